@@ -1,0 +1,36 @@
+import type {RunOutcome} from '../runner/run-benchmark.ts';
+import type {GroupStats} from '../runner/summarize.ts';
+
+const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
+const ms = (v: number | null) => (v === null ? '–' : `${Math.round(v)}`);
+const usd = (v: number | null) => (v === null ? 'unknown' : v < 0.01 ? `$${v.toFixed(5)}` : `$${v.toFixed(4)}`);
+
+function passCell(s: GroupStats): string {
+  if (s.passRate === null) return '–';
+  const ci = s.passRateCi95!;
+  return `${pct(s.passRate)} [${pct(ci[0])}, ${pct(ci[1])}]`;
+}
+
+/** The end-of-run table: one row per model, columns a reader compares models by. */
+export function renderSummary(outcome: RunOutcome): string {
+  const header = ['model', 'n', 'pass (95% CI)', 'errors', 'p50 ms', 'p95 ms', 'ttft p50', 'cost', 'per 1k'];
+  const rows = Object.entries(outcome.summary.models).map(([label, s]) => [
+    `${label}${s.simulated ? ' (sim)' : ''}`,
+    String(s.n),
+    passCell(s),
+    s.errors === 0 ? '0' : `${s.errors} ${Object.entries(s.errorsByClass).map(([k, v]) => `${k}:${v}`).join(',')}`,
+    ms(s.latencyMs.p50),
+    ms(s.latencyMs.p95),
+    ms(s.ttftMs.p50),
+    usd(s.costUsd),
+    usd(s.costPer1kUsd),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  if (outcome.summary.simulated) out.push('', 'Results marked (sim) come from the assay sandbox: simulated models, not real providers.');
+  if (outcome.tornLines > 0) out.push(`note: ${outcome.tornLines} torn journal line(s) were skipped (an earlier crash mid-write).`);
+  out.push('', `wrote ${outcome.dir}/{results.jsonl,results.csv,summary.json,summary.csv,report.html,run.json}`);
+  if (outcome.interrupted) out.push(`interrupted: ${outcome.executed} requests finished and were saved. Continue with: assay run --resume ${outcome.dir}`);
+  return out.join('\n');
+}

@@ -1,0 +1,75 @@
+import {Flags} from '@oclif/core';
+import {BaseCommand} from '../cli/base-command.ts';
+
+export default class Run extends BaseCommand {
+  static override summary = 'Run suites × models and write a run directory (results.jsonl, CSV, summary, HTML report).';
+  static override description =
+    'Fans every case of every suite out to every model under the configured concurrency, grades the answers, and writes reports/<runId>/. ' +
+    'With the default bench.config.ts everything runs offline against the built-in sandbox (simulated models, no keys).';
+  static override examples = [
+    '<%= config.bin %> run',
+    '<%= config.bin %> run --suite arithmetic --model sim-large --repeat 3',
+    '<%= config.bin %> run --sample 10 --seed 7 --json',
+    '<%= config.bin %> run --resume reports/2026-11-24T11-00-00Z',
+  ];
+  static override flags = {
+    config: Flags.string({char: 'c', description: 'config file (default: bench.config.ts, .js, .mjs, .json or .yaml in the current directory)'}),
+    suite: Flags.string({char: 's', description: 'only this suite id (repeatable)', multiple: true}),
+    model: Flags.string({char: 'm', description: 'only this model label (repeatable)', multiple: true}),
+    out: Flags.string({char: 'o', description: 'reports directory (default: the config\'s outDir, "reports")'}),
+    concurrency: Flags.integer({description: 'requests in flight at most, across all providers', min: 1}),
+    repeat: Flags.integer({description: 'run every case this many times', min: 1}),
+    sample: Flags.integer({description: 'run this many cases per suite, chosen by --seed', min: 1}),
+    seed: Flags.integer({description: 'seed for --sample (and the sandbox)'}),
+    resume: Flags.string({description: 'continue an interrupted run directory: only missing or failed requests are sent'}),
+    'no-cache': Flags.boolean({description: 'do not reuse cached responses (no response cache exists yet; accepted for scripts)'}),
+    json: Flags.boolean({description: 'print the summary as one JSON document on stdout (progress goes to stderr)'}),
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Run);
+    const [{runBenchmark, assertSomeSucceeded}, {isInteractive}, {renderSummary}] = await Promise.all([
+      import('../runner/run-benchmark.ts'),
+      import('../ui/is-interactive.ts'),
+      import('../cli/render-summary.ts'),
+    ]);
+    const live = !flags.json && isInteractive();
+    const view = live
+      ? (await import('../ui/ink-progress.tsx')).createInkProgress()
+      : (await import('../ui/plain-progress.ts')).createPlainProgress((line) => process.stderr.write(`${line}\n`));
+
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write('\nstopping: finishing the journal (Ctrl+C again to quit at once)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    let outcome;
+    try {
+      outcome = await runBenchmark({
+        config: flags.config,
+        suites: flags.suite,
+        models: flags.model,
+        outDir: flags.out,
+        concurrency: flags.concurrency,
+        repeat: flags.repeat,
+        sample: flags.sample,
+        seed: flags.seed,
+        resume: flags.resume,
+        signal: controller.signal,
+        onEvent: view.onEvent,
+        argv: process.argv.slice(2),
+      });
+    } finally {
+      view.stop();
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify({...outcome.summary, dir: outcome.dir, interrupted: outcome.interrupted}, null, 2)}\n`);
+    else this.log(renderSummary(outcome));
+    assertSomeSucceeded(outcome);
+    if (outcome.interrupted) this.exit(130);
+  }
+}

@@ -1,0 +1,194 @@
+import {z} from 'zod';
+
+const nonNegative = z.number().nonnegative();
+const positiveInt = z.number().int().positive();
+
+export const paramsSchema = z.strictObject({
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: positiveInt.optional(),
+  topP: z.number().min(0).max(1).optional(),
+  topK: positiveInt.optional(),
+  stop: z.array(z.string()).optional(),
+  frequencyPenalty: z.number().min(-2).max(2).optional(),
+  presencePenalty: z.number().min(-2).max(2).optional(),
+  seed: z.number().int().optional(),
+});
+
+export const pricingSchema = z.strictObject({inputPerMTok: nonNegative, outputPerMTok: nonNegative});
+
+export const limitsSchema = z.strictObject({
+  concurrency: positiveInt.optional(),
+  rpm: positiveInt.optional(),
+  tpm: positiveInt.optional(),
+});
+
+export const retrySchema = z.strictObject({
+  maxAttempts: positiveInt.optional(),
+  baseDelayMs: nonNegative.optional(),
+  maxDelayMs: nonNegative.optional(),
+});
+
+const probability = z.number().min(0).max(1);
+
+/** How a simulated model behaves in the sandbox. Only meaningful for providers of type `sandbox`. */
+export const simProfileSchema = z.strictObject({
+  /** Probability of a correct answer: one number, or per tag with a `default`. */
+  accuracy: z.union([probability, z.record(z.string(), probability)]).optional(),
+  /** Median time to first token, and the log-normal spread around it. */
+  ttftMs: nonNegative.optional(),
+  msPerToken: nonNegative.optional(),
+  latencySigma: nonNegative.optional(),
+  /** Probability that a correct answer is wrapped in prose ("The answer is 42."). */
+  verbosity: probability.optional(),
+  faults: z
+    .strictObject({
+      rateLimit: probability.optional(),
+      server: probability.optional(),
+      reset: probability.optional(),
+      stall: probability.optional(),
+      malformed: probability.optional(),
+      retryAfterS: nonNegative.optional(),
+    })
+    .optional(),
+});
+
+export const modelSchema = z.strictObject({
+  label: z.string().min(1),
+  model: z.string().min(1),
+  type: z.enum(['chat', 'embedding', 'judge-only']).default('chat'),
+  params: paramsSchema.optional(),
+  pricing: pricingSchema.optional(),
+  limits: limitsSchema.optional(),
+  stream: z.boolean().optional(),
+  sim: simProfileSchema.optional(),
+});
+
+export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'http', 'bedrock', 'sandbox'] as const;
+export const WIRE_FORMATS = ['openai', 'anthropic', 'gemini'] as const;
+
+export const authSchema = z.strictObject({
+  type: z.enum(['bearer', 'header', 'query', 'sigv4', 'none']).optional(),
+  env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable, not a key').optional(),
+  name: z.string().optional(),
+  region: z.string().optional(),
+  service: z.string().optional(),
+});
+
+export const providerSchema = z.strictObject({
+  id: z.string().min(1),
+  type: z.enum(PROVIDER_TYPES),
+  /** For `sandbox` providers: which real wire format (and SDK) to speak. */
+  wire: z.enum(WIRE_FORMATS).optional(),
+  baseURL: z.string().url().optional(),
+  auth: authSchema.optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  query: z.record(z.string(), z.string()).optional(),
+  limits: limitsSchema.optional(),
+  retry: retrySchema.optional(),
+  timeoutMs: positiveInt.optional(),
+  stream: z.boolean().optional(),
+  models: z.array(modelSchema).min(1),
+});
+
+export const messageSchema = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+});
+
+const normalizeSchema = z.enum(['none', 'trim', 'squad']);
+
+export const graderSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('exact-match'),
+    expected: z.union([z.string(), z.array(z.string())]).optional(),
+    normalize: normalizeSchema.default('trim'),
+    name: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('contains'),
+    value: z.string().optional(),
+    caseSensitive: z.boolean().default(true),
+    name: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('regex'),
+    pattern: z.string(),
+    flags: z.string().regex(/^[dgimsuy]*$/, 'only the JavaScript RegExp flags dgimsuy').optional(),
+    name: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('json-valid'),
+    name: z.string().optional(),
+  }),
+]);
+
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const caseSchema = z.record(z.string(), z.unknown()).and(
+  z.object({
+    id: z.union([z.string(), z.number()]).optional(),
+    expected: scalar.optional(),
+    tags: z.union([z.string(), z.array(z.string())]).optional(),
+  }),
+);
+
+export const suiteSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+    description: z.string().optional(),
+    tags: z.array(z.string()).default([]),
+    prompt: z.string().optional(),
+    messages: z.array(messageSchema).min(1).optional(),
+    system: z.string().optional(),
+    dataset: z.string().optional(),
+    cases: z.array(caseSchema).optional(),
+    models: z.array(z.string()).optional(),
+    params: paramsSchema.optional(),
+    graders: z.array(graderSchema).default([]),
+  })
+  .refine((s) => (s.prompt === undefined) !== (s.messages === undefined), {
+    message: 'give exactly one of `prompt` or `messages`',
+    path: ['prompt'],
+  })
+  .refine((s) => (s.dataset === undefined) !== (s.cases === undefined), {
+    message: 'give exactly one of `dataset` (a file) or `cases` (inline)',
+    path: ['dataset'],
+  });
+
+export const gateSchema = z.strictObject({
+  minPassRate: probability.optional(),
+  maxErrorRate: probability.optional(),
+  maxP95LatencyMs: nonNegative.optional(),
+  maxCostUsd: nonNegative.optional(),
+});
+
+export const configSchema = z.strictObject({
+  providers: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1),
+  suites: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1),
+  concurrency: positiveInt.default(16),
+  outDir: z.string().default('reports'),
+  judge: z.string().optional(),
+  gate: gateSchema.optional(),
+  repeat: positiveInt.default(1),
+  seed: z.number().int().default(1),
+  sandbox: z
+    .strictObject({
+      seed: z.number().int().optional(),
+      /** Multiplies every simulated latency: 0 makes the sandbox answer instantly. */
+      latencyScale: nonNegative.optional(),
+    })
+    .optional(),
+});
+
+export type ModelParamsInput = z.infer<typeof paramsSchema>;
+export type SimProfile = z.infer<typeof simProfileSchema>;
+export type ModelDef = z.infer<typeof modelSchema>;
+export type ProviderDef = z.infer<typeof providerSchema>;
+export type ProviderType = ProviderDef['type'];
+export type WireFormat = (typeof WIRE_FORMATS)[number];
+export type GraderDef = z.infer<typeof graderSchema>;
+export type SuiteDef = z.infer<typeof suiteSchema>;
+export type GateDef = z.infer<typeof gateSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type ConfigDef = z.infer<typeof configSchema>;
+export type ProviderInput = z.input<typeof providerSchema>;
+export type SuiteInput = z.input<typeof suiteSchema>;

@@ -1,0 +1,86 @@
+/** The error classes of SPEC.md: every provider failure is classified into exactly one. */
+export const ERROR_CLASSES = [
+  'auth',
+  'not-found',
+  'bad-request',
+  'rate-limit',
+  'timeout',
+  'server',
+  'network',
+  'bad-response',
+  'circuit-open',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export type Role = 'system' | 'user' | 'assistant';
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+
+/** Provider-neutral sampling parameters; each adapter maps them to its wire names. */
+export interface ModelParams {
+  temperature?: number;
+  maxTokens?: number;
+  topP?: number;
+  topK?: number;
+  stop?: string[];
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  seed?: number;
+}
+
+export interface Pricing {
+  inputPerMTok: number;
+  outputPerMTok: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-call' | 'error' | 'other';
+
+export interface ResultError {
+  class: ErrorClass;
+  status: number | null;
+  message: string;
+  hint: string | null;
+}
+
+export interface Grade {
+  grader: string;
+  score: number;
+  pass: boolean;
+  reason: string;
+}
+
+/** One line of results.jsonl: the contract between the runner and everything that reads results. */
+export interface Result {
+  runId: string;
+  suiteId: string;
+  caseId: string;
+  model: string;
+  provider: string;
+  repeat: number;
+  status: 'ok' | 'error';
+  output: string | null;
+  error: ResultError | null;
+  latencyMs: number | null;
+  ttftMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  tokensEstimated: boolean;
+  costUsd: number | null;
+  grades: Grade[];
+  score: number | null;
+  pass: boolean | null;
+  tags: string[];
+  attempts: number;
+  startedAt: string;
+  endedAt: string;
+  finishReason: FinishReason | null;
+  finishReasonRaw: string | null;
+  /** Time spent waiting for a concurrency slot: kept out of latencyMs on purpose. */
+  queueMs: number;
+  stream: boolean;
+  simulated: boolean;
+  input: string;
+  expected: string | null;
+}

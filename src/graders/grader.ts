@@ -1,0 +1,20 @@
+import type {Grade} from '../core/types.ts';
+
+/** What a grader sees: the output and the case it answers. Async so judge graders fit the same shape. */
+export interface GradeInput {
+  output: string;
+  vars: Record<string, unknown>;
+  expected: string | null;
+  caseId: string;
+  latencyMs: number | null;
+  costUsd: number | null;
+}
+
+export interface Grader {
+  readonly name: string;
+  grade(input: GradeInput): Grade | Promise<Grade>;
+  /** Called for every case at load time so template mistakes surface before anything is paid for. */
+  /** The right answer for a case, where the grader knows one (the sandbox learns answers from it). */
+  reference?(input: Pick<GradeInput, 'vars' | 'expected' | 'caseId'>): string | null;
+  check?(input: Pick<GradeInput, 'vars' | 'expected' | 'caseId'>, where: {file: string; line?: number}): void;
+}

@@ -1,0 +1,35 @@
+// The library: everything a command does is a function here; commands only parse flags and render.
+export {AssayError, InputError, isAssayError} from './core/errors.ts';
+export type {ChatMessage, ErrorClass, FinishReason, Grade, ModelParams, Pricing, Result, ResultError} from './core/types.ts';
+export {ERROR_CLASSES} from './core/types.ts';
+
+export {defineConfig, loadConfig, findConfigFile} from './config/load-config.ts';
+export type {LoadedConfig, LoadedModel, LoadedProvider} from './config/load-config.ts';
+export type {ConfigInput, ProviderInput, SuiteInput, GraderDef, SimProfile} from './config/schema.ts';
+export {loadSuite} from './suites/load-suite.ts';
+export type {LoadedSuite, SuiteCase} from './suites/load-suite.ts';
+export {loadDataset} from './datasets/load-dataset.ts';
+
+export {createProviderClient} from './providers/create-client.ts';
+export type {Completion, CompletionRequest, ProviderClient} from './providers/provider-client.ts';
+export {ProviderError} from './providers/provider-error.ts';
+export {classifyError, parseRetryAfterMs} from './providers/classify-error.ts';
+
+export {createGrader} from './graders/create-grader.ts';
+export type {Grader, GradeInput} from './graders/grader.ts';
+
+export {runBenchmark} from './runner/run-benchmark.ts';
+export type {RunEvent, RunOptions, RunOutcome} from './runner/run-benchmark.ts';
+export {readJournal, latestResults} from './runner/journal.ts';
+export {summarize} from './runner/summarize.ts';
+export type {GroupStats, Summary} from './runner/summarize.ts';
+export {wilsonInterval} from './stats/wilson-interval.ts';
+export {percentile} from './stats/percentile.ts';
+
+export {writeReports} from './report/write-reports.ts';
+export {resultsToCsv, summaryToCsv} from './report/results-csv.ts';
+export {renderReportHtml} from './report/report-html.ts';
+
+export {Sandbox} from './sandbox/sandbox-server.ts';
+export {startSandbox} from './sandbox/start-sandbox.ts';
+export {resolveSimModel} from './sandbox/sim-model.ts';

@@ -1,0 +1,106 @@
+import Anthropic from '@anthropic-ai/sdk';
+import {classifyError} from './classify-error.ts';
+import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {normalizeFinishReason} from './finish-reason.ts';
+import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
+import {ProviderError} from './provider-error.ts';
+
+/** Anthropic requires max_tokens; this is used when a model's params name none. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
+
+export function createAnthropicClient(opts: ClientOptions): ProviderClient {
+  const client = new Anthropic({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseURL,
+    maxRetries: 0, // assay's runner is the one retry layer; this SDK would otherwise wait out any Retry-After
+    timeout: opts.timeoutMs,
+    defaultHeaders: opts.headers,
+    defaultQuery: opts.query,
+  });
+  const unsupported = new UnsupportedParams(opts, ['frequencyPenalty', 'presencePenalty', 'seed'], 'Anthropic messages');
+
+  function body(model: string, request: CompletionRequest) {
+    const p = request.params;
+    unsupported.check(p);
+    const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    return {
+      model,
+      max_tokens: p.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+      messages: request.messages.filter((m) => m.role !== 'system').map((m) => ({role: m.role as 'user' | 'assistant', content: m.content})),
+      ...(system && {system}),
+      ...(p.temperature !== undefined && {temperature: Math.min(p.temperature, 1)}),
+      ...(p.topP !== undefined && {top_p: p.topP}),
+      ...(p.topK !== undefined && {top_k: p.topK}),
+      ...(p.stop !== undefined && p.stop.length > 0 && {stop_sequences: p.stop}),
+    };
+  }
+
+  return {
+    providerId: opts.providerId,
+    async complete(model, request): Promise<Completion> {
+      const ctx = classifyContext(opts, model, request.timeoutMs);
+      const {signal, timedOut} = deadline(request.signal, request.timeoutMs);
+      const started = performance.now();
+      try {
+        if (!request.stream) {
+          const r = await client.messages.create({...body(model, request), stream: false}, {signal, timeout: request.timeoutMs});
+          const latencyMs = performance.now() - started;
+          const text = r.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+          return {
+            text,
+            inputTokens: r.usage?.input_tokens ?? null,
+            outputTokens: r.usage?.output_tokens ?? null,
+            finishReason: normalizeFinishReason(r.stop_reason),
+            finishReasonRaw: r.stop_reason ?? null,
+            latencyMs,
+            ttftMs: null,
+          };
+        }
+        const stream = await client.messages.create({...body(model, request), stream: true}, {signal, timeout: request.timeoutMs});
+        let text = '';
+        let ttftMs: number | null = null;
+        let inputTokens: number | null = null;
+        let outputTokens: number | null = null;
+        let finishRaw: string | null = null;
+        let stopped = false;
+        for await (const event of stream) {
+          switch (event.type) {
+            case 'message_start':
+              inputTokens = event.message.usage?.input_tokens ?? null;
+              outputTokens = event.message.usage?.output_tokens ?? null;
+              break;
+            case 'content_block_delta':
+              if (event.delta.type === 'text_delta' && event.delta.text) {
+                if (ttftMs === null) ttftMs = performance.now() - started;
+                text += event.delta.text;
+              }
+              break;
+            case 'message_delta':
+              // output_tokens here is cumulative for the whole message.
+              if (event.usage?.output_tokens != null) outputTokens = event.usage.output_tokens;
+              if (event.delta.stop_reason) finishRaw = event.delta.stop_reason;
+              break;
+            case 'message_stop':
+              stopped = true;
+              break;
+          }
+        }
+        const latencyMs = performance.now() - started;
+        if (!stopped) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without message_stop`, {hint: 'the stream was cut short; it is retried'});
+        return {text, inputTokens, outputTokens, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
+      } catch (error) {
+        throw classifyError(error, ctx, {timedOut: timedOut()});
+      }
+    },
+    async listModels() {
+      const ctx = classifyContext(opts, '(list models)', opts.timeoutMs);
+      try {
+        const ids: string[] = [];
+        for await (const m of client.models.list({}, {timeout: opts.timeoutMs})) ids.push(m.id);
+        return ids;
+      } catch (error) {
+        throw classifyError(error, ctx);
+      }
+    },
+  };
+}

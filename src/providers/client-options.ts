@@ -1,0 +1,46 @@
+import type {ModelParams} from '../core/types.ts';
+import type {ClassifyContext} from './classify-error.ts';
+import type {WarningSink} from './provider-client.ts';
+
+export interface ClientOptions {
+  providerId: string;
+  baseURL: string | undefined;
+  apiKey: string;
+  keyEnv: string | undefined;
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  timeoutMs: number;
+  warn: WarningSink;
+}
+
+export function classifyContext(opts: ClientOptions, model: string, timeoutMs: number): ClassifyContext {
+  return {providerId: opts.providerId, model, baseURL: opts.baseURL, keyEnv: opts.keyEnv, timeoutMs, secrets: [opts.apiKey]};
+}
+
+/** Reports each parameter a provider cannot take once per provider, then drops it from the request. */
+export class UnsupportedParams {
+  private readonly reported = new Set<string>();
+  private readonly opts: ClientOptions;
+  private readonly unsupported: ReadonlyArray<keyof ModelParams>;
+  private readonly api: string;
+
+  constructor(opts: ClientOptions, unsupported: ReadonlyArray<keyof ModelParams>, api: string) {
+    this.opts = opts;
+    this.unsupported = unsupported;
+    this.api = api;
+  }
+
+  check(params: ModelParams): void {
+    for (const key of this.unsupported) {
+      if (params[key] === undefined || this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.opts.warn({providerId: this.opts.providerId, message: `${this.api} has no "${key}" parameter; it is not sent`});
+    }
+  }
+}
+
+/** Joins the caller's signal with a timeout so a hung request always ends. */
+export function deadline(signal: AbortSignal | undefined, timeoutMs: number): {signal: AbortSignal; timedOut: () => boolean} {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return {signal: signal ? AbortSignal.any([signal, timeout]) : timeout, timedOut: () => timeout.aborted};
+}

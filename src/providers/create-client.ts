@@ -1,0 +1,71 @@
+import type {LoadedProvider} from '../config/load-config.ts';
+import {InputError} from '../core/errors.ts';
+import type {ClientOptions} from './client-options.ts';
+import type {ProviderClient, WarningSink} from './provider-client.ts';
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+const DEFAULT_KEY_ENV: Record<string, string | undefined> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  gemini: 'GEMINI_API_KEY',
+};
+
+export function keyEnvOf(provider: LoadedProvider): string | undefined {
+  if (provider.type === 'sandbox') return undefined;
+  return provider.auth?.env ?? DEFAULT_KEY_ENV[provider.type];
+}
+
+/** Builds the provider's SDK client once; `baseURL` overrides let the in-process sandbox stand in. */
+export async function createProviderClient(
+  provider: LoadedProvider,
+  opts: {warn: WarningSink; baseURL?: string; env?: NodeJS.ProcessEnv},
+): Promise<ProviderClient> {
+  const env = opts.env ?? process.env;
+  const keyEnv = keyEnvOf(provider);
+  let apiKey = 'sandbox-key';
+  if (provider.type !== 'sandbox' && provider.auth?.type !== 'none') {
+    const value = keyEnv ? env[keyEnv] : undefined;
+    if (!value) {
+      if (provider.type !== 'openai-compatible' || provider.auth?.env) {
+        throw new InputError(`environment variable ${keyEnv} is not set (provider "${provider.id}")`, {
+          file: provider.file,
+          field: 'auth.env',
+          hint: `export ${keyEnv}=... in your shell or add it to .env beside the config`,
+        });
+      }
+      // Local OpenAI-compatible servers (Ollama, vLLM) commonly need no key, but the SDK insists on one.
+      apiKey = 'no-key';
+    } else {
+      apiKey = value;
+    }
+  }
+  const options: ClientOptions = {
+    providerId: provider.id,
+    baseURL: opts.baseURL ?? provider.baseURL,
+    apiKey,
+    keyEnv,
+    headers: provider.headers ?? {},
+    query: provider.query ?? {},
+    timeoutMs: provider.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    warn: opts.warn,
+  };
+  const wire = provider.type === 'sandbox' ? provider.wire! : provider.type;
+  switch (wire) {
+    case 'openai':
+    case 'openai-compatible': {
+      const {createOpenAIClient} = await import('./openai-client.ts');
+      return createOpenAIClient(options, wire === 'openai-compatible' || provider.type === 'sandbox');
+    }
+    case 'anthropic': {
+      const {createAnthropicClient} = await import('./anthropic-client.ts');
+      return createAnthropicClient(options);
+    }
+    case 'gemini': {
+      const {createGeminiClient} = await import('./gemini-client.ts');
+      return createGeminiClient(options);
+    }
+    default:
+      throw new InputError(`provider type "${provider.type}" is not supported yet`, {file: provider.file, field: 'type'});
+  }
+}

@@ -1,0 +1,136 @@
+import {AsyncLocalStorage} from 'node:async_hooks';
+import type {GoogleGenAI as GoogleGenAIType} from '@google/genai';
+import {classifyError} from './classify-error.ts';
+import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {normalizeFinishReason} from './finish-reason.ts';
+import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
+import {ProviderError} from './provider-error.ts';
+
+/**
+ * Gemini through @google/genai. Its errors carry no headers, so a fetch wrapper keeps the last
+ * response's headers per request (AsyncLocalStorage) for Retry-After, and adds extra query parameters.
+ */
+export async function createGeminiClient(opts: ClientOptions): Promise<ProviderClient> {
+  const {GoogleGenAI} = await import('@google/genai');
+  const lastResponse = new AsyncLocalStorage<{headers: Headers | null}>();
+  const wrappedFetch: typeof fetch = async (input, init) => {
+    let url = input instanceof Request ? input.url : String(input);
+    const extra = Object.entries(opts.query);
+    if (extra.length > 0) {
+      const u = new URL(url);
+      for (const [k, v] of extra) u.searchParams.set(k, v);
+      url = u.toString();
+    }
+    const response = await fetch(input instanceof Request ? new Request(url, input) : url, init);
+    const slot = lastResponse.getStore();
+    if (slot) slot.headers = response.headers;
+    return response;
+  };
+  const ai: GoogleGenAIType = new GoogleGenAI({
+    apiKey: opts.apiKey,
+    // No retryOptions: genai's opt-in retries ignore Retry-After; assay's runner retries instead.
+    httpOptions: {
+      ...(opts.baseURL && {baseUrl: opts.baseURL}),
+      headers: opts.headers,
+      timeout: opts.timeoutMs,
+      fetch: wrappedFetch as never,
+    },
+  });
+  // Every parameter maps; nothing to drop. Kept for symmetry should the API change.
+  const unsupported = new UnsupportedParams(opts, [], 'Gemini generateContent');
+
+  function request(model: string, r: CompletionRequest, signal: AbortSignal) {
+    const p = r.params;
+    unsupported.check(p);
+    const system = r.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    return {
+      model,
+      contents: r.messages
+        .filter((m) => m.role !== 'system')
+        .map((m) => ({role: m.role === 'assistant' ? 'model' : 'user', parts: [{text: m.content}]})),
+      config: {
+        abortSignal: signal,
+        ...(system && {systemInstruction: system}),
+        ...(p.temperature !== undefined && {temperature: p.temperature}),
+        ...(p.maxTokens !== undefined && {maxOutputTokens: p.maxTokens}),
+        ...(p.topP !== undefined && {topP: p.topP}),
+        ...(p.topK !== undefined && {topK: p.topK}),
+        ...(p.stop !== undefined && p.stop.length > 0 && {stopSequences: p.stop}),
+        ...(p.frequencyPenalty !== undefined && {frequencyPenalty: p.frequencyPenalty}),
+        ...(p.presencePenalty !== undefined && {presencePenalty: p.presencePenalty}),
+        ...(p.seed !== undefined && {seed: p.seed}),
+      },
+    };
+  }
+
+  function fail(error: unknown, model: string, timeoutMs: number, slot: {headers: Headers | null}, timedOut: boolean): never {
+    const withHeaders = error && typeof error === 'object' && slot.headers ? Object.assign(error, {headers: slot.headers}) : error;
+    throw classifyError(withHeaders, classifyContext(opts, model, timeoutMs), {timedOut});
+  }
+
+  return {
+    providerId: opts.providerId,
+    async complete(model, r): Promise<Completion> {
+      const {signal, timedOut} = deadline(r.signal, r.timeoutMs);
+      const slot = {headers: null as Headers | null};
+      return lastResponse.run(slot, async () => {
+        const started = performance.now();
+        try {
+          if (!r.stream) {
+            const res = await ai.models.generateContent(request(model, r, signal));
+            const latencyMs = performance.now() - started;
+            const candidate = res.candidates?.[0];
+            if (!candidate) throw new ProviderError('bad-response', `${opts.providerId} returned no candidates`, {hint: 'the prompt may have been blocked; see promptFeedback'});
+            const finishRaw = candidate.finishReason ?? null;
+            return {
+              text: res.text ?? '',
+              inputTokens: res.usageMetadata?.promptTokenCount ?? null,
+              outputTokens: res.usageMetadata?.candidatesTokenCount ?? null,
+              finishReason: normalizeFinishReason(finishRaw),
+              finishReasonRaw: finishRaw,
+              latencyMs,
+              ttftMs: null,
+            };
+          }
+          const stream = await ai.models.generateContentStream(request(model, r, signal));
+          let text = '';
+          let ttftMs: number | null = null;
+          let finishRaw: string | null = null;
+          let inputTokens: number | null = null;
+          let outputTokens: number | null = null;
+          for await (const chunk of stream) {
+            const delta = chunk.text;
+            if (delta) {
+              if (ttftMs === null) ttftMs = performance.now() - started;
+              text += delta;
+            }
+            const finish = chunk.candidates?.[0]?.finishReason;
+            if (finish) finishRaw = finish;
+            // usageMetadata is cumulative; the last chunk's is the total.
+            if (chunk.usageMetadata) {
+              inputTokens = chunk.usageMetadata.promptTokenCount ?? inputTokens;
+              outputTokens = chunk.usageMetadata.candidatesTokenCount ?? outputTokens;
+            }
+          }
+          const latencyMs = performance.now() - started;
+          if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});
+          return {text, inputTokens, outputTokens, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
+        } catch (error) {
+          fail(error, model, r.timeoutMs, slot, timedOut());
+        }
+      });
+    },
+    async listModels() {
+      const slot = {headers: null as Headers | null};
+      return lastResponse.run(slot, async () => {
+        try {
+          const ids: string[] = [];
+          for await (const m of await ai.models.list()) if (m.name) ids.push(m.name.replace(/^models\//, ''));
+          return ids;
+        } catch (error) {
+          fail(error, '(list models)', opts.timeoutMs, slot, false);
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import OpenAI from 'openai';
+import type {ModelParams} from '../core/types.ts';
+import {classifyError} from './classify-error.ts';
+import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {normalizeFinishReason} from './finish-reason.ts';
+import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
+import {ProviderError} from './provider-error.ts';
+
+/**
+ * OpenAI chat completions through the official SDK. `compatible` servers (Ollama, vLLM, gateways)
+ * get the classic `max_tokens`; OpenAI itself gets `max_completion_tokens`, which its newer models require.
+ */
+export function createOpenAIClient(opts: ClientOptions, compatible: boolean): ProviderClient {
+  const client = new OpenAI({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseURL,
+    maxRetries: 0, // assay's runner is the one retry layer
+    timeout: opts.timeoutMs,
+    defaultHeaders: opts.headers,
+    defaultQuery: opts.query,
+  });
+  const unsupported = new UnsupportedParams(opts, ['topK'], compatible ? 'the OpenAI-compatible API' : 'OpenAI chat completions');
+
+  function body(model: string, request: CompletionRequest) {
+    const p: ModelParams = request.params;
+    unsupported.check(p);
+    return {
+      model,
+      messages: request.messages.map((m) => ({role: m.role, content: m.content})),
+      ...(p.temperature !== undefined && {temperature: p.temperature}),
+      ...(p.maxTokens !== undefined && (compatible ? {max_tokens: p.maxTokens} : {max_completion_tokens: p.maxTokens})),
+      ...(p.topP !== undefined && {top_p: p.topP}),
+      ...(p.stop !== undefined && p.stop.length > 0 && {stop: p.stop}),
+      ...(p.frequencyPenalty !== undefined && {frequency_penalty: p.frequencyPenalty}),
+      ...(p.presencePenalty !== undefined && {presence_penalty: p.presencePenalty}),
+      ...(p.seed !== undefined && {seed: p.seed}),
+    };
+  }
+
+  return {
+    providerId: opts.providerId,
+    async complete(model, request): Promise<Completion> {
+      const ctx = classifyContext(opts, model, request.timeoutMs);
+      const {signal, timedOut} = deadline(request.signal, request.timeoutMs);
+      const started = performance.now();
+      try {
+        if (!request.stream) {
+          const r = await client.chat.completions.create({...body(model, request), stream: false}, {signal, timeout: request.timeoutMs});
+          const latencyMs = performance.now() - started;
+          const choice = r.choices?.[0];
+          if (!choice) throw new ProviderError('bad-response', `${opts.providerId} returned no choices`, {hint: 'the reply had an empty "choices" list'});
+          return {
+            text: choice.message?.content ?? '',
+            inputTokens: r.usage?.prompt_tokens ?? null,
+            outputTokens: r.usage?.completion_tokens ?? null,
+            finishReason: normalizeFinishReason(choice.finish_reason),
+            finishReasonRaw: choice.finish_reason ?? null,
+            latencyMs,
+            ttftMs: null,
+          };
+        }
+        const stream = await client.chat.completions.create(
+          {...body(model, request), stream: true, stream_options: {include_usage: true}},
+          {signal, timeout: request.timeoutMs},
+        );
+        let text = '';
+        let ttftMs: number | null = null;
+        let finishRaw: string | null = null;
+        let usage: {prompt_tokens?: number; completion_tokens?: number} | null = null;
+        for await (const chunk of stream) {
+          const delta = chunk.choices?.[0]?.delta?.content;
+          if (delta) {
+            if (ttftMs === null) ttftMs = performance.now() - started;
+            text += delta;
+          }
+          const finish = chunk.choices?.[0]?.finish_reason;
+          if (finish) finishRaw = finish;
+          if (chunk.usage) usage = chunk.usage;
+        }
+        const latencyMs = performance.now() - started;
+        if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});
+        return {
+          text,
+          inputTokens: usage?.prompt_tokens ?? null,
+          outputTokens: usage?.completion_tokens ?? null,
+          finishReason: normalizeFinishReason(finishRaw),
+          finishReasonRaw: finishRaw,
+          latencyMs,
+          ttftMs,
+        };
+      } catch (error) {
+        throw classifyError(error, ctx, {timedOut: timedOut()});
+      }
+    },
+    async listModels() {
+      const ctx = classifyContext(opts, '(list models)', opts.timeoutMs);
+      try {
+        const ids: string[] = [];
+        for await (const m of client.models.list({timeout: opts.timeoutMs})) ids.push(m.id);
+        return ids;
+      } catch (error) {
+        throw classifyError(error, ctx);
+      }
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import {AssayError} from '../core/errors.ts';
+import type {ErrorClass} from '../core/types.ts';
+
+const RETRYABLE: ReadonlySet<ErrorClass> = new Set(['rate-limit', 'timeout', 'server', 'network', 'bad-response']);
+
+/** A provider failure, classified once where it happens. */
+export class ProviderError extends AssayError {
+  readonly errorClass: ErrorClass;
+  readonly status: number | null;
+  /** The provider's own wait hint (Retry-After, retry-after-ms, or Gemini's RetryInfo), in ms. */
+  readonly retryAfterMs: number | null;
+
+  constructor(errorClass: ErrorClass, message: string, opts: {status?: number | null; hint?: string; retryAfterMs?: number | null; retryable?: boolean; cause?: unknown} = {}) {
+    super(errorClass, message, {hint: opts.hint, retryable: opts.retryable ?? RETRYABLE.has(errorClass), cause: opts.cause});
+    this.name = 'ProviderError';
+    this.errorClass = errorClass;
+    this.status = opts.status ?? null;
+    this.retryAfterMs = opts.retryAfterMs ?? null;
+  }
+}

@@ -1,0 +1,150 @@
+import type {Result} from '../core/types.ts';
+import {percentileOfSorted} from '../stats/percentile.ts';
+import {wilsonInterval} from '../stats/wilson-interval.ts';
+
+export interface GroupStats {
+  n: number;
+  ok: number;
+  errors: number;
+  errorRate: number;
+  errorsByClass: Record<string, number>;
+  /** Results that had graders and an answer: the pass rate's denominator (errors are counted in errorRate). */
+  graded: number;
+  passed: number;
+  passRate: number | null;
+  passRateCi95: [number, number] | null;
+  meanScore: number | null;
+  latencyMs: {p50: number | null; p95: number | null; p99: number | null; mean: number | null};
+  ttftMs: {p50: number | null; p95: number | null};
+  inputTokens: number;
+  outputTokens: number;
+  tokensEstimated: number;
+  /** Sum of known costs; null when no result had a price. */
+  costUsd: number | null;
+  costUnknown: number;
+  costPer1kUsd: number | null;
+  attempts: number;
+}
+
+export interface Summary {
+  runId: string;
+  generatedAt: string;
+  simulated: boolean;
+  n: number;
+  overall: GroupStats;
+  models: Record<string, GroupStats & {provider: string; simulated: boolean}>;
+  suites: Record<string, Record<string, GroupStats>>;
+  tags: Record<string, Record<string, GroupStats>>;
+}
+
+export function groupStats(results: readonly Result[]): GroupStats {
+  let ok = 0;
+  let graded = 0;
+  let passed = 0;
+  let scoreSum = 0;
+  let scored = 0;
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let tokensEstimated = 0;
+  let cost = 0;
+  let costKnown = 0;
+  let attempts = 0;
+  const errorsByClass: Record<string, number> = {};
+  const latencies: number[] = [];
+  const ttfts: number[] = [];
+  for (const r of results) {
+    attempts += r.attempts;
+    if (r.status === 'error') {
+      const cls = r.error?.class ?? 'unknown';
+      errorsByClass[cls] = (errorsByClass[cls] ?? 0) + 1;
+      continue;
+    }
+    ok++;
+    if (r.pass !== null) {
+      graded++;
+      if (r.pass) passed++;
+    }
+    if (r.score !== null) {
+      scoreSum += r.score;
+      scored++;
+    }
+    if (r.latencyMs !== null) latencies.push(r.latencyMs);
+    if (r.ttftMs !== null) ttfts.push(r.ttftMs);
+    inputTokens += r.inputTokens ?? 0;
+    outputTokens += r.outputTokens ?? 0;
+    if (r.tokensEstimated) tokensEstimated++;
+    if (r.costUsd !== null) {
+      cost += r.costUsd;
+      costKnown++;
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  ttfts.sort((a, b) => a - b);
+  const n = results.length;
+  const errors = n - ok;
+  return {
+    n,
+    ok,
+    errors,
+    errorRate: n === 0 ? 0 : errors / n,
+    errorsByClass,
+    graded,
+    passed,
+    passRate: graded === 0 ? null : passed / graded,
+    passRateCi95: wilsonInterval(passed, graded),
+    meanScore: scored === 0 ? null : scoreSum / scored,
+    latencyMs: {
+      p50: percentileOfSorted(latencies, 50),
+      p95: percentileOfSorted(latencies, 95),
+      p99: percentileOfSorted(latencies, 99),
+      mean: latencies.length === 0 ? null : latencies.reduce((a, b) => a + b, 0) / latencies.length,
+    },
+    ttftMs: {p50: percentileOfSorted(ttfts, 50), p95: percentileOfSorted(ttfts, 95)},
+    inputTokens,
+    outputTokens,
+    tokensEstimated,
+    costUsd: costKnown === 0 ? null : cost,
+    costUnknown: ok - costKnown,
+    costPer1kUsd: costKnown === 0 ? null : (cost / costKnown) * 1000,
+    attempts,
+  };
+}
+
+function groupBy(results: readonly Result[], keys: (r: Result) => string[]): Map<string, Result[]> {
+  const groups = new Map<string, Result[]>();
+  for (const r of results) {
+    for (const key of keys(r)) {
+      let list = groups.get(key);
+      if (!list) groups.set(key, (list = []));
+      list.push(r);
+    }
+  }
+  return groups;
+}
+
+function nested(results: readonly Result[], outer: (r: Result) => string[]): Record<string, Record<string, GroupStats>> {
+  const out: Record<string, Record<string, GroupStats>> = {};
+  for (const [key, list] of [...groupBy(results, outer)].sort(([a], [b]) => a.localeCompare(b))) {
+    out[key] = {};
+    for (const [model, perModel] of [...groupBy(list, (r) => [r.model])].sort(([a], [b]) => a.localeCompare(b))) out[key][model] = groupStats(perModel);
+  }
+  return out;
+}
+
+/** Per model, per suite × model and per tag × model statistics, computed from journal results. */
+export function summarize(runId: string, results: readonly Result[]): Summary {
+  const models: Summary['models'] = {};
+  for (const [label, list] of [...groupBy(results, (r) => [r.model])].sort(([a], [b]) => a.localeCompare(b))) {
+    models[label] = {...groupStats(list), provider: list[0]!.provider, simulated: list.some((r) => r.simulated)};
+  }
+  return {
+    runId,
+    generatedAt: new Date().toISOString(),
+    simulated: results.some((r) => r.simulated),
+    n: results.length,
+    overall: groupStats(results),
+    models,
+    suites: nested(results, (r) => [r.suiteId]),
+    tags: nested(results, (r) => r.tags),
+  };
+}

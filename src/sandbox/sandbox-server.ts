@@ -1,0 +1,296 @@
+import {randomUUID} from 'node:crypto';
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
+import type {AddressInfo, Socket} from 'node:net';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {estimateTokens} from '../providers/estimate-tokens.ts';
+import {anthropicWire} from './anthropic-wire.ts';
+import {AnswerKey} from './answer-key.ts';
+import {geminiWire} from './gemini-wire.ts';
+import {openaiWire} from './openai-wire.ts';
+import {logNormal, seededRandom, seedFrom} from './seeded-random.ts';
+import {resolveSimModel, type SimModel} from './sim-model.ts';
+import {simulateAnswer} from './simulate-answer.ts';
+import {BadRequest, type SimReply, type SimRequest, type WireFormat} from './wire-format.ts';
+
+export const FAULTS = ['rate-limit', 'server', 'reset', 'stall', 'malformed', 'auth', 'forbidden', 'not-found', 'bad-request'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+export interface SandboxOptions {
+  models?: SimModel[];
+  seed?: number;
+  /** Multiplies every simulated delay; 0 answers instantly. */
+  latencyScale?: number;
+  /** API keys the sandbox refuses with 401, to rehearse auth failures. */
+  rejectKeys?: string[];
+  /** Serve any model id with a default profile instead of answering 404 for unknown ones. */
+  anyModel?: boolean;
+}
+
+export interface SandboxRequestLog {
+  wire: WireFormat['name'];
+  model: string;
+  stream: boolean;
+  fault: Fault | null;
+  at: number;
+}
+
+/**
+ * A real HTTP server on loopback that speaks the OpenAI, Anthropic and Gemini wire formats, JSON and
+ * SSE, as their official SDKs expect, serving seeded simulated models. Header `x-sandbox-fault`
+ * forces one fault on one request (tests); profiles inject faults at random (seeded) otherwise.
+ */
+export class Sandbox {
+  readonly answerKey = new AnswerKey();
+  readonly log: SandboxRequestLog[] = [];
+  private readonly models = new Map<string, SimModel>();
+  private readonly seed: number;
+  private readonly latencyScale: number;
+  private readonly rejectKeys: Set<string>;
+  private readonly anyModel: boolean;
+  private readonly faultRandom = new Map<string, () => number>();
+  private readonly sockets = new Set<Socket>();
+  private server: Server | null = null;
+  private baseUrl: string | null = null;
+
+  constructor(opts: SandboxOptions = {}) {
+    for (const m of opts.models ?? []) this.models.set(m.id, m);
+    this.seed = opts.seed ?? 1;
+    this.latencyScale = opts.latencyScale ?? 1;
+    this.rejectKeys = new Set(opts.rejectKeys ?? ['invalid-key']);
+    this.anyModel = opts.anyModel ?? this.models.size === 0;
+  }
+
+  addModel(model: SimModel): void {
+    this.models.set(model.id, model);
+  }
+
+  get url(): string {
+    if (!this.baseUrl) throw new Error('sandbox is not listening');
+    return this.baseUrl;
+  }
+
+  /** Base URLs as each SDK wants them. */
+  baseURLFor(wire: WireFormat['name']): string {
+    return wire === 'openai' ? `${this.url}/v1` : this.url;
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 30_000;
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    const address = server.address() as AddressInfo;
+    this.baseUrl = `http://${host}:${address.port}`;
+    return this.baseUrl;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = null;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('x-assay-simulated', 'true');
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const path = url.pathname;
+    const gemini = /^\/(v1|v1beta|v1alpha)\/models(?:\/([^:/]+):(generateContent|streamGenerateContent))?$/.exec(path);
+    const wire: WireFormat = gemini ? geminiWire : req.headers['anthropic-version'] ? anthropicWire : openaiWire;
+
+    try {
+      const key = this.apiKey(req, url);
+      if (!key) return this.sendError(res, wire, 401, 'No API key was provided.');
+      if (this.rejectKeys.has(key)) return this.sendError(res, wire, 401, 'Incorrect API key provided.');
+
+      if (req.method === 'GET' && (path === '/v1/models' || (gemini && !gemini[2]))) {
+        return this.sendJson(res, 200, wire.models([...this.models.keys()]));
+      }
+      const isChat =
+        req.method === 'POST' &&
+        ((wire === openaiWire && path === '/v1/chat/completions') || (wire === anthropicWire && path === '/v1/messages') || (gemini && gemini[2]));
+      if (!isChat) return this.sendError(res, wire, 404, `Unknown path ${req.method} ${path}: the sandbox serves chat completions, messages, generateContent and models`);
+
+      let parsed: SimRequest;
+      try {
+        const raw = await readBody(req);
+        let body: unknown;
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          throw new BadRequest('request body is not valid JSON');
+        }
+        parsed = wire.parse(body, gemini?.[2] ? decodeURIComponent(gemini[2]) : undefined, gemini?.[3] === 'streamGenerateContent');
+      } catch (error) {
+        if (error instanceof BadRequest) return this.sendError(res, wire, 400, error.message);
+        throw error;
+      }
+
+      let model = this.models.get(parsed.model);
+      if (!model) {
+        if (!this.anyModel) return this.sendError(res, wire, 404, `The model \`${parsed.model}\` does not exist or you do not have access to it.`);
+        model = resolveSimModel(parsed.model, undefined);
+        this.models.set(model.id, model);
+      }
+      const fault = this.pickFault(req, model);
+      this.log.push({wire: wire.name, model: model.id, stream: parsed.stream, fault, at: Date.now()});
+      await this.respond(req, res, wire, model, parsed, fault);
+    } catch (error) {
+      if (!res.headersSent) this.sendError(res, wire, 500, `sandbox internal error: ${(error as Error).message}`);
+      else res.destroy();
+    }
+  }
+
+  private apiKey(req: IncomingMessage, url: URL): string | null {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || null;
+    const header = req.headers['x-api-key'] ?? req.headers['x-goog-api-key'] ?? url.searchParams.get('key');
+    return typeof header === 'string' && header !== '' ? header : null;
+  }
+
+  private pickFault(req: IncomingMessage, model: SimModel): Fault | null {
+    const forced = req.headers['x-sandbox-fault'];
+    if (typeof forced === 'string' && (FAULTS as readonly string[]).includes(forced)) return forced as Fault;
+    const f = model.faults;
+    if (f.rateLimit + f.server + f.reset + f.stall + f.malformed === 0) return null;
+    let random = this.faultRandom.get(model.id);
+    if (!random) this.faultRandom.set(model.id, (random = seededRandom(seedFrom(this.seed, model.id, 'faults'))));
+    let draw = random();
+    for (const [fault, p] of [['rate-limit', f.rateLimit], ['server', f.server], ['reset', f.reset], ['stall', f.stall], ['malformed', f.malformed]] as const) {
+      if (draw < p) return fault;
+      draw -= p;
+    }
+    return null;
+  }
+
+  private async respond(req: IncomingMessage, res: ServerResponse, wire: WireFormat, model: SimModel, r: SimRequest, fault: Fault | null): Promise<void> {
+    switch (fault) {
+      case 'rate-limit': {
+        const seconds = model.faults.retryAfterS;
+        res.setHeader('retry-after', String(seconds));
+        res.setHeader('retry-after-ms', String(Math.round(seconds * 1000)));
+        const body = wire.error(429, 'Rate limit reached for requests (simulated by the assay sandbox).') as Record<string, unknown>;
+        if (wire === geminiWire) (body.error as Record<string, unknown>).details = [{'@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s`}];
+        return this.sendJson(res, 429, body);
+      }
+      case 'server':
+        return this.sendError(res, wire, 500, 'The server had an error while processing your request (simulated).');
+      case 'auth':
+        return this.sendError(res, wire, 401, 'Incorrect API key provided (simulated).');
+      case 'forbidden':
+        return this.sendError(res, wire, 403, 'This key is not permitted to use this model (simulated).');
+      case 'not-found':
+        return this.sendError(res, wire, 404, `The model \`${r.model}\` does not exist (simulated).`);
+      case 'bad-request':
+        return this.sendError(res, wire, 400, 'Invalid value for temperature (simulated).');
+      case 'reset':
+        req.socket.destroy();
+        return;
+      default:
+        break;
+    }
+
+    const prompt = [...r.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const answer = simulateAnswer(model, prompt, this.answerKey, this.seed);
+    let text = answer.text;
+    let finish: SimReply['finish'] = 'stop';
+    for (const stop of r.params.stop ?? []) {
+      const at = stop ? text.indexOf(stop) : -1;
+      if (at !== -1) text = text.slice(0, at);
+    }
+    const pieces = splitTokens(text);
+    if (r.params.maxTokens !== undefined && pieces.length > r.params.maxTokens) {
+      pieces.length = r.params.maxTokens;
+      text = pieces.join('');
+      finish = 'length';
+    }
+    const reply: SimReply = {
+      id: `${wire.name === 'anthropic' ? 'msg' : 'chatcmpl'}-sim-${randomUUID().slice(0, 12)}`,
+      model: model.id,
+      text,
+      finish,
+      inputTokens: r.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0),
+      outputTokens: pieces.length,
+    };
+    const random = seededRandom(seedFrom(this.seed, model.id, prompt, 'latency', Date.now() & 0xffff));
+    const ttftMs = logNormal(random, model.ttftMs, model.latencySigma) * this.latencyScale;
+    const perTokenMs = model.msPerToken * this.latencyScale;
+
+    if (!r.stream) {
+      if (fault === 'stall') return void (await untilClosed(req));
+      await delay(ttftMs + perTokenMs * pieces.length, req);
+      if (fault === 'malformed') {
+        res.writeHead(200, {'content-type': 'application/json'});
+        res.end('{"id": "truncated", "choices": [{"index": 0, "mess');
+        return;
+      }
+      return this.sendJson(res, 200, wire.reply(reply));
+    }
+
+    res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive'});
+    res.flushHeaders();
+    await delay(ttftMs, req);
+    if (res.destroyed || req.socket.destroyed) return;
+    res.write(wire.streamHead(reply).join('') + wire.streamPiece(reply, pieces[0] ?? '', true));
+    if (fault === 'stall') return void (await untilClosed(req));
+    if (fault === 'malformed') {
+      res.end('data: {"this is not": json\n\n');
+      return;
+    }
+    for (let i = 1; i < pieces.length; i++) {
+      if (perTokenMs > 0) await delay(perTokenMs, req);
+      if (res.destroyed || req.socket.destroyed) return;
+      res.write(wire.streamPiece(reply, pieces[i]!, false));
+    }
+    res.end(wire.streamTail(reply, r.includeUsage).join(''));
+  }
+
+  private sendError(res: ServerResponse, wire: WireFormat, status: number, message: string): void {
+    this.sendJson(res, status, wire.error(status, message));
+  }
+
+  private sendJson(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)});
+    res.end(text);
+  }
+}
+
+/** Splits text into token-sized pieces (words with their leading space, long words cut at 4 chars). */
+export function splitTokens(text: string): string[] {
+  const pieces: string[] = [];
+  for (const word of text.match(/\s*\S+|\s+$/g) ?? []) {
+    for (let i = 0; i < word.length; i += 6) pieces.push(word.slice(i, i + 6));
+  }
+  return pieces;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function delay(ms: number, req: IncomingMessage): Promise<void> {
+  if (ms <= 0) return;
+  const controller = new AbortController();
+  const onClose = () => controller.abort();
+  req.socket.once('close', onClose);
+  try {
+    await sleep(ms, undefined, {signal: controller.signal});
+  } catch {
+    // the client went away; the caller checks whether the socket is gone
+  } finally {
+    req.socket.off('close', onClose);
+  }
+}
+
+function untilClosed(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => req.socket.once('close', () => resolve()));
+}

@@ -1,0 +1,38 @@
+import type {SimProfile} from '../config/schema.ts';
+
+/** A simulated model's resolved behaviour. */
+export interface SimModel {
+  id: string;
+  accuracy: Record<string, number> & {default: number};
+  ttftMs: number;
+  msPerToken: number;
+  latencySigma: number;
+  verbosity: number;
+  faults: {rateLimit: number; server: number; reset: number; stall: number; malformed: number; retryAfterS: number};
+}
+
+export function resolveSimModel(id: string, profile: SimProfile | undefined): SimModel {
+  const acc = profile?.accuracy;
+  return {
+    id,
+    accuracy: typeof acc === 'number' ? {default: acc} : {default: 0.8, ...(acc ?? {})},
+    ttftMs: profile?.ttftMs ?? 150,
+    msPerToken: profile?.msPerToken ?? 5,
+    latencySigma: profile?.latencySigma ?? 0.35,
+    verbosity: profile?.verbosity ?? 0,
+    faults: {
+      rateLimit: profile?.faults?.rateLimit ?? 0,
+      server: profile?.faults?.server ?? 0,
+      reset: profile?.faults?.reset ?? 0,
+      stall: profile?.faults?.stall ?? 0,
+      malformed: profile?.faults?.malformed ?? 0,
+      retryAfterS: profile?.faults?.retryAfterS ?? 1,
+    },
+  };
+}
+
+/** The accuracy that applies to a request: the lowest among its tags that the profile names, else the default. */
+export function accuracyFor(model: SimModel, tags: string[]): number {
+  const named = tags.map((t) => model.accuracy[t]).filter((v): v is number => v !== undefined);
+  return named.length > 0 ? Math.min(...named) : model.accuracy.default;
+}

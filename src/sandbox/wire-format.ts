@@ -1,0 +1,63 @@
+import type {ChatMessage, ModelParams} from '../core/types.ts';
+
+export interface SimRequest {
+  model: string;
+  messages: ChatMessage[];
+  params: ModelParams;
+  stream: boolean;
+  includeUsage: boolean;
+}
+
+export interface SimReply {
+  id: string;
+  model: string;
+  text: string;
+  finish: 'stop' | 'length';
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** One provider's wire format as the sandbox speaks it: request parsing, JSON replies, SSE frames, errors. */
+export interface WireFormat {
+  name: 'openai' | 'anthropic' | 'gemini';
+  parse(body: unknown, modelFromUrl: string | undefined, streamFromUrl: boolean): SimRequest;
+  reply(r: SimReply): unknown;
+  /** SSE frames sent with the first piece of text (after the time to first token). */
+  streamHead(r: SimReply): string[];
+  streamPiece(r: SimReply, text: string, first: boolean): string;
+  streamTail(r: SimReply, includeUsage: boolean): string[];
+  error(status: number, message: string): unknown;
+  models(ids: string[]): unknown;
+}
+
+export class BadRequest extends Error {}
+
+export function sse(data: unknown, event?: string): string {
+  return `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+}
+
+export function asRecord(value: unknown, what: string): Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new BadRequest(`${what} must be a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+export function textOf(content: unknown, where: string): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) => {
+        const p = asRecord(part, `${where} part`);
+        if (p.type === 'text' || typeof p.text === 'string') return String(p.text ?? '');
+        throw new BadRequest(`${where}: only text content is supported by the sandbox (got ${String(p.type)})`);
+      })
+      .join('');
+  }
+  throw new BadRequest(`${where} must be a string or a list of text parts`);
+}
+
+export function optionalNumber(body: Record<string, unknown>, key: string): number | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new BadRequest(`${key} must be a number`);
+  return v;
+}

@@ -1,0 +1,136 @@
+import {readFile} from 'node:fs/promises';
+import {dirname, relative, resolve} from 'node:path';
+import {compileTemplate} from '../config/render-template.ts';
+import {suiteSchema, type GraderDef, type ModelParamsInput} from '../config/schema.ts';
+import {parseStructuredFile, type StructuredFile} from '../config/structured-file.ts';
+import {validate} from '../config/validate.ts';
+import {InputError} from '../core/errors.ts';
+import type {ChatMessage} from '../core/types.ts';
+import {loadDataset, type DatasetRow} from '../datasets/load-dataset.ts';
+import {createGrader} from '../graders/create-grader.ts';
+import type {Grader} from '../graders/grader.ts';
+
+export interface SuiteCase {
+  id: string;
+  vars: Record<string, unknown>;
+  expected: string | null;
+  tags: string[];
+  messages: ChatMessage[];
+  /** Where the case was defined, for error messages. */
+  source: {file: string; line: number | undefined};
+}
+
+export interface LoadedSuite {
+  id: string;
+  description: string | undefined;
+  file: string;
+  tags: string[];
+  models: string[] | undefined;
+  params: ModelParamsInput | undefined;
+  graderDefs: GraderDef[];
+  graders: Grader[];
+  cases: SuiteCase[];
+}
+
+const RESERVED = new Set(['id', 'expected', 'tags']);
+
+/** Loads a suite from a YAML/JSON file, or from an object written inline in the config. */
+export async function loadSuite(source: string | Record<string, unknown>, opts: {rootDir: string; configFile: string; index: number}): Promise<LoadedSuite> {
+  let structured: StructuredFile;
+  let displayFile: string;
+  let baseDir: string;
+  if (typeof source === 'string') {
+    const abs = resolve(opts.rootDir, source);
+    displayFile = relative(process.cwd(), abs) || abs;
+    baseDir = dirname(abs);
+    const text = await readFile(abs, 'utf8').catch(() => {
+      throw new InputError('suite file not found', {file: displayFile});
+    });
+    structured = parseStructuredFile(displayFile, text);
+  } else {
+    displayFile = opts.configFile;
+    baseDir = opts.rootDir;
+    structured = {file: displayFile, value: source, lineOf: () => undefined};
+  }
+  const prefix = typeof source === 'string' ? [] : ['suites', opts.index];
+  const def = validate(suiteSchema, structured.value, {file: displayFile, lineOf: structured.lineOf, prefix, what: 'suite'});
+
+  const graders = def.graders.map((g, i) => {
+    try {
+      return createGrader(g, displayFile);
+    } catch (error) {
+      if (error instanceof InputError && error.line === undefined) {
+        throw new InputError(error.message.replace(`${displayFile}: `, ''), {file: displayFile, line: structured.lineOf([...prefix, 'graders', i]), hint: error.hint});
+      }
+      throw error;
+    }
+  });
+
+  let rows: DatasetRow[];
+  let rowsFile: string;
+  if (def.dataset !== undefined) {
+    const abs = resolve(baseDir, def.dataset);
+    rowsFile = relative(process.cwd(), abs) || abs;
+    rows = await loadDataset(abs, rowsFile);
+  } else {
+    rowsFile = displayFile;
+    rows = def.cases!.map((values, i) => ({values, line: structured.lineOf([...prefix, 'cases', i])}));
+  }
+
+  const templates = (def.messages ?? [{role: 'user' as const, content: def.prompt!}]).map((m, i) => ({
+    role: m.role,
+    render: compileTemplate(m.content, {
+      file: displayFile,
+      field: def.messages ? `messages[${i}].content` : 'prompt',
+      line: structured.lineOf([...prefix, def.messages ? 'messages' : 'prompt']),
+    }),
+  }));
+  const system = def.system === undefined ? undefined : compileTemplate(def.system, {file: displayFile, field: 'system'});
+
+  const seen = new Map<string, number | undefined>();
+  const cases = rows.map((row, i): SuiteCase => {
+    const {values, line} = row;
+    const id = values.id === undefined || values.id === null || values.id === '' ? String(i + 1) : String(values.id);
+    if (seen.has(id)) {
+      throw new InputError(`duplicate case id "${id}" (first at ${seen.get(id) ? `line ${seen.get(id)}` : 'an earlier row'})`, {
+        file: rowsFile,
+        line,
+        hint: 'case ids must be unique within a suite: results are joined and resumed by them',
+      });
+    }
+    seen.set(id, line);
+    const vars: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(values)) if (!RESERVED.has(k)) vars[k] = v;
+    const expected = values.expected === undefined || values.expected === null ? null : typeof values.expected === 'string' ? values.expected : JSON.stringify(values.expected);
+    const rowTags = parseTags(values.tags, {file: rowsFile, line});
+    const where = {file: rowsFile, caseId: id, line};
+    const renderVars = {...vars, expected, id};
+    const messages: ChatMessage[] = templates.map((t) => ({role: t.role, content: t.render(renderVars, where)}));
+    if (system) messages.unshift({role: 'system', content: system(renderVars, where)});
+    for (const grader of graders) grader.check?.({vars, expected, caseId: id}, {file: rowsFile, line});
+    return {id, vars, expected, tags: unique([...def.tags, ...rowTags]), messages, source: {file: rowsFile, line}};
+  });
+
+  return {
+    id: def.id,
+    description: def.description,
+    file: displayFile,
+    tags: def.tags,
+    models: def.models,
+    params: def.params,
+    graderDefs: def.graders,
+    graders,
+    cases,
+  };
+}
+
+function parseTags(value: unknown, where: {file: string; line: number | undefined}): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  if (typeof value === 'string') return value.split(';').map((t) => t.trim()).filter(Boolean);
+  if (Array.isArray(value) && value.every((t) => typeof t === 'string')) return value;
+  throw new InputError('"tags" must be a ;-separated string or a list of strings', {...where, field: 'tags'});
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
