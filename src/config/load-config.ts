@@ -153,7 +153,7 @@ export async function loadConfig(configPath?: string, opts: {cwd?: string} = {})
   const suites: LoadedSuite[] = [];
   for (const [index, entry] of config.suites.entries()) {
     const sources = typeof entry === 'string' ? await expandGlob(entry, rootDir, display, ['suites', index]) : [entry];
-    for (const source of sources) suites.push(await loadSuite(source, {rootDir, configFile: display, index}));
+    for (const source of sources) suites.push(await loadSuite(source, {rootDir, configFile: display, index, cwd}));
   }
   const suiteIds = new Map<string, string>();
   for (const suite of suites) {

@@ -86,6 +86,8 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
           }
         }
         const latencyMs = performance.now() - started;
+        // An abort mid-stream can end the iteration quietly instead of throwing.
+        if (signal.aborted) throw signal.reason ?? new Error('aborted');
         if (!stopped) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without message_stop`, {hint: 'the stream was cut short; it is retried'});
         return {text, inputTokens, outputTokens, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
       } catch (error) {

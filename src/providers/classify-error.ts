@@ -134,8 +134,11 @@ export function classifyError(error: unknown, ctx: ClassifyContext, opts: {timed
       cause: error,
     });
   }
+  if (error instanceof SyntaxError) {
+    return new ProviderError('bad-response', `${ctx.providerId} sent a reply that is not valid JSON: ${rawMessage}`, {hint: hintFor('bad-response', null, ctx, ''), cause: error});
+  }
   const code = causeCode(error);
-  if (name === 'APIConnectionError' || code || /fetch failed|socket|network|terminated|other side closed/i.test(rawMessage)) {
+  if (name === 'APIConnectionError' || code || /fetch failed|\bsocket\b|\bnetwork\b|\bterminated\b|other side closed/i.test(rawMessage)) {
     return new ProviderError('network', `network error talking to ${ctx.providerId}${code ? ` (${code})` : ''}: ${rawMessage}`, {
       hint: hintFor('network', null, ctx, ''),
       cause: error,

@@ -113,6 +113,8 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
             }
           }
           const latencyMs = performance.now() - started;
+          // An abort mid-stream can end the iteration quietly instead of throwing.
+          if (signal.aborted) throw signal.reason ?? new Error('aborted');
           if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});
           return {text, inputTokens, outputTokens, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
         } catch (error) {

@@ -78,6 +78,8 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean): Pr
           if (chunk.usage) usage = chunk.usage;
         }
         const latencyMs = performance.now() - started;
+        // An abort mid-stream can end the iteration quietly instead of throwing.
+        if (signal.aborted) throw signal.reason ?? new Error('aborted');
         if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});
         return {
           text,

@@ -2,6 +2,12 @@ import Papa from 'papaparse';
 import type {Result} from '../core/types.ts';
 import type {Summary} from '../runner/summarize.ts';
 
+/**
+ * Cells a spreadsheet would execute start with =, +, -, @, tab or CR (OWASP CSV injection). A plain
+ * number such as "-7392" executes nothing and stays a number, so a model's numeric answer survives.
+ */
+const FORMULA = /^(?![-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?$)[=+\-@\t\r]/i;
+
 const FIXED = [
   'runId', 'suiteId', 'caseId', 'model', 'provider', 'repeat', 'status', 'simulated', 'pass', 'score',
   'latencyMs', 'ttftMs', 'queueMs', 'inputTokens', 'outputTokens', 'tokensEstimated', 'costUsd', 'attempts',
@@ -30,8 +36,8 @@ export function resultsToCsv(results: readonly Result[]): string {
     }
     return row;
   });
-  // escapeFormulae neutralises cells a spreadsheet would execute (=, +, -, @, tab, CR), per OWASP.
-  return Papa.unparse({fields: [...FIXED, ...gradeColumns], data: rows.map((row) => [...FIXED, ...gradeColumns].map((c) => row[c] ?? ''))}, {escapeFormulae: true, newline: '\n'}) + '\n';
+  // Cells a spreadsheet would execute (=, +, -, @, tab, CR first) get a leading ', per OWASP.
+  return Papa.unparse({fields: [...FIXED, ...gradeColumns], data: rows.map((row) => [...FIXED, ...gradeColumns].map((c) => row[c] ?? ''))}, {escapeFormulae: FORMULA, newline: '\n'}) + '\n';
 }
 
 export function summaryToCsv(summary: Summary): string {
@@ -58,5 +64,5 @@ export function summaryToCsv(summary: Summary): string {
     costUsd: s.costUsd,
     costPer1kUsd: s.costPer1kUsd,
   }));
-  return Papa.unparse(rows, {escapeFormulae: true, newline: '\n'}) + '\n';
+  return Papa.unparse(rows, {escapeFormulae: FORMULA, newline: '\n'}) + '\n';
 }

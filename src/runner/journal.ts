@@ -1,4 +1,4 @@
-import {closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync} from 'node:fs';
+import {closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync} from 'node:fs';
 import type {Result} from '../core/types.ts';
 import {taskKey} from './plan-tasks.ts';
 
@@ -13,6 +13,18 @@ export class JournalWriter {
   constructor(file: string) {
     this.file = file;
     this.fd = openSync(file, 'a');
+    // A crash mid-write leaves a last line without its newline; end it so the next record starts clean.
+    const size = fstatSync(this.fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const readFd = openSync(file, 'r');
+      try {
+        readSync(readFd, last, 0, 1, size - 1);
+      } finally {
+        closeSync(readFd);
+      }
+      if (last[0] !== 0x0a) writeSync(this.fd, '\n');
+    }
   }
 
   append(result: Result): void {

@@ -101,7 +101,9 @@ export class Sandbox {
     res.setHeader('x-assay-simulated', 'true');
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const path = url.pathname;
-    const gemini = /^\/(v1|v1beta|v1alpha)\/models(?:\/([^:/]+):(generateContent|streamGenerateContent))?$/.exec(path);
+    const geminiPath = /^\/(v1|v1beta|v1alpha)\/models(?:\/([^:/]+):(generateContent|streamGenerateContent))?$/.exec(path);
+    // GET /v1/models is shared by all three APIs; Gemini's SDK is the one that sends x-goog-api-key.
+    const gemini = geminiPath && (geminiPath[2] || geminiPath[1] !== 'v1' || req.headers['x-goog-api-key']) ? geminiPath : null;
     const wire: WireFormat = gemini ? geminiWire : req.headers['anthropic-version'] ? anthropicWire : openaiWire;
 
     try {

@@ -35,13 +35,13 @@ export interface LoadedSuite {
 const RESERVED = new Set(['id', 'expected', 'tags']);
 
 /** Loads a suite from a YAML/JSON file, or from an object written inline in the config. */
-export async function loadSuite(source: string | Record<string, unknown>, opts: {rootDir: string; configFile: string; index: number}): Promise<LoadedSuite> {
+export async function loadSuite(source: string | Record<string, unknown>, opts: {rootDir: string; configFile: string; index: number; cwd?: string}): Promise<LoadedSuite> {
   let structured: StructuredFile;
   let displayFile: string;
   let baseDir: string;
   if (typeof source === 'string') {
     const abs = resolve(opts.rootDir, source);
-    displayFile = relative(process.cwd(), abs) || abs;
+    displayFile = relative(opts.cwd ?? process.cwd(), abs) || abs;
     baseDir = dirname(abs);
     const text = await readFile(abs, 'utf8').catch(() => {
       throw new InputError('suite file not found', {file: displayFile});
@@ -70,7 +70,7 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
   let rowsFile: string;
   if (def.dataset !== undefined) {
     const abs = resolve(baseDir, def.dataset);
-    rowsFile = relative(process.cwd(), abs) || abs;
+    rowsFile = relative(opts.cwd ?? process.cwd(), abs) || abs;
     rows = await loadDataset(abs, rowsFile);
   } else {
     rowsFile = displayFile;
