@@ -7,5 +7,6 @@ export default defineConfig({
     // machine deserves headroom before a test is called hung.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    reporters: ['default', './test/plain-count-reporter.ts'],
   },
 });
