@@ -22,7 +22,8 @@ export default class Run extends BaseCommand {
     sample: Flags.integer({description: 'run this many cases per suite, chosen by --seed', min: 1}),
     seed: Flags.integer({description: 'seed for --sample (and the sandbox)'}),
     resume: Flags.string({description: 'continue an interrupted run directory: only missing or failed requests are sent'}),
-    'no-cache': Flags.boolean({description: 'do not reuse cached responses (no response cache exists yet; accepted for scripts)'}),
+    'retry-errors': Flags.boolean({description: 'with --resume: also re-send requests whose result was an error', default: true, allowNo: true}),
+    'no-cache': Flags.boolean({description: 'bypass the response cache: no reads, no writes'}),
     json: Flags.boolean({description: 'print the summary as one JSON document on stdout (progress goes to stderr)'}),
   };
 
@@ -41,7 +42,7 @@ export default class Run extends BaseCommand {
     const controller = new AbortController();
     const onSigint = () => {
       if (controller.signal.aborted) process.exit(130);
-      process.stderr.write('\nstopping: finishing the journal (Ctrl+C again to quit at once)\n');
+      process.stderr.write('\nstopping: no new requests; those in flight finish and are saved (Ctrl+C again to quit at once)\n');
       controller.abort();
     };
     process.on('SIGINT', onSigint);
@@ -58,6 +59,8 @@ export default class Run extends BaseCommand {
         sample: flags.sample,
         seed: flags.seed,
         resume: flags.resume,
+        retryErrors: flags['retry-errors'],
+        noCache: flags['no-cache'],
         signal: controller.signal,
         onEvent: view.onEvent,
         argv: process.argv.slice(2),

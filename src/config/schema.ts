@@ -26,7 +26,19 @@ export const retrySchema = z.strictObject({
   maxAttempts: positiveInt.optional(),
   baseDelayMs: nonNegative.optional(),
   maxDelayMs: nonNegative.optional(),
+  /** A provider asking to wait longer than this is not retried now: the case ends as rate-limit, for --resume later. */
+  maxRetryAfterMs: nonNegative.optional(),
 });
+
+export const breakerSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    errorRate: z.number().gt(0).max(1).optional(),
+    minRequests: positiveInt.optional(),
+    cooldownMs: nonNegative.optional(),
+    windowMs: positiveInt.optional(),
+  }),
+]);
 
 const probability = z.number().min(0).max(1);
 
@@ -48,6 +60,8 @@ export const simProfileSchema = z.strictObject({
       stall: probability.optional(),
       malformed: probability.optional(),
       retryAfterS: nonNegative.optional(),
+      /** Delay before headers for the slow-headers fault, in ms. */
+      slowHeadersMs: nonNegative.optional(),
     })
     .optional(),
 });
@@ -86,6 +100,11 @@ export const providerSchema = z.strictObject({
   limits: limitsSchema.optional(),
   retry: retrySchema.optional(),
   timeoutMs: positiveInt.optional(),
+  /** A stream that sends nothing for this long is aborted (and retried) even if timeoutMs has not passed. */
+  stallTimeoutMs: positiveInt.optional(),
+  circuitBreaker: breakerSchema.optional(),
+  /** Use the response cache for this provider (default: yes for real providers at temperature 0, no for the sandbox). */
+  cache: z.boolean().optional(),
   stream: z.boolean().optional(),
   models: z.array(modelSchema).min(1),
 });
@@ -170,6 +189,16 @@ export const configSchema = z.strictObject({
   gate: gateSchema.optional(),
   repeat: positiveInt.default(1),
   seed: z.number().int().default(1),
+  cache: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        enabled: z.boolean().optional(),
+        /** Where cached responses live, relative to the config file. */
+        dir: z.string().optional(),
+      }),
+    ])
+    .optional(),
   sandbox: z
     .strictObject({
       seed: z.number().int().optional(),

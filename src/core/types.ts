@@ -77,10 +77,16 @@ export interface Result {
   endedAt: string;
   finishReason: FinishReason | null;
   finishReasonRaw: string | null;
-  /** Time spent waiting for a concurrency slot: kept out of latencyMs on purpose. */
+  /** Time spent waiting for a concurrency slot or a rate limit: kept out of latencyMs on purpose. */
   queueMs: number;
+  /** The part of queueMs spent held back by an rpm/tpm limit (vs. waiting for a slot). */
+  rateWaitMs: number;
+  /** Served from the response cache: its latency is the original's and is left out of latency statistics. */
+  cached: boolean;
   stream: boolean;
   simulated: boolean;
   input: string;
   expected: string | null;
+  /** Digest of what produced this result (messages, model, params, graders); --resume checks it. */
+  fingerprint?: string;
 }

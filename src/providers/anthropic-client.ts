@@ -39,7 +39,8 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
     providerId: opts.providerId,
     async complete(model, request): Promise<Completion> {
       const ctx = classifyContext(opts, model, request.timeoutMs);
-      const {signal, timedOut} = deadline(request.signal, request.timeoutMs);
+      const dl = deadline(request.signal, request.timeoutMs, request.stallTimeoutMs);
+      const {signal} = dl;
       const started = performance.now();
       try {
         if (!request.stream) {
@@ -57,6 +58,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
           };
         }
         const stream = await client.messages.create({...body(model, request), stream: true}, {signal, timeout: request.timeoutMs});
+        dl.touch();
         let text = '';
         let ttftMs: number | null = null;
         let inputTokens: number | null = null;
@@ -64,6 +66,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
         let finishRaw: string | null = null;
         let stopped = false;
         for await (const event of stream) {
+          dl.touch();
           switch (event.type) {
             case 'message_start':
               inputTokens = event.message.usage?.input_tokens ?? null;
@@ -91,7 +94,9 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
         if (!stopped) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without message_stop`, {hint: 'the stream was cut short; it is retried'});
         return {text, inputTokens, outputTokens, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
       } catch (error) {
-        throw classifyError(error, ctx, {timedOut: timedOut()});
+        throw classifyError(error, ctx, {timedOut: dl.timedOut(), stalled: dl.stalled() ? request.stallTimeoutMs : undefined});
+      } finally {
+        dl.done();
       }
     },
     async listModels() {

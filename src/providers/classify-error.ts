@@ -111,8 +111,14 @@ export function classFromStatus(status: number): ErrorClass {
 }
 
 /** Maps anything an SDK (or fetch) throws onto one of SPEC's error classes, with a hint a user can act on. */
-export function classifyError(error: unknown, ctx: ClassifyContext, opts: {timedOut?: boolean} = {}): ProviderError {
+export function classifyError(error: unknown, ctx: ClassifyContext, opts: {timedOut?: boolean; stalled?: number} = {}): ProviderError {
   if (error instanceof ProviderError) return error;
+  if (opts.stalled !== undefined) {
+    return new ProviderError('timeout', `stream stalled: no data for ${opts.stalled} ms`, {
+      hint: `the stream stopped sending; raise stallTimeoutMs if this model pauses for long, or check a proxy that buffers streams`,
+      cause: error,
+    });
+  }
   const e = (error ?? {}) as HttpLikeError;
   const rawMessage = redact(String(e.message ?? error), ctx.secrets);
   const status = typeof e.status === 'number' ? e.status : null;

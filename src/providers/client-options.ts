@@ -39,8 +39,32 @@ export class UnsupportedParams {
   }
 }
 
-/** Joins the caller's signal with a timeout so a hung request always ends. */
-export function deadline(signal: AbortSignal | undefined, timeoutMs: number): {signal: AbortSignal; timedOut: () => boolean} {
+export interface Deadline {
+  signal: AbortSignal;
+  timedOut(): boolean;
+  stalled(): boolean;
+  /** Call when a stream opens and on every chunk: a stream silent for stallMs is aborted. */
+  touch(): void;
+  done(): void;
+}
+
+/** Joins the caller's signal with an overall timeout and a stream-idle (stall) timeout, so a hung request always ends. */
+export function deadline(signal: AbortSignal | undefined, timeoutMs: number, stallMs?: number): Deadline {
   const timeout = AbortSignal.timeout(timeoutMs);
-  return {signal: signal ? AbortSignal.any([signal, timeout]) : timeout, timedOut: () => timeout.aborted};
+  const stall = new AbortController();
+  let timer: NodeJS.Timeout | null = null;
+  const signals = [timeout, stall.signal, ...(signal ? [signal] : [])];
+  return {
+    signal: AbortSignal.any(signals),
+    timedOut: () => timeout.aborted,
+    stalled: () => stall.signal.aborted,
+    touch() {
+      if (stallMs === undefined || stallMs >= timeoutMs) return;
+      if (timer) timer.refresh();
+      else timer = setTimeout(() => stall.abort(new Error(`stream stalled: no data for ${stallMs} ms`)), stallMs);
+    },
+    done() {
+      if (timer) clearTimeout(timer);
+    },
+  };
 }

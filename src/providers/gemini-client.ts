@@ -63,15 +63,16 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
     };
   }
 
-  function fail(error: unknown, model: string, timeoutMs: number, slot: {headers: Headers | null}, timedOut: boolean): never {
+  function fail(error: unknown, model: string, timeoutMs: number, slot: {headers: Headers | null}, timedOut: boolean, stalled?: number): never {
     const withHeaders = error && typeof error === 'object' && slot.headers ? Object.assign(error, {headers: slot.headers}) : error;
-    throw classifyError(withHeaders, classifyContext(opts, model, timeoutMs), {timedOut});
+    throw classifyError(withHeaders, classifyContext(opts, model, timeoutMs), {timedOut, stalled});
   }
 
   return {
     providerId: opts.providerId,
     async complete(model, r): Promise<Completion> {
-      const {signal, timedOut} = deadline(r.signal, r.timeoutMs);
+      const dl = deadline(r.signal, r.timeoutMs, r.stallTimeoutMs);
+      const {signal} = dl;
       const slot = {headers: null as Headers | null};
       return lastResponse.run(slot, async () => {
         const started = performance.now();
@@ -93,12 +94,14 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
             };
           }
           const stream = await ai.models.generateContentStream(request(model, r, signal));
+          dl.touch();
           let text = '';
           let ttftMs: number | null = null;
           let finishRaw: string | null = null;
           let inputTokens: number | null = null;
           let outputTokens: number | null = null;
           for await (const chunk of stream) {
+            dl.touch();
             const delta = chunk.text;
             if (delta) {
               if (ttftMs === null) ttftMs = performance.now() - started;
@@ -118,7 +121,9 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
           if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});
           return {text, inputTokens, outputTokens, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
         } catch (error) {
-          fail(error, model, r.timeoutMs, slot, timedOut());
+          fail(error, model, r.timeoutMs, slot, dl.timedOut(), dl.stalled() ? r.stallTimeoutMs : undefined);
+        } finally {
+          dl.done();
         }
       });
     },

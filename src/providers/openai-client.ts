@@ -41,7 +41,8 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean): Pr
     providerId: opts.providerId,
     async complete(model, request): Promise<Completion> {
       const ctx = classifyContext(opts, model, request.timeoutMs);
-      const {signal, timedOut} = deadline(request.signal, request.timeoutMs);
+      const dl = deadline(request.signal, request.timeoutMs, request.stallTimeoutMs);
+      const {signal} = dl;
       const started = performance.now();
       try {
         if (!request.stream) {
@@ -63,11 +64,13 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean): Pr
           {...body(model, request), stream: true, stream_options: {include_usage: true}},
           {signal, timeout: request.timeoutMs},
         );
+        dl.touch();
         let text = '';
         let ttftMs: number | null = null;
         let finishRaw: string | null = null;
         let usage: {prompt_tokens?: number; completion_tokens?: number} | null = null;
         for await (const chunk of stream) {
+          dl.touch();
           const delta = chunk.choices?.[0]?.delta?.content;
           if (delta) {
             if (ttftMs === null) ttftMs = performance.now() - started;
@@ -91,7 +94,9 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean): Pr
           ttftMs,
         };
       } catch (error) {
-        throw classifyError(error, ctx, {timedOut: timedOut()});
+        throw classifyError(error, ctx, {timedOut: dl.timedOut(), stalled: dl.stalled() ? request.stallTimeoutMs : undefined});
+      } finally {
+        dl.done();
       }
     },
     async listModels() {

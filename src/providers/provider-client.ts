@@ -6,6 +6,8 @@ export interface CompletionRequest {
   stream: boolean;
   signal?: AbortSignal;
   timeoutMs: number;
+  /** Abort a stream that sends nothing for this long. */
+  stallTimeoutMs?: number;
 }
 
 /** A provider's answer, normalised across wire formats. Timings are measured around the SDK call only. */

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {Result} from '../core/types.ts';
@@ -17,7 +18,13 @@ export interface RunReports {
 export async function writeReports(dir: string, runId: string): Promise<RunReports> {
   const journal = readJournal(join(dir, 'results.jsonl'));
   const results = latestResults(journal.results);
-  const summary = summarize(runId, results);
+  let transitions: Parameters<typeof summarize>[2] = [];
+  try {
+    transitions = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as {breakerTransitions?: Parameters<typeof summarize>[2]}).breakerTransitions ?? [];
+  } catch {
+    // a journal without run.json (copied alone) still reports
+  }
+  const summary = summarize(runId, results, transitions);
   const files = {
     summary: join(dir, 'summary.json'),
     csv: join(dir, 'results.csv'),

@@ -1,37 +1,131 @@
+import type {ResponseCache} from '../cache/response-cache.ts';
+import {cacheKey} from '../cache/response-cache.ts';
 import type {Grade, ModelParams, Result} from '../core/types.ts';
-import {classifyError} from '../providers/classify-error.ts';
+import {classifyError, hintFor} from '../providers/classify-error.ts';
 import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import {estimateTokens} from '../providers/estimate-tokens.ts';
-import type {ProviderClient} from '../providers/provider-client.ts';
+import type {Completion, ProviderClient} from '../providers/provider-client.ts';
+import {ProviderError} from '../providers/provider-error.ts';
+import {countsAsFailure} from '../traffic/circuit-breaker.ts';
+import type {ModelTraffic} from '../traffic/traffic-control.ts';
+import type {Semaphore} from '../traffic/semaphore.ts';
 import {costUsd} from './cost.ts';
 import type {Task} from './plan-tasks.ts';
 import {DEFAULT_RETRY, withRetry, type RetryPolicy} from './retry-policy.ts';
 
+class NotStarted extends Error {}
+const NOT_STARTED = new ProviderError('network', 'not started', {retryable: false});
+
+/** Tokens reserved when a model names no maxTokens (Anthropic's default cap is the same). */
+const DEFAULT_OUTPUT_RESERVATION = 1024;
+
 export interface ExecuteContext {
   runId: string;
   client: ProviderClient;
+  /** Aborts in-flight requests (second Ctrl+C, fatal error); a first Ctrl+C only stops scheduling. */
   signal: AbortSignal;
+  traffic: ModelTraffic;
+  global: Semaphore;
+  cache: ResponseCache | null;
+  /** A first Ctrl+C: requests not yet sent are not sent; ones in flight finish and are journaled. */
+  stop?: AbortSignal;
   onRetry?: (task: Task, message: string, waitMs: number) => void;
 }
 
-/** Sends one task (with retries), grades it, and returns the journal line. Never throws for provider failures. */
-export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: number): Promise<Result> {
+/** Sends one task (gated by breaker, rate limits and slots, with retries), grades it, and returns the journal line. */
+export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: number): Promise<Result | null> {
   const {model, suite, testCase} = task;
   const provider = model.provider;
-  const startedAt = new Date();
-  const queueMs = performance.now() - queuedAt;
+  let startedAt = new Date();
   const params: ModelParams = {...model.params, ...suite.params};
   const timeoutMs = provider.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const stallTimeoutMs = provider.stallTimeoutMs ?? Math.min(timeoutMs, 30_000);
   const policy: RetryPolicy = {...DEFAULT_RETRY, ...provider.retry};
-  const classify = (e: unknown) =>
-    classifyError(e, {providerId: provider.id, model: model.model, baseURL: provider.baseURL, keyEnv: keyEnvOf(provider), timeoutMs, secrets: []});
+  const classifyCtx = {providerId: provider.id, model: model.model, baseURL: provider.baseURL, keyEnv: keyEnvOf(provider), timeoutMs, secrets: []};
+  const classify = (e: unknown) => classifyError(e, classifyCtx);
+  const reserve = testCase.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0) + (params.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
 
-  const outcome = await withRetry(
-    policy,
-    () => ctx.client.complete(model.model, {messages: testCase.messages, params, stream: model.stream, signal: ctx.signal, timeoutMs}),
-    {signal: ctx.signal, classify, onRetry: (error, _n, waitMs) => ctx.onRetry?.(task, `${error.errorClass}${error.status ? ` ${error.status}` : ''}`, waitMs)},
-  );
-  const endedAt = new Date();
+  const key = ctx.cache
+    ? cacheKey({
+        providerType: provider.type === 'sandbox' ? `sandbox:${provider.wire}` : provider.type,
+        baseURL: provider.baseURL ?? null,
+        model: model.model,
+        params,
+        messages: testCase.messages,
+        stream: model.stream,
+        suiteId: suite.id,
+        caseId: testCase.id,
+        repeat: task.repeat,
+      })
+    : null;
+  const hit = key ? ctx.cache!.get(key) : null;
+
+  let queueMs = 0;
+  let rateWaitMs = 0;
+  // When the last attempt's answer (or failure) arrived, before its slot was handed on.
+  let answeredAt: Date | null = null;
+  let outcome: {value?: Completion; error?: ProviderError; attempts: number};
+  if (hit) {
+    outcome = {value: hit.completion, attempts: 0};
+    queueMs = performance.now() - queuedAt;
+  } else {
+    let sent = false;
+    const releaseModel = await ctx.traffic.modelSlots?.acquire();
+    const releaseProvider = await ctx.traffic.providerSlots?.acquire();
+    try {
+      outcome = await withRetry(
+        policy,
+        async () => {
+          if (ctx.stop?.aborted && !sent) throw new NotStarted();
+          const breaker = ctx.traffic.breaker;
+          if (breaker && !breaker.tryAcquire()) {
+            throw new ProviderError('circuit-open', `circuit open for ${model.label}: recent requests to ${provider.id} mostly failed; not sent`, {
+              hint: hintFor('circuit-open', null, classifyCtx, ''),
+              retryable: false,
+            });
+          }
+          let failure: ProviderError | null = null;
+          let release: (() => void) | undefined;
+          try {
+            const waitStart = performance.now();
+            const reservations = [];
+            for (const limiter of ctx.traffic.limiters) {
+              const r = await limiter.acquire(reserve, ctx.signal);
+              rateWaitMs += r.waitedMs;
+              reservations.push(r);
+            }
+            release = await ctx.global.acquire();
+            queueMs += performance.now() - waitStart;
+            if (ctx.stop?.aborted && !sent) throw new NotStarted();
+            if (!sent) startedAt = new Date();
+            sent = true;
+            const c = await ctx.client.complete(model.model, {messages: testCase.messages, params, stream: model.stream, signal: ctx.signal, timeoutMs, stallTimeoutMs});
+            if (c.inputTokens !== null && c.outputTokens !== null) for (const r of reservations) r.reconcile(c.inputTokens + c.outputTokens);
+            return c;
+          } catch (error) {
+            if (error instanceof NotStarted) throw error;
+            failure = classify(error);
+            if (failure.errorClass === 'rate-limit') for (const limiter of ctx.traffic.limiters) limiter.penalize(failure.retryAfterMs);
+            throw failure;
+          } finally {
+            if (sent) answeredAt = new Date();
+            release?.();
+            breaker?.record(failure !== null && countsAsFailure(failure.errorClass));
+          }
+        },
+        {signal: ctx.signal, classify: (e) => (e instanceof NotStarted ? NOT_STARTED : classify(e)), onRetry: (error, _n, waitMs) => ctx.onRetry?.(task, `${error.errorClass}${error.status ? ` ${error.status}` : ''}`, waitMs)},
+      );
+    } finally {
+      releaseProvider?.();
+      releaseModel?.();
+    }
+    if (queueMs === 0) queueMs = performance.now() - queuedAt;
+    // Stopped (first Ctrl+C) before anything was sent: not a result; --resume sends it.
+    if (outcome.error === NOT_STARTED) return null;
+  }
+  if (key && outcome.value && !hit) ctx.cache!.set(key, outcome.value);
+
+  const endedAt = answeredAt ?? new Date();
   const input = testCase.messages.map((m) => (testCase.messages.length > 1 ? `${m.role}: ${m.content}` : m.content)).join('\n');
   const base = {
     runId: ctx.runId,
@@ -45,6 +139,8 @@ export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: num
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
     queueMs: round(queueMs),
+    rateWaitMs: round(rateWaitMs),
+    cached: hit !== null,
     stream: model.stream,
     simulated: provider.type === 'sandbox',
     input,

@@ -5,9 +5,11 @@ export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Waits the provider asks for beyond this are not sat out: the request ends and --resume picks it up. */
+  maxRetryAfterMs?: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = {maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 30_000};
+export const DEFAULT_RETRY: RetryPolicy = {maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 120_000};
 
 /**
  * Full-jitter exponential backoff; a provider's own wait hint (Retry-After) is a floor, so a retry
@@ -36,6 +38,7 @@ export async function withRetry<T>(
     } catch (raw) {
       const error = opts.classify(raw);
       if (!error.retryable || n >= policy.maxAttempts || opts.signal?.aborted) return {error, attempts: n};
+      if (error.retryAfterMs !== null && error.retryAfterMs > (policy.maxRetryAfterMs ?? Number.POSITIVE_INFINITY)) return {error, attempts: n};
       const waitMs = backoffMs(policy, n, error.retryAfterMs);
       opts.onRetry?.(error, n, waitMs);
       try {

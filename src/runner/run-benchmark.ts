@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto';
 import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import {join, resolve} from 'node:path';
-import pLimit, {type LimitFunction} from 'p-limit';
+import {ResponseCache} from '../cache/response-cache.ts';
 import {loadConfig, type LoadedConfig, type LoadedModel} from '../config/load-config.ts';
 import {AssayError, InputError} from '../core/errors.ts';
 import type {Result} from '../core/types.ts';
@@ -11,17 +11,26 @@ import type {ClientWarning, ProviderClient} from '../providers/provider-client.t
 import {writeReports, type RunReports} from '../report/write-reports.ts';
 import type {Sandbox} from '../sandbox/sandbox-server.ts';
 import {sandboxFor} from '../sandbox/start-sandbox.ts';
+import type {BreakerState, BreakerTransition} from '../traffic/circuit-breaker.ts';
+import {TrafficControl} from '../traffic/traffic-control.ts';
 import {executeTask} from './execute-task.ts';
 import {JournalWriter, latestResults, readJournal} from './journal.ts';
 import {planTasks, type PlanOptions, type Task} from './plan-tasks.ts';
+import {acquireRunLock} from './run-lock.ts';
+import {taskFingerprint} from './task-fingerprint.ts';
 
 export interface RunOptions extends PlanOptions {
   config?: string;
   cwd?: string;
   outDir?: string;
   concurrency?: number;
-  /** A run directory to continue: only missing or errored requests are sent again. */
+  /** A run directory to continue: only missing (and, by default, errored) requests are sent again. */
   resume?: string;
+  /** With resume: also re-send requests whose latest result is an error (default true). */
+  retryErrors?: boolean;
+  /** Bypass the response cache: no reads, no writes. */
+  noCache?: boolean;
+  /** Aborting stops scheduling: requests in flight finish and are journaled (a first Ctrl+C). */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   /** Recorded in run.json; secrets never appear in it because config holds only env var names. */
@@ -30,10 +39,19 @@ export interface RunOptions extends PlanOptions {
   sandboxLatencyScale?: number;
 }
 
+export interface ModelTrafficSnapshot {
+  label: string;
+  inFlight: number;
+  throttled: number;
+  breaker: BreakerState | null;
+}
+
 export type RunEvent =
   | {type: 'start'; runId: string; dir: string; total: number; skipped: number; models: {label: string; total: number; simulated: boolean}[]}
   | {type: 'result'; result: Result}
   | {type: 'retry'; model: string; caseId: string; reason: string; waitMs: number}
+  | {type: 'breaker'; model: string; from: BreakerState; to: BreakerState}
+  | {type: 'traffic'; models: ModelTrafficSnapshot[]}
   | {type: 'warning'; message: string}
   | {type: 'end'; interrupted: boolean};
 
@@ -41,12 +59,12 @@ export interface RunOutcome extends RunReports {
   runId: string;
   dir: string;
   interrupted: boolean;
-  /** Requests sent in this invocation (a resumed run skips finished ones). */
+  /** Requests finished in this invocation (a resumed run skips finished ones). */
   executed: number;
   skipped: number;
 }
 
-interface RunMeta {
+export interface RunMeta {
   id: string;
   configFile: string;
   configDigest: string;
@@ -59,6 +77,7 @@ interface RunMeta {
   versions: Record<string, string>;
   simulated: boolean;
   models: Record<string, {provider: string; type: string; model: string; pricing: unknown; simulated: boolean}>;
+  breakerTransitions: Array<BreakerTransition & {model: string}>;
 }
 
 function newRunId(outDir: string): string {
@@ -96,6 +115,20 @@ function digest(loaded: LoadedConfig): string {
   return `sha256:${createHash('sha256').update(material).digest('hex')}`;
 }
 
+function cacheFor(loaded: LoadedConfig, opts: RunOptions): ResponseCache | null {
+  const setting = loaded.config.cache;
+  if (opts.noCache || setting === false || (typeof setting === 'object' && setting.enabled === false)) return null;
+  return new ResponseCache(resolve(loaded.rootDir, (typeof setting === 'object' && setting.dir) || '.assay/cache'));
+}
+
+/** The cache serves real providers at temperature 0 by default; `cache: true|false` on a provider decides outright. */
+function cacheable(task: Task): boolean {
+  const p = task.model.provider;
+  if (p.cache !== undefined) return p.cache;
+  if (p.type === 'sandbox') return false;
+  return ({...task.model.params, ...task.suite.params}).temperature === 0;
+}
+
 /** Runs suites × models × repeats and writes the run directory. Everything `assay run` does. */
 export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   const cwd = opts.cwd ?? process.cwd();
@@ -109,6 +142,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     const metaFile = join(dir, 'run.json');
     if (!existsSync(metaFile)) throw new InputError('not a run directory (no run.json)', {file: opts.resume, hint: 'pass a directory written by `assay run`, e.g. reports/<runId>'});
     meta = JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta;
+    meta.breakerTransitions ??= [];
     planOptions = meta.options;
   }
   const loaded = await loadConfig(opts.config ?? meta?.configFile, {cwd});
@@ -118,48 +152,87 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   let runId: string;
   if (meta) {
     runId = meta.id;
-    if (meta.configDigest !== digest(loaded)) emit({type: 'warning', message: 'the config, suites or datasets changed since this run started; finished results are kept as they are'});
-    meta.resumedAt.push(new Date().toISOString());
   } else {
     mkdirSync(outDir, {recursive: true});
     runId = newRunId(outDir);
     dir = join(outDir, runId);
   }
   dir = dir!;
+  const releaseLock = acquireRunLock(dir);
 
-  const done = new Set<string>();
-  if (meta) {
-    for (const r of latestResults(readJournal(join(dir, 'results.jsonl')).results)) {
-      if (r.status === 'ok') done.add(JSON.stringify([r.suiteId, r.caseId, r.model, r.repeat]));
+  try {
+    const fingerprints = new Map(tasks.map((t) => [t.key, taskFingerprint(t)]));
+    const done = new Set<string>();
+    if (meta) {
+      const retryErrors = opts.retryErrors ?? true;
+      const changed: string[] = [];
+      for (const r of latestResults(readJournal(join(dir, 'results.jsonl')).results)) {
+        const key = JSON.stringify([r.suiteId, r.caseId, r.model, r.repeat]);
+        const now = fingerprints.get(key);
+        if (now && r.fingerprint && r.fingerprint !== now) changed.push(`${r.suiteId}/${r.caseId} on ${r.model}`);
+        if (r.status === 'ok' || !retryErrors) done.add(key);
+      }
+      if (changed.length > 0) {
+        throw new InputError(
+          `cannot resume: ${changed.length} finished request(s) would now be sent differently (prompt, params, model id or graders changed), e.g. ${changed.slice(0, 3).join(', ')}`,
+          {file: opts.resume, hint: 'restore the config, suites and datasets the run started with, or start a new run'},
+        );
+      }
+      meta.resumedAt.push(new Date().toISOString());
     }
+    const pending = tasks.filter((t) => !done.has(t.key));
+
+    const usedModels = new Map<string, LoadedModel>();
+    for (const t of tasks) usedModels.set(t.model.label, t.model);
+    meta ??= {
+      id: runId,
+      configFile: resolve(cwd, loaded.file),
+      configDigest: digest(loaded),
+      options: planOptions,
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      resumedAt: [],
+      interrupted: false,
+      argv: opts.argv ?? [],
+      versions: versions(),
+      simulated: [...usedModels.values()].some((m) => m.provider.type === 'sandbox'),
+      models: Object.fromEntries(
+        [...usedModels.values()].map((m) => [m.label, {provider: m.provider.id, type: m.provider.type, model: m.model, pricing: m.pricing, simulated: m.provider.type === 'sandbox'}]),
+      ),
+      breakerTransitions: [],
+    };
+    const runMeta = meta;
+    await writeFile(join(dir, 'run.json'), `${JSON.stringify(runMeta, null, 2)}\n`);
+
+    const execution = await execute({loaded, opts, runId, dir, tasks, pending, usedModels, fingerprints, emit, meta: runMeta});
+    runMeta.endedAt = new Date().toISOString();
+    runMeta.interrupted = execution.interrupted;
+    await writeFile(join(dir, 'run.json'), `${JSON.stringify(runMeta, null, 2)}\n`);
+    const reports = await writeReports(dir, runId);
+    emit({type: 'end', interrupted: execution.interrupted});
+    if (execution.fatal) throw execution.fatal;
+    return {...reports, runId, dir, interrupted: execution.interrupted, executed: execution.executed, skipped: tasks.length - pending.length};
+  } finally {
+    releaseLock();
   }
-  const pending = tasks.filter((t) => !done.has(t.key));
+}
 
-  const usedModels = new Map<string, LoadedModel>();
-  for (const t of tasks) usedModels.set(t.model.label, t.model);
-  const simulated = [...usedModels.values()].some((m) => m.provider.type === 'sandbox');
-  meta ??= {
-    id: runId,
-    configFile: resolve(cwd, loaded.file),
-    configDigest: digest(loaded),
-    options: planOptions,
-    startedAt: new Date().toISOString(),
-    endedAt: null,
-    resumedAt: [],
-    interrupted: false,
-    argv: opts.argv ?? [],
-    versions: versions(),
-    simulated,
-    models: Object.fromEntries(
-      [...usedModels.values()].map((m) => [m.label, {provider: m.provider.id, type: m.provider.type, model: m.model, pricing: m.pricing, simulated: m.provider.type === 'sandbox'}]),
-    ),
-  };
-  await writeFile(join(dir, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
-
+async function execute(args: {
+  loaded: LoadedConfig;
+  opts: RunOptions;
+  runId: string;
+  dir: string;
+  tasks: Task[];
+  pending: Task[];
+  usedModels: Map<string, LoadedModel>;
+  fingerprints: Map<string, string>;
+  emit: (e: RunEvent) => void;
+  meta: RunMeta;
+}): Promise<{interrupted: boolean; executed: number; fatal: AssayError | null}> {
+  const {loaded, opts, runId, dir, tasks, pending, usedModels, emit} = args;
   // The sandbox starts in-process when a used provider is simulated and names no external baseURL.
   let sandbox: Sandbox | null = null;
-  const inProcess = [...usedModels.values()].filter((m) => m.provider.type === 'sandbox' && !m.provider.baseURL);
-  if (inProcess.length > 0) {
+  if ([...usedModels.values()].some((m) => m.provider.type === 'sandbox' && !m.provider.baseURL)) {
     sandbox = sandboxFor(loaded, {latencyScale: opts.sandboxLatencyScale});
     await sandbox.listen();
   }
@@ -174,10 +247,20 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   };
   const clients = new Map<string, ProviderClient>();
   const journal = new JournalWriter(join(dir, 'results.jsonl'));
-  const abort = new AbortController();
-  const onAbort = () => abort.abort();
-  opts.signal?.addEventListener('abort', onAbort, {once: true});
+  // `stop`: no new requests (first Ctrl+C, or a fatal error). `hard`: abort requests in flight too.
+  const stop = new AbortController();
+  const hard = new AbortController();
+  const onStop = () => stop.abort();
+  opts.signal?.addEventListener('abort', onStop, {once: true});
+  const traffic = new TrafficControl(opts.concurrency ?? loaded.config.concurrency, (t) => {
+    args.meta.breakerTransitions.push(t);
+    emit({type: 'breaker', model: t.model, from: t.from, to: t.to});
+  });
+  const cache = cacheFor(loaded, opts);
+  const inFlight = new Map<string, number>();
   let executed = 0;
+  let fatal: AssayError | null = null;
+  let ticker: NodeJS.Timeout | null = null;
 
   try {
     for (const m of usedModels.values()) {
@@ -196,53 +279,69 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
       skipped: tasks.length - pending.length,
       models: [...usedModels.values()].map((m) => ({label: m.label, total: perModel.get(m.label) ?? 0, simulated: m.provider.type === 'sandbox'})),
     });
-
-    const global = pLimit(opts.concurrency ?? loaded.config.concurrency);
-    const providerLimits = new Map<string, LimitFunction>();
-    const modelLimits = new Map<string, LimitFunction>();
-    const limiterFor = (t: Task): ((fn: () => Promise<Result>) => Promise<Result>) => {
-      const p = t.model.provider;
-      let pl = providerLimits.get(p.id);
-      if (!pl) providerLimits.set(p.id, (pl = pLimit(p.limits?.concurrency ?? Number.POSITIVE_INFINITY)));
-      let ml = modelLimits.get(t.model.label);
-      if (!ml) modelLimits.set(t.model.label, (ml = pLimit(t.model.limits?.concurrency ?? Number.POSITIVE_INFINITY)));
-      // Narrowest slot first: a task waiting on its provider must not hold a global slot others could use.
-      return (fn) => ml!(() => pl!(() => global(fn)));
-    };
+    ticker = setInterval(() => {
+      emit({
+        type: 'traffic',
+        models: [...usedModels.values()].map((m) => ({label: m.label, inFlight: inFlight.get(m.label) ?? 0, throttled: traffic.throttled(m), breaker: traffic.for(m).breaker?.state ?? null})),
+      });
+    }, 250);
+    ticker.unref();
 
     await Promise.all(
-      pending.map((task) => {
+      pending.map(async (task) => {
         const queuedAt = performance.now();
-        return limiterFor(task)(async () => {
-          if (abort.signal.aborted) return null as unknown as Result;
-          const result = await executeTask(task, {
-            runId,
-            client: clients.get(task.model.provider.id)!,
-            signal: abort.signal,
-            onRetry: (t, reason, waitMs) => emit({type: 'retry', model: t.model.label, caseId: t.testCase.id, reason, waitMs}),
-          }, queuedAt);
-          // A request cut short by Ctrl+C is not a result: it will be sent again on --resume.
-          if (abort.signal.aborted && result.status === 'error') return result;
+        if (stop.signal.aborted) return;
+        inFlight.set(task.model.label, (inFlight.get(task.model.label) ?? 0) + 1);
+        let result: Result | null;
+        try {
+          result = await executeTask(
+            task,
+            {
+              runId,
+              client: clients.get(task.model.provider.id)!,
+              signal: hard.signal,
+              stop: stop.signal,
+              traffic: traffic.for(task.model),
+              global: traffic.global,
+              cache: cacheable(task) ? cache : null,
+              onRetry: (t, reason, waitMs) => emit({type: 'retry', model: t.model.label, caseId: t.testCase.id, reason, waitMs}),
+            },
+            queuedAt,
+          );
+        } finally {
+          inFlight.set(task.model.label, (inFlight.get(task.model.label) ?? 1) - 1);
+        }
+        if (result === null || fatal) return;
+        // A request cut short by a hard abort is not a result: --resume sends it again.
+        if (hard.signal.aborted && result.status === 'error') return;
+        result.fingerprint = args.fingerprints.get(task.key);
+        try {
           journal.append(result);
-          executed++;
-          emit({type: 'result', result});
-          return result;
-        });
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? String(error);
+          fatal = new AssayError('journal-write', `cannot write ${join(dir, 'results.jsonl')}: ${code}. ${executed} results were saved before this`, {
+            hint: `${code === 'ENOSPC' ? 'free disk space, then ' : ''}continue with: assay run --resume ${dir}`,
+            exitCode: 3,
+          });
+          stop.abort();
+          hard.abort();
+          return;
+        }
+        executed++;
+        emit({type: 'result', result});
       }),
     );
   } finally {
-    journal.close();
-    opts.signal?.removeEventListener('abort', onAbort);
+    if (ticker) clearInterval(ticker);
+    try {
+      journal.close();
+    } catch {
+      // the write error already stopped the run; closing a full disk's file may fail too
+    }
+    opts.signal?.removeEventListener('abort', onStop);
     await sandbox?.close();
   }
-
-  const interrupted = abort.signal.aborted;
-  meta.endedAt = new Date().toISOString();
-  meta.interrupted = interrupted;
-  await writeFile(join(dir, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
-  const reports = await writeReports(dir, runId);
-  emit({type: 'end', interrupted});
-  return {...reports, runId, dir, interrupted, executed, skipped: tasks.length - pending.length};
+  return {interrupted: stop.signal.aborted && !fatal, executed, fatal};
 }
 
 export function assertSomeSucceeded(outcome: RunOutcome): void {

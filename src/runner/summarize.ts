@@ -24,6 +24,8 @@ export interface GroupStats {
   costUnknown: number;
   costPer1kUsd: number | null;
   attempts: number;
+  /** Results served from the response cache (left out of latency statistics). */
+  cached: number;
 }
 
 export interface Summary {
@@ -35,6 +37,8 @@ export interface Summary {
   models: Record<string, GroupStats & {provider: string; simulated: boolean}>;
   suites: Record<string, Record<string, GroupStats>>;
   tags: Record<string, Record<string, GroupStats>>;
+  /** Circuit breaker state changes during the run, per model. */
+  circuitBreaker: Record<string, Array<{from: string; to: string; at: string; errorRate: number; attempts: number}>>;
 }
 
 export function groupStats(results: readonly Result[]): GroupStats {
@@ -49,6 +53,7 @@ export function groupStats(results: readonly Result[]): GroupStats {
   let cost = 0;
   let costKnown = 0;
   let attempts = 0;
+  let cached = 0;
   const errorsByClass: Record<string, number> = {};
   const latencies: number[] = [];
   const ttfts: number[] = [];
@@ -68,8 +73,11 @@ export function groupStats(results: readonly Result[]): GroupStats {
       scoreSum += r.score;
       scored++;
     }
-    if (r.latencyMs !== null) latencies.push(r.latencyMs);
-    if (r.ttftMs !== null) ttfts.push(r.ttftMs);
+    if (r.cached) cached++;
+    else {
+      if (r.latencyMs !== null) latencies.push(r.latencyMs);
+      if (r.ttftMs !== null) ttfts.push(r.ttftMs);
+    }
     inputTokens += r.inputTokens ?? 0;
     outputTokens += r.outputTokens ?? 0;
     if (r.tokensEstimated) tokensEstimated++;
@@ -107,6 +115,7 @@ export function groupStats(results: readonly Result[]): GroupStats {
     costUnknown: ok - costKnown,
     costPer1kUsd: costKnown === 0 ? null : (cost / costKnown) * 1000,
     attempts,
+    cached,
   };
 }
 
@@ -132,7 +141,9 @@ function nested(results: readonly Result[], outer: (r: Result) => string[]): Rec
 }
 
 /** Per model, per suite × model and per tag × model statistics, computed from journal results. */
-export function summarize(runId: string, results: readonly Result[]): Summary {
+export function summarize(runId: string, results: readonly Result[], breakerTransitions: ReadonlyArray<{model: string; from: string; to: string; at: string; errorRate: number; attempts: number}> = []): Summary {
+  const circuitBreaker: Summary['circuitBreaker'] = {};
+  for (const {model, ...t} of breakerTransitions) (circuitBreaker[model] ??= []).push(t);
   const models: Summary['models'] = {};
   for (const [label, list] of [...groupBy(results, (r) => [r.model])].sort(([a], [b]) => a.localeCompare(b))) {
     models[label] = {...groupStats(list), provider: list[0]!.provider, simulated: list.some((r) => r.simulated)};
@@ -146,5 +157,6 @@ export function summarize(runId: string, results: readonly Result[]): Summary {
     models,
     suites: nested(results, (r) => [r.suiteId]),
     tags: nested(results, (r) => r.tags),
+    circuitBreaker,
   };
 }

@@ -1,7 +1,7 @@
 import {Box, render, Text} from 'ink';
 import {useEffect, useState} from 'react';
 import type {RunEvent} from '../runner/run-benchmark.ts';
-import {formatUsd, ProgressState} from './progress-state.ts';
+import {formatUsd, pacing, ProgressState} from './progress-state.ts';
 
 function Progress({state, subscribe}: {state: ProgressState; subscribe: (fn: () => void) => () => void}) {
   const [, setTick] = useState(0);
@@ -23,7 +23,9 @@ function Progress({state, subscribe}: {state: ProgressState; subscribe: (fn: () 
             <Text dimColor>{'░'.repeat(width - filled)}</Text> {String(m.done).padStart(4)}/{m.total}{' '}
             <Text color={m.errors > 0 ? 'red' : undefined}>{m.errors} err</Text> · {m.retries} retry ·{' '}
             {m.graded > 0 ? `${((m.passed / m.graded) * 100).toFixed(0)}% pass` : 'ungraded'} · {formatUsd(m.costUsd)}
+            {m.cached > 0 ? ` · ${m.cached} cached` : ''}
             {m.simulated ? <Text color="yellow"> simulated</Text> : null}
+            {pacing(m) ? <Text color={m.breaker === 'open' ? 'red' : m.throttled > 0 ? 'yellow' : 'gray'}> {pacing(m)}</Text> : null}
           </Text>
         );
       })}

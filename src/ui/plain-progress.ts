@@ -15,6 +15,8 @@ export function createPlainProgress(write: (line: string) => void, intervalMs = 
       if (event.type === 'start') {
         write(`run ${event.runId}: ${event.total} requests${event.skipped ? ` (${event.skipped} already done, skipped)` : ''} -> ${event.dir}`);
         last = Date.now();
+      } else if (event.type === 'breaker') {
+        write(`circuit breaker for ${event.model}: ${event.from} -> ${event.to}`);
       } else if (event.type === 'warning') {
         write(`warning: ${event.message}`);
       } else if (event.type === 'result' && Date.now() - last >= intervalMs) {

@@ -1,0 +1,20 @@
+import {createHash} from 'node:crypto';
+import type {Task} from './plan-tasks.ts';
+
+/**
+ * What a finished result depends on: the rendered messages, the model id and provider kind, the
+ * effective params and the graders. A resume refuses when a finished result's fingerprint changed.
+ */
+export function taskFingerprint(task: Task): string {
+  const {model, suite, testCase} = task;
+  const material = JSON.stringify([
+    model.provider.type,
+    model.provider.wire ?? null,
+    model.model,
+    {...model.params, ...suite.params},
+    testCase.messages,
+    testCase.expected,
+    suite.graderDefs,
+  ]);
+  return createHash('sha256').update(material).digest('hex').slice(0, 16);
+}
