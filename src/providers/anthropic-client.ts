@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import {classifyError} from './classify-error.ts';
+import {classifyError, hintFor} from './classify-error.ts';
 import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
@@ -46,6 +46,9 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
         if (!request.stream) {
           const r = await client.messages.create({...body(model, request), stream: false}, {signal, timeout: request.timeoutMs});
           const latencyMs = performance.now() - started;
+          const bodyError = (r as unknown as {type?: string; error?: {message?: string}}).type === 'error' ? (r as unknown as {error?: {message?: string}}).error : undefined;
+          if (bodyError) throw new ProviderError('server', `${opts.providerId} answered 200 with an error: ${bodyError.message ?? 'unknown'}`, {hint: 'the API reported an error inside a 200 response; it is retried'});
+          if (!Array.isArray(r.content)) throw new ProviderError('bad-response', `${opts.providerId} sent a message without content`, {hint: hintFor('bad-response', null, classifyContext(opts, model, request.timeoutMs), '')});
           const text = r.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
           return {
             text,

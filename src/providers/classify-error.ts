@@ -124,10 +124,7 @@ export function classifyError(error: unknown, ctx: ClassifyContext, opts: {timed
   const status = typeof e.status === 'number' ? e.status : null;
   const name = String(e.name ?? '');
 
-  if (opts.timedOut || name === 'APIConnectionTimeoutError' || name === 'TimeoutError' || /timed? ?out/i.test(name)) {
-    return new ProviderError('timeout', `request timed out after ${ctx.timeoutMs} ms`, {hint: hintFor('timeout', null, ctx, ''), cause: error});
-  }
-  if (status !== null) {
+  if (status !== null && !opts.timedOut) {
     const errorClass = classFromStatus(status);
     const detail = providerMessage(rawMessage);
     const retryAfterMs = parseRetryAfterMs(e.headers, rawMessage);
@@ -142,6 +139,11 @@ export function classifyError(error: unknown, ctx: ClassifyContext, opts: {timed
   }
   if (error instanceof SyntaxError) {
     return new ProviderError('bad-response', `${ctx.providerId} sent a reply that is not valid JSON: ${rawMessage}`, {hint: hintFor('bad-response', null, ctx, ''), cause: error});
+  }
+  // After the status check: an HTTP 504 arrives as "GatewayTimeoutError" but is a server answer, not our timeout.
+  const kind = (error as {constructor?: {name?: string}} | null)?.constructor?.name ?? '';
+  if (opts.timedOut || [name, kind].some((n) => n === 'APIConnectionTimeoutError' || n === 'TimeoutError') || /^request timed out/i.test(rawMessage)) {
+    return new ProviderError('timeout', `request timed out after ${ctx.timeoutMs} ms`, {hint: hintFor('timeout', null, ctx, ''), cause: error});
   }
   const code = causeCode(error);
   if (name === 'APIConnectionError' || code || /fetch failed|\bsocket\b|\bnetwork\b|\bterminated\b|other side closed/i.test(rawMessage)) {

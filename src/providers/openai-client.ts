@@ -48,6 +48,8 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean): Pr
         if (!request.stream) {
           const r = await client.chat.completions.create({...body(model, request), stream: false}, {signal, timeout: request.timeoutMs});
           const latencyMs = performance.now() - started;
+          const bodyError = (r as unknown as {error?: {message?: string}}).error;
+          if (bodyError) throw new ProviderError('server', `${opts.providerId} answered 200 with an error: ${bodyError.message ?? JSON.stringify(bodyError)}`, {hint: 'an upstream behind this OpenAI-compatible server failed; it is retried'});
           const choice = r.choices?.[0];
           if (!choice) throw new ProviderError('bad-response', `${opts.providerId} returned no choices`, {hint: 'the reply had an empty "choices" list'});
           return {

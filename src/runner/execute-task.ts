@@ -64,6 +64,8 @@ export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: num
   let rateWaitMs = 0;
   // When the last attempt's answer (or failure) arrived, before its slot was handed on.
   let answeredAt: Date | null = null;
+  // Requests that actually went out: an open breaker or a cache hit sends none.
+  let requestsSent = 0;
   let outcome: {value?: Completion; error?: ProviderError; attempts: number};
   if (hit) {
     outcome = {value: hit.completion, attempts: 0};
@@ -99,6 +101,7 @@ export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: num
             if (ctx.stop?.aborted && !sent) throw new NotStarted();
             if (!sent) startedAt = new Date();
             sent = true;
+            requestsSent++;
             const c = await ctx.client.complete(model.model, {messages: testCase.messages, params, stream: model.stream, signal: ctx.signal, timeoutMs, stallTimeoutMs});
             if (c.inputTokens !== null && c.outputTokens !== null) for (const r of reservations) r.reconcile(c.inputTokens + c.outputTokens);
             return c;
@@ -135,7 +138,7 @@ export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: num
     provider: provider.id,
     repeat: task.repeat,
     tags: testCase.tags,
-    attempts: outcome.attempts,
+    attempts: requestsSent,
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
     queueMs: round(queueMs),

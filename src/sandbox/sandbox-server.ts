@@ -12,7 +12,31 @@ import {resolveSimModel, type SimModel} from './sim-model.ts';
 import {simulateAnswer} from './simulate-answer.ts';
 import {BadRequest, type SimReply, type SimRequest, type WireFormat} from './wire-format.ts';
 
-export const FAULTS = ['rate-limit', 'server', 'reset', 'stall', 'malformed', 'auth', 'forbidden', 'not-found', 'bad-request'] as const;
+/** Every fault the sandbox can inject: the reliability fault matrix, as far as one HTTP server can show it. */
+export const FAULTS = [
+  'rate-limit', // 429 with Retry-After and retry-after-ms (Gemini: RetryInfo in the body)
+  'rate-limit-date', // 429 with an HTTP-date Retry-After
+  'rate-limit-no-hint', // 429 with no hint at all
+  'server', // 500
+  'bad-gateway', // 502 with an HTML body, as a proxy sends it
+  'unavailable', // 503
+  'gateway-timeout', // 504
+  'overloaded', // 529 (Anthropic's overloaded_error)
+  'request-timeout', // 408
+  'conflict', // 409
+  'reset', // TCP reset before any header
+  'slow-headers', // headers only after slowHeadersMs
+  'stall', // the answer stops midway and the connection stays open
+  'truncated', // a stream closed before its final event
+  'malformed', // a 200 whose JSON (or SSE data line) does not parse
+  'wrong-content-type', // a 200 HTML page where JSON was expected
+  'error-body', // a 200 whose JSON body is an error object
+  'huge', // a valid answer of several megabytes
+  'auth', // 401
+  'forbidden', // 403
+  'not-found', // 404
+  'bad-request', // 400
+] as const;
 export type Fault = (typeof FAULTS)[number];
 
 export interface SandboxOptions {
@@ -31,7 +55,13 @@ export interface SandboxRequestLog {
   model: string;
   stream: boolean;
   fault: Fault | null;
+  /** When the request arrived (ms since the epoch). */
   at: number;
+  prompt: string;
+  /** The HTTP status once the response finished; null while in flight or when the connection was cut. */
+  status: number | null;
+  /** True once a complete, well-formed answer was sent. */
+  completed?: boolean;
 }
 
 /**
@@ -140,9 +170,12 @@ export class Sandbox {
         model = resolveSimModel(parsed.model, undefined);
         this.models.set(model.id, model);
       }
-      const fault = this.pickFault(req, model);
-      this.log.push({wire: wire.name, model: model.id, stream: parsed.stream, fault, at: Date.now()});
-      await this.respond(req, res, wire, model, parsed, fault);
+      const prompt = [...parsed.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+      const fault = this.pickFault(req, model, prompt);
+      const entry: SandboxRequestLog = {wire: wire.name, model: model.id, stream: parsed.stream, fault, at: Date.now(), prompt, status: null};
+      this.log.push(entry);
+      res.once('finish', () => (entry.status = res.statusCode));
+      await this.respond(req, res, wire, model, parsed, fault, prompt, entry);
     } catch (error) {
       if (!res.headersSent) this.sendError(res, wire, 500, `sandbox internal error: ${(error as Error).message}`);
       else res.destroy();
@@ -156,9 +189,18 @@ export class Sandbox {
     return typeof header === 'string' && header !== '' ? header : null;
   }
 
-  private pickFault(req: IncomingMessage, model: SimModel): Fault | null {
+  private readonly forcedCounts = new Map<string, number>();
+
+  private pickFault(req: IncomingMessage, model: SimModel, prompt: string): Fault | null {
     const forced = req.headers['x-sandbox-fault'];
-    if (typeof forced === 'string' && (FAULTS as readonly string[]).includes(forced)) return forced as Fault;
+    if (typeof forced === 'string' && (FAULTS as readonly string[]).includes(forced)) {
+      // x-sandbox-fault-times: N faults only the first N requests for this model and prompt (a transient fault).
+      const times = Number(req.headers['x-sandbox-fault-times'] ?? Number.POSITIVE_INFINITY);
+      const key = `${model.id}\u0000${prompt}\u0000${forced}`;
+      const seen = this.forcedCounts.get(key) ?? 0;
+      this.forcedCounts.set(key, seen + 1);
+      return seen < times ? (forced as Fault) : null;
+    }
     const f = model.faults;
     if (f.rateLimit + f.server + f.reset + f.stall + f.malformed === 0) return null;
     let random = this.faultRandom.get(model.id);
@@ -171,43 +213,50 @@ export class Sandbox {
     return null;
   }
 
-  private async respond(req: IncomingMessage, res: ServerResponse, wire: WireFormat, model: SimModel, r: SimRequest, fault: Fault | null): Promise<void> {
-    switch (fault) {
-      case 'rate-limit': {
-        const seconds = model.faults.retryAfterS;
-        res.setHeader('retry-after', String(seconds));
+  private async respond(req: IncomingMessage, res: ServerResponse, wire: WireFormat, model: SimModel, r: SimRequest, fault: Fault | null, prompt: string, entry: SandboxRequestLog): Promise<void> {
+    const status = STATUS_FAULTS[fault ?? ''];
+    if (fault === 'rate-limit' || fault === 'rate-limit-date' || fault === 'rate-limit-no-hint') {
+      const seconds = model.faults.retryAfterS;
+      if (fault === 'rate-limit') {
+        res.setHeader('retry-after', String(Math.ceil(seconds)));
         res.setHeader('retry-after-ms', String(Math.round(seconds * 1000)));
-        const body = wire.error(429, 'Rate limit reached for requests (simulated by the assay sandbox).') as Record<string, unknown>;
-        if (wire === geminiWire) (body.error as Record<string, unknown>).details = [{'@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s`}];
-        return this.sendJson(res, 429, body);
+      } else if (fault === 'rate-limit-date') {
+        // HTTP dates have whole seconds: ask for at least `seconds` from now.
+        res.setHeader('retry-after', new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000 + 1000).toUTCString());
       }
-      case 'server':
-        return this.sendError(res, wire, 500, 'The server had an error while processing your request (simulated).');
-      case 'auth':
-        return this.sendError(res, wire, 401, 'Incorrect API key provided (simulated).');
-      case 'forbidden':
-        return this.sendError(res, wire, 403, 'This key is not permitted to use this model (simulated).');
-      case 'not-found':
-        return this.sendError(res, wire, 404, `The model \`${r.model}\` does not exist (simulated).`);
-      case 'bad-request':
-        return this.sendError(res, wire, 400, 'Invalid value for temperature (simulated).');
-      case 'reset':
-        req.socket.destroy();
-        return;
-      default:
-        break;
+      const body = wire.error(429, 'Rate limit reached for requests (simulated by the assay sandbox).') as Record<string, unknown>;
+      if (wire === geminiWire && fault === 'rate-limit') (body.error as Record<string, unknown>).details = [{'@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s`}];
+      return this.sendJson(res, 429, body);
+    }
+    if (fault === 'bad-gateway') {
+      res.writeHead(502, {'content-type': 'text/html'});
+      res.end('<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>nginx (simulated)</p></body></html>');
+      return;
+    }
+    if (status) return this.sendError(res, wire, status.code, status.message.replace('{model}', r.model));
+    if (fault === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'slow-headers') await delay(model.faults.slowHeadersMs, req);
+    if (fault === 'wrong-content-type') {
+      res.writeHead(200, {'content-type': 'text/html'});
+      res.end('<html><body>Please sign in to continue (simulated captive portal)</body></html>');
+      return;
+    }
+    if (fault === 'error-body') {
+      return this.sendJson(res, 200, wire === anthropicWire ? wire.error(500, 'Internal error (simulated, sent with status 200)') : {error: {message: 'upstream failed (simulated, sent with status 200)', type: 'server_error', code: 500}});
     }
 
-    const prompt = [...r.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const answer = simulateAnswer(model, prompt, this.answerKey, this.seed);
-    let text = answer.text;
+    let text = fault === 'huge' ? 'lorem ipsum '.repeat(250_000) : answer.text;
     let finish: SimReply['finish'] = 'stop';
     for (const stop of r.params.stop ?? []) {
       const at = stop ? text.indexOf(stop) : -1;
       if (at !== -1) text = text.slice(0, at);
     }
-    const pieces = splitTokens(text);
-    if (r.params.maxTokens !== undefined && pieces.length > r.params.maxTokens) {
+    const pieces = fault === 'huge' ? [text] : splitTokens(text);
+    if (fault !== 'huge' && r.params.maxTokens !== undefined && pieces.length > r.params.maxTokens) {
       pieces.length = r.params.maxTokens;
       text = pieces.join('');
       finish = 'length';
@@ -218,20 +267,26 @@ export class Sandbox {
       text,
       finish,
       inputTokens: r.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0),
-      outputTokens: pieces.length,
+      outputTokens: fault === 'huge' ? estimateTokens(text) : pieces.length,
     };
     const random = seededRandom(seedFrom(this.seed, model.id, prompt, 'latency', Date.now() & 0xffff));
     const ttftMs = logNormal(random, model.ttftMs, model.latencySigma) * this.latencyScale;
     const perTokenMs = model.msPerToken * this.latencyScale;
 
     if (!r.stream) {
-      if (fault === 'stall') return void (await untilClosed(req));
+      if (fault === 'stall') {
+        // Headers and half a body, then silence.
+        res.writeHead(200, {'content-type': 'application/json'});
+        res.write('{"id": "stalled", ');
+        return void (await untilClosed(req));
+      }
       await delay(ttftMs + perTokenMs * pieces.length, req);
-      if (fault === 'malformed') {
+      if (fault === 'malformed' || fault === 'truncated') {
         res.writeHead(200, {'content-type': 'application/json'});
         res.end('{"id": "truncated", "choices": [{"index": 0, "mess');
         return;
       }
+      entry.completed = true;
       return this.sendJson(res, 200, wire.reply(reply));
     }
 
@@ -245,11 +300,18 @@ export class Sandbox {
       res.end('data: {"this is not": json\n\n');
       return;
     }
-    for (let i = 1; i < pieces.length; i++) {
+    const last = fault === 'truncated' ? Math.max(1, Math.floor(pieces.length / 2)) : pieces.length;
+    for (let i = 1; i < last; i++) {
       if (perTokenMs > 0) await delay(perTokenMs, req);
       if (res.destroyed || req.socket.destroyed) return;
       res.write(wire.streamPiece(reply, pieces[i]!, false));
     }
+    if (fault === 'truncated') {
+      // The connection closes with no final event: no finish reason, no [DONE] / message_stop.
+      res.end();
+      return;
+    }
+    entry.completed = true;
     res.end(wire.streamTail(reply, r.includeUsage).join(''));
   }
 
@@ -263,6 +325,19 @@ export class Sandbox {
     res.end(text);
   }
 }
+
+const STATUS_FAULTS: Record<string, {code: number; message: string}> = {
+  server: {code: 500, message: 'The server had an error while processing your request (simulated).'},
+  unavailable: {code: 503, message: 'The service is temporarily unavailable (simulated).'},
+  'gateway-timeout': {code: 504, message: 'Gateway timeout (simulated).'},
+  overloaded: {code: 529, message: 'Overloaded (simulated).'},
+  'request-timeout': {code: 408, message: 'Request timeout (simulated).'},
+  conflict: {code: 409, message: 'Conflict: a concurrent request is being processed (simulated).'},
+  auth: {code: 401, message: 'Incorrect API key provided (simulated).'},
+  forbidden: {code: 403, message: 'This key is not permitted to use this model (simulated).'},
+  'not-found': {code: 404, message: 'The model `{model}` does not exist (simulated).'},
+  'bad-request': {code: 400, message: 'Invalid value for temperature (simulated).'},
+};
 
 /** Splits text into token-sized pieces (words with their leading space, long words cut at 4 chars). */
 export function splitTokens(text: string): string[] {

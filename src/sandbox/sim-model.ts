@@ -8,7 +8,7 @@ export interface SimModel {
   msPerToken: number;
   latencySigma: number;
   verbosity: number;
-  faults: {rateLimit: number; server: number; reset: number; stall: number; malformed: number; retryAfterS: number};
+  faults: {rateLimit: number; server: number; reset: number; stall: number; malformed: number; retryAfterS: number; slowHeadersMs: number};
 }
 
 export function resolveSimModel(id: string, profile: SimProfile | undefined): SimModel {
@@ -27,6 +27,7 @@ export function resolveSimModel(id: string, profile: SimProfile | undefined): Si
       stall: profile?.faults?.stall ?? 0,
       malformed: profile?.faults?.malformed ?? 0,
       retryAfterS: profile?.faults?.retryAfterS ?? 1,
+      slowHeadersMs: profile?.faults?.slowHeadersMs ?? 2000,
     },
   };
 }

@@ -20,11 +20,16 @@ const MINUTE = 60_000;
 const SECOND = 1_000;
 /** How long a 429 keeps the limiter at a reduced rate. */
 const PENALTY_MS = 60_000;
+/**
+ * Starts are spaced 5% wider than rpm implies: the provider counts arrivals, and network jitter
+ * between our clock and its counter must not squeeze two starts into one of its windows.
+ */
+const SPACING_HEADROOM = 1.05;
 
 /**
- * Sliding-window pacing the way providers enforce limits: never more than `rpm` starts (or `tpm`
- * reserved tokens) in any 60-second window, and never more than ceil(limit/60) in any 1-second
- * window, so a burst cannot spend a minute's budget in the first second. Tokens are reserved from the
+ * Pacing the way providers enforce limits: starts evenly spaced (60 s / rpm, plus 5% headroom), never
+ * more than `rpm` starts (or `tpm` reserved tokens) in any 60-second window, and never more than
+ * ceil(limit/60) in any 1-second window, so a burst cannot spend a minute's budget in one second. Tokens are reserved from the
  * prompt estimate plus maxTokens and reconciled with reported usage. A 429 pauses every start until
  * the provider's hint has passed and halves the rate for a minute.
  */
@@ -91,7 +96,9 @@ export class RateLimiter {
     const {rpm, tpm} = this.limits;
     if (rpm !== undefined) {
       const perMinute = Math.max(1, Math.floor(rpm * this.penaltyFactor));
-      t = Math.max(t, this.countWindow(perMinute, MINUTE), this.countWindow(Math.ceil(perMinute / 60), SECOND));
+      const last = this.entries.at(-1);
+      const spacing = last ? last.t + (MINUTE / perMinute) * SPACING_HEADROOM : 0;
+      t = Math.max(t, spacing, this.countWindow(perMinute, MINUTE), this.countWindow(Math.ceil(perMinute / 60), SECOND));
     }
     if (tpm !== undefined) {
       const perMinute = Math.max(1, Math.floor(tpm * this.penaltyFactor));
