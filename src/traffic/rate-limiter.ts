@@ -102,6 +102,9 @@ export class RateLimiter {
     }
     if (tpm !== undefined) {
       const perMinute = Math.max(1, Math.floor(tpm * this.penaltyFactor));
+      // Even token flow: the next start waits for the previous request's tokens to drain at tpm/60 per second.
+      const last = this.entries.at(-1);
+      if (last) t = Math.max(t, last.t + (Math.min(last.tokens, perMinute) / perMinute) * MINUTE * SPACING_HEADROOM);
       t = Math.max(t, this.tokenWindow(Math.min(tokens, perMinute), perMinute, MINUTE));
       const perSecond = Math.ceil(perMinute / 60);
       t = Math.max(t, this.tokenWindow(Math.min(tokens, perSecond), perSecond, SECOND));
