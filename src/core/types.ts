@@ -46,9 +46,23 @@ export interface ResultError {
 
 export interface Grade {
   grader: string;
-  score: number;
-  pass: boolean;
+  /** 0..1; null when the grade is unscored (a judge reply that could not be parsed, a custom grader that threw). */
+  score: number | null;
+  pass: boolean | null;
   reason: string;
+  /** Excluded from pass rates and mean scores, counted and shown instead: never silently scored 0. */
+  unscored?: boolean;
+  /** What grading with a model cost, kept apart from the graded model's own tokens and cost. */
+  judge?: JudgeUsage;
+}
+
+export interface JudgeUsage {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number | null;
+  latencyMs: number;
+  calls: number;
 }
 
 /** One line of results.jsonl: the contract between the runner and everything that reads results. */
@@ -87,6 +101,8 @@ export interface Result {
   simulated: boolean;
   input: string;
   expected: string | null;
+  /** Judge-model cost of grading this result (null when no judge was used or its price is unknown). */
+  judgeCostUsd?: number | null;
   /** Digest of what produced this result (messages, model, params, graders); --resume checks it. */
   fingerprint?: string;
 }

@@ -186,7 +186,11 @@ export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: num
       grades.push({grader: grader.name, score: 0, pass: false, reason: `grader failed: ${(error as Error).message}`});
     }
   }
-  const score = grades.length === 0 ? null : grades.reduce((s, g) => s + g.score, 0) / grades.length;
+  // A grade that could not be scored makes the result's verdict unknown: excluded, never counted as 0.
+  const anyUnscored = grades.some((g) => g.unscored);
+  const score = grades.length === 0 || anyUnscored ? null : grades.reduce((sum, g) => sum + (g.score ?? 0), 0) / grades.length;
+  const judged = grades.filter((g) => g.judge);
+  const judgeCostUsd = judged.length === 0 ? null : judged.some((g) => g.judge!.costUsd === null) ? null : judged.reduce((sum, g) => sum + g.judge!.costUsd!, 0);
   return {
     ...base,
     status: 'ok',
@@ -200,7 +204,8 @@ export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: num
     costUsd: cost,
     grades,
     score,
-    pass: grades.length === 0 ? null : grades.every((g) => g.pass),
+    pass: grades.length === 0 || anyUnscored ? null : grades.every((g) => g.pass),
+    judgeCostUsd,
     finishReason: c.finishReason,
     finishReasonRaw: c.finishReasonRaw,
   };

@@ -1,4 +1,6 @@
 import type {Result} from '../core/types.ts';
+import {clusteredMean} from '../stats/clustered-mean.ts';
+import {pairedComparison, type PairedComparison} from '../stats/paired-comparison.ts';
 import {percentileOfSorted} from '../stats/percentile.ts';
 import {wilsonInterval} from '../stats/wilson-interval.ts';
 
@@ -14,6 +16,10 @@ export interface GroupStats {
   passRate: number | null;
   passRateCi95: [number, number] | null;
   meanScore: number | null;
+  /** Standard error of the mean score, clustered by case (repeats averaged per case first). */
+  meanScoreSe: number | null;
+  /** Results with a grade that could not be scored: excluded from pass rate and mean score. */
+  unscored: number;
   latencyMs: {p50: number | null; p95: number | null; p99: number | null; mean: number | null};
   ttftMs: {p50: number | null; p95: number | null};
   inputTokens: number;
@@ -26,6 +32,14 @@ export interface GroupStats {
   attempts: number;
   /** Results served from the response cache (left out of latency statistics). */
   cached: number;
+  /** Cost of judge-model grading, kept apart from costUsd. */
+  judgeCostUsd: number | null;
+}
+
+export interface ModelComparison extends PairedComparison {
+  a: string;
+  b: string;
+  metric: 'score';
 }
 
 export interface Summary {
@@ -39,6 +53,8 @@ export interface Summary {
   tags: Record<string, Record<string, GroupStats>>;
   /** Circuit breaker state changes during the run, per model. */
   circuitBreaker: Record<string, Array<{from: string; to: string; at: string; errorRate: number; attempts: number}>>;
+  /** Every two models on the cases both answered: B − A in mean score with a 95% CI, McNemar on pass/fail, MDE. */
+  comparisons: ModelComparison[];
 }
 
 export function groupStats(results: readonly Result[]): GroupStats {
@@ -54,6 +70,10 @@ export function groupStats(results: readonly Result[]): GroupStats {
   let costKnown = 0;
   let attempts = 0;
   let cached = 0;
+  let unscored = 0;
+  let judgeCost = 0;
+  let judgeCostKnown = 0;
+  const clustered: Array<{cluster: string; score: number}> = [];
   const errorsByClass: Record<string, number> = {};
   const latencies: number[] = [];
   const ttfts: number[] = [];
@@ -65,6 +85,11 @@ export function groupStats(results: readonly Result[]): GroupStats {
       continue;
     }
     ok++;
+    if (r.judgeCostUsd !== undefined && r.judgeCostUsd !== null) {
+      judgeCost += r.judgeCostUsd;
+      judgeCostKnown++;
+    }
+    if (r.grades.some((g) => g.unscored)) unscored++;
     if (r.pass !== null) {
       graded++;
       if (r.pass) passed++;
@@ -72,6 +97,7 @@ export function groupStats(results: readonly Result[]): GroupStats {
     if (r.score !== null) {
       scoreSum += r.score;
       scored++;
+      clustered.push({cluster: `${r.suiteId}\u0000${r.caseId}`, score: r.score});
     }
     if (r.cached) cached++;
     else {
@@ -101,6 +127,8 @@ export function groupStats(results: readonly Result[]): GroupStats {
     passRate: graded === 0 ? null : passed / graded,
     passRateCi95: wilsonInterval(passed, graded),
     meanScore: scored === 0 ? null : scoreSum / scored,
+    meanScoreSe: clusteredMean(clustered)?.se ?? null,
+    unscored,
     latencyMs: {
       p50: percentileOfSorted(latencies, 50),
       p95: percentileOfSorted(latencies, 95),
@@ -116,7 +144,47 @@ export function groupStats(results: readonly Result[]): GroupStats {
     costPer1kUsd: costKnown === 0 ? null : (cost / costKnown) * 1000,
     attempts,
     cached,
+    judgeCostUsd: judgeCostKnown === 0 ? null : judgeCost,
   };
+}
+
+/** Per case (suite + case id): the mean score and majority pass over repeats, for paired comparisons. */
+function perCase(results: readonly Result[]): Map<string, {score: number; pass: boolean | undefined}> {
+  const acc = new Map<string, {sum: number; n: number; passed: number; graded: number}>();
+  for (const r of results) {
+    if (r.status !== 'ok' || r.score === null) continue;
+    const key = `${r.suiteId}\u0000${r.caseId}`;
+    const a = acc.get(key) ?? {sum: 0, n: 0, passed: 0, graded: 0};
+    a.sum += r.score;
+    a.n++;
+    if (r.pass !== null) {
+      a.graded++;
+      if (r.pass) a.passed++;
+    }
+    acc.set(key, a);
+  }
+  return new Map([...acc].map(([k, a]) => [k, {score: a.sum / a.n, pass: a.graded === 0 ? undefined : a.passed * 2 >= a.graded}]));
+}
+
+export function compareModels(results: readonly Result[]): ModelComparison[] {
+  const byModel = new Map<string, Result[]>();
+  for (const r of results) (byModel.get(r.model) ?? byModel.set(r.model, []).get(r.model)!).push(r);
+  const labels = [...byModel.keys()].sort();
+  const cases = new Map(labels.map((l) => [l, perCase(byModel.get(l)!)]));
+  const out: ModelComparison[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = i + 1; j < labels.length; j++) {
+      const a = cases.get(labels[i]!)!;
+      const b = cases.get(labels[j]!)!;
+      const units = [...a].filter(([k]) => b.has(k)).map(([k, ua]) => {
+        const ub = b.get(k)!;
+        return {a: ua.score, b: ub.score, passA: ua.pass, passB: ub.pass};
+      });
+      const cmp = pairedComparison(units);
+      if (cmp) out.push({a: labels[i]!, b: labels[j]!, metric: 'score', ...cmp});
+    }
+  }
+  return out;
 }
 
 function groupBy(results: readonly Result[], keys: (r: Result) => string[]): Map<string, Result[]> {
@@ -158,5 +226,6 @@ export function summarize(runId: string, results: readonly Result[], breakerTran
     suites: nested(results, (r) => [r.suiteId]),
     tags: nested(results, (r) => r.tags),
     circuitBreaker,
+    comparisons: compareModels(results),
   };
 }
