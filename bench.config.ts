@@ -8,5 +8,6 @@ export default {
   suites: ['suites/*.yaml'],
   concurrency: 16,
   outDir: 'reports',
+  judge: 'sim-judge', // the default judge model for judge and rubric graders
   seed: 1,
 } satisfies ConfigInput;

@@ -28,6 +28,16 @@ export function renderSummary(outcome: RunOutcome): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const models = Object.entries(outcome.summary.models);
+  const judged = models.filter(([, s]) => s.judgeCostUsd !== null);
+  if (judged.length > 0) out.push('', `judge cost (kept apart from the models' own): ${judged.map(([l, s]) => `${l} ${usd(s.judgeCostUsd)}`).join(', ')}`);
+  const unscored = models.filter(([, s]) => s.unscored > 0);
+  if (unscored.length > 0) out.push(`unscored (judge gave no verdict, or a custom grader threw; excluded from pass rates): ${unscored.map(([l, s]) => `${l} ${s.unscored}`).join(', ')}`);
+  const clear = outcome.summary.comparisons.filter((c) => c.ciLow > 0 || c.ciHigh < 0);
+  if (clear.length > 0) {
+    out.push('', 'clear differences in mean score (paired, 95% CI excludes 0):');
+    for (const c of clear) out.push(`  ${c.b} vs ${c.a}: ${c.meanDiff >= 0 ? '+' : ''}${c.meanDiff.toFixed(3)} [${c.ciLow.toFixed(3)}, ${c.ciHigh.toFixed(3)}] on ${c.n} cases${c.mcnemar ? `, McNemar p=${c.mcnemar.pValue.toPrecision(2)}` : ''}`);
+  }
   if (outcome.summary.simulated) out.push('', 'Results marked (sim) come from the assay sandbox: simulated models, not real providers.');
   if (outcome.tornLines > 0) out.push(`note: ${outcome.tornLines} torn journal line(s) were skipped (an earlier crash mid-write).`);
   out.push('', `wrote ${outcome.dir}/{results.jsonl,results.csv,summary.json,summary.csv,report.html,run.json}`);

@@ -3,6 +3,7 @@ import {glob, readFile} from 'node:fs/promises';
 import {dirname, extname, isAbsolute, relative, resolve} from 'node:path';
 import {InputError} from '../core/errors.ts';
 import type {ModelParams, Pricing} from '../core/types.ts';
+import type {CustomGraderFn} from '../graders/custom.ts';
 import {loadSuite, type LoadedSuite} from '../suites/load-suite.ts';
 import {loadEnvFile} from './load-env-file.ts';
 import {
@@ -153,7 +154,20 @@ export async function loadConfig(configPath?: string, opts: {cwd?: string} = {})
   const suites: LoadedSuite[] = [];
   for (const [index, entry] of config.suites.entries()) {
     const sources = typeof entry === 'string' ? await expandGlob(entry, rootDir, display, ['suites', index]) : [entry];
-    for (const source of sources) suites.push(await loadSuite(source, {rootDir, configFile: display, index, cwd}));
+    for (const source of sources) {
+      suites.push(
+        await loadSuite(source, {
+          rootDir,
+          configFile: display,
+          index,
+          cwd,
+          graders: {defaultJudge: config.judge, functions: (config.graders ?? {}) as Record<string, CustomGraderFn>, models: new Set(models.keys())},
+        }),
+      );
+    }
+  }
+  if (config.judge !== undefined && !models.has(config.judge)) {
+    throw new InputError(`judge "${config.judge}" is not a model label`, {file: display, field: 'judge', hint: `known models: ${[...models.keys()].join(', ')}`});
   }
   const suiteIds = new Map<string, string>();
   for (const suite of suites) {

@@ -52,6 +52,10 @@ export const simProfileSchema = z.strictObject({
   latencySigma: nonNegative.optional(),
   /** Probability that a correct answer is wrapped in prose ("The answer is 42."). */
   verbosity: probability.optional(),
+  /** As a judge: probability that a reply has no parsable verdict. */
+  judgeFormatErrors: probability.optional(),
+  /** As a pairwise judge: probability that it simply prefers the first answer shown. */
+  positionBias: probability.optional(),
   faults: z
     .strictObject({
       rateLimit: probability.optional(),
@@ -116,28 +120,81 @@ export const messageSchema = z.strictObject({
 
 const normalizeSchema = z.enum(['none', 'trim', 'squad']);
 
-export const graderSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('exact-match'),
-    expected: z.union([z.string(), z.array(z.string())]).optional(),
-    normalize: normalizeSchema.default('trim'),
-    name: z.string().optional(),
-  }),
-  z.strictObject({
-    type: z.literal('contains'),
-    value: z.string().optional(),
-    caseSensitive: z.boolean().default(true),
-    name: z.string().optional(),
-  }),
+const named = {name: z.string().optional()};
+const template = z.union([z.string(), z.array(z.string())]);
+const substring = <T extends string>(type: T) =>
+  z.strictObject({type: z.literal(type), value: template.optional(), caseSensitive: z.boolean().default(true), ...named});
+
+/** Graders that need no model: usable on their own and as rubric criteria. */
+export const deterministicGraderSchema = z.discriminatedUnion('type', [
+  z.strictObject({type: z.literal('exact-match'), expected: template.optional(), normalize: normalizeSchema.default('trim'), ...named}),
+  substring('contains'),
+  substring('not-contains'),
+  substring('contains-any'),
+  substring('contains-all'),
+  substring('starts-with'),
   z.strictObject({
     type: z.literal('regex'),
     pattern: z.string(),
     flags: z.string().regex(/^[dgimsuy]*$/, 'only the JavaScript RegExp flags dgimsuy').optional(),
-    name: z.string().optional(),
+    ...named,
+  }),
+  z.strictObject({type: z.literal('json-valid'), ...named}),
+  z.strictObject({type: z.literal('json-schema'), schema: z.record(z.string(), z.unknown()).optional(), schemaFile: z.string().optional(), ...named}),
+  z.strictObject({
+    type: z.literal('numeric'),
+    expected: z.string().optional(),
+    absTol: z.number().nonnegative().default(1e-9),
+    relTol: z.number().nonnegative().default(0),
+    ...named,
   }),
   z.strictObject({
-    type: z.literal('json-valid'),
-    name: z.string().optional(),
+    type: z.enum(['similarity', 'levenshtein']),
+    expected: template.optional(),
+    threshold: z.number().min(0).max(1).default(0.8),
+    normalize: normalizeSchema.default('trim'),
+    ...named,
+  }),
+  z.strictObject({type: z.literal('length'), min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional(), unit: z.enum(['chars', 'words']).default('chars'), ...named}),
+  z.strictObject({type: z.literal('latency'), maxMs: z.number().positive(), ...named}),
+  z.strictObject({type: z.literal('cost'), maxUsd: z.number().nonnegative(), ...named}),
+  z.strictObject({
+    type: z.literal('custom'),
+    /** A function registered under `graders` in bench.config.ts... */
+    function: z.string().optional(),
+    /** ...or a JS/TS module, relative to the suite file, whose export is the function. */
+    module: z.string().optional(),
+    export: z.string().default('default'),
+    ...named,
+  }),
+]);
+
+export const graderSchema = z.discriminatedUnion('type', [
+  deterministicGraderSchema,
+  z.strictObject({
+    type: z.literal('judge'),
+    rubric: z.string().min(1),
+    /** A model label; defaults to the config's `judge`. */
+    model: z.string().optional(),
+    scale: z.enum(['grade', 'score10']).default('grade'),
+    threshold: z.number().min(0).max(1).optional(),
+    reference: z.string().optional(),
+    ...named,
+  }),
+  z.strictObject({
+    type: z.literal('rubric'),
+    criteria: z
+      .array(
+        z.union([
+          z.string().min(1),
+          z.strictObject({weight: z.number().positive().default(1), criterion: z.string().min(1)}),
+          z.strictObject({weight: z.number().positive().default(1), check: deterministicGraderSchema}),
+        ]),
+      )
+      .min(1),
+    model: z.string().optional(),
+    threshold: z.number().min(0).max(1).default(0.75),
+    ...named,
   }),
 ]);
 
@@ -186,6 +243,8 @@ export const configSchema = z.strictObject({
   concurrency: positiveInt.default(16),
   outDir: z.string().default('reports'),
   judge: z.string().optional(),
+  /** Custom grader functions, referenced from suites as {type: custom, function: NAME}. */
+  graders: z.record(z.string(), z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function')).optional(),
   gate: gateSchema.optional(),
   repeat: positiveInt.default(1),
   seed: z.number().int().default(1),
@@ -215,6 +274,7 @@ export type ProviderDef = z.infer<typeof providerSchema>;
 export type ProviderType = ProviderDef['type'];
 export type WireFormat = (typeof WIRE_FORMATS)[number];
 export type GraderDef = z.infer<typeof graderSchema>;
+export type DeterministicGraderDef = z.infer<typeof deterministicGraderSchema>;
 export type SuiteDef = z.infer<typeof suiteSchema>;
 export type GateDef = z.infer<typeof gateSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -1,4 +1,5 @@
 import type {Grade} from '../core/types.ts';
+import type {ModelCaller} from './model-caller.ts';
 
 /** What a grader sees: the output and the case it answers. Async so judge graders fit the same shape. */
 export interface GradeInput {
@@ -8,10 +9,16 @@ export interface GradeInput {
   caseId: string;
   latencyMs: number | null;
   costUsd: number | null;
+  /** The prompt the model answered, as text (what a judge is told the question was). */
+  input: string;
+  /** Lets judge graders call a configured model; absent where no model may be called. */
+  callModel?: ModelCaller;
 }
 
 export interface Grader {
   readonly name: string;
+  /** Model labels this grader calls as a judge, so the runner can prepare their clients. */
+  readonly judgeModels?: string[];
   grade(input: GradeInput): Grade | Promise<Grade>;
   /** Called for every case at load time so template mistakes surface before anything is paid for. */
   /** The right answer for a case, where the grader knows one (the sandbox learns answers from it). */

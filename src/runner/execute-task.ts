@@ -1,6 +1,7 @@
 import type {ResponseCache} from '../cache/response-cache.ts';
 import {cacheKey} from '../cache/response-cache.ts';
 import type {Grade, ModelParams, Result} from '../core/types.ts';
+import type {ModelCaller} from '../graders/model-caller.ts';
 import {classifyError, hintFor} from '../providers/classify-error.ts';
 import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import {estimateTokens} from '../providers/estimate-tokens.ts';
@@ -27,6 +28,8 @@ export interface ExecuteContext {
   traffic: ModelTraffic;
   global: Semaphore;
   cache: ResponseCache | null;
+  /** For judge graders: calls a configured model through the same clients, retries and slots. */
+  callModel?: ModelCaller;
   /** A first Ctrl+C: requests not yet sent are not sent; ones in flight finish and are journaled. */
   stop?: AbortSignal;
   onRetry?: (task: Task, message: string, waitMs: number) => void;
@@ -181,7 +184,7 @@ export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: num
   const grades: Grade[] = [];
   for (const grader of suite.graders) {
     try {
-      grades.push(await grader.grade({output: c.text, vars: testCase.vars, expected: testCase.expected, caseId: testCase.id, latencyMs, costUsd: cost}));
+      grades.push(await grader.grade({output: c.text, vars: testCase.vars, expected: testCase.expected, caseId: testCase.id, latencyMs, costUsd: cost, input, callModel: ctx.callModel}));
     } catch (error) {
       grades.push({grader: grader.name, score: 0, pass: false, reason: `grader failed: ${(error as Error).message}`});
     }

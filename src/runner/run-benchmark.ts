@@ -13,6 +13,7 @@ import type {Sandbox} from '../sandbox/sandbox-server.ts';
 import {sandboxFor} from '../sandbox/start-sandbox.ts';
 import type {BreakerState, BreakerTransition} from '../traffic/circuit-breaker.ts';
 import {TrafficControl} from '../traffic/traffic-control.ts';
+import {createModelCaller} from './create-model-caller.ts';
 import {executeTask} from './execute-task.ts';
 import {JournalWriter, latestResults, readJournal} from './journal.ts';
 import {planTasks, type PlanOptions, type Task} from './plan-tasks.ts';
@@ -230,9 +231,12 @@ async function execute(args: {
   meta: RunMeta;
 }): Promise<{interrupted: boolean; executed: number; fatal: AssayError | null}> {
   const {loaded, opts, runId, dir, tasks, pending, usedModels, emit} = args;
+  // Judge models need clients too, though they answer no suite themselves.
+  const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));
+  const clientModels = [...usedModels.values(), ...[...judgeLabels].map((l) => loaded.models.get(l)!).filter(Boolean)];
   // The sandbox starts in-process when a used provider is simulated and names no external baseURL.
   let sandbox: Sandbox | null = null;
-  if ([...usedModels.values()].some((m) => m.provider.type === 'sandbox' && !m.provider.baseURL)) {
+  if (clientModels.some((m) => m.provider.type === 'sandbox' && !m.provider.baseURL)) {
     sandbox = sandboxFor(loaded, {latencyScale: opts.sandboxLatencyScale});
     await sandbox.listen();
   }
@@ -257,13 +261,14 @@ async function execute(args: {
     emit({type: 'breaker', model: t.model, from: t.from, to: t.to});
   });
   const cache = cacheFor(loaded, opts);
+  const callModel = createModelCaller(loaded, clients, traffic, hard.signal);
   const inFlight = new Map<string, number>();
   let executed = 0;
   let fatal: AssayError | null = null;
   let ticker: NodeJS.Timeout | null = null;
 
   try {
-    for (const m of usedModels.values()) {
+    for (const m of clientModels) {
       if (clients.has(m.provider.id)) continue;
       const baseURL = sandbox && m.provider.type === 'sandbox' && !m.provider.baseURL ? sandbox.baseURLFor(m.provider.wire!) : undefined;
       clients.set(m.provider.id, await createProviderClient(m.provider, {warn, baseURL}));
@@ -304,6 +309,7 @@ async function execute(args: {
               traffic: traffic.for(task.model),
               global: traffic.global,
               cache: cacheable(task) ? cache : null,
+              callModel,
               onRetry: (t, reason, waitMs) => emit({type: 'retry', model: t.model.label, caseId: t.testCase.id, reason, waitMs}),
             },
             queuedAt,

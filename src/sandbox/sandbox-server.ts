@@ -10,6 +10,7 @@ import {openaiWire} from './openai-wire.ts';
 import {logNormal, seededRandom, seedFrom} from './seeded-random.ts';
 import {resolveSimModel, type SimModel} from './sim-model.ts';
 import {simulateAnswer} from './simulate-answer.ts';
+import {simulateJudge} from './simulate-judge.ts';
 import {BadRequest, type SimReply, type SimRequest, type WireFormat} from './wire-format.ts';
 
 /** Every fault the sandbox can inject: the reliability fault matrix, as far as one HTTP server can show it. */
@@ -248,7 +249,8 @@ export class Sandbox {
       return this.sendJson(res, 200, wire === anthropicWire ? wire.error(500, 'Internal error (simulated, sent with status 200)') : {error: {message: 'upstream failed (simulated, sent with status 200)', type: 'server_error', code: 500}});
     }
 
-    const answer = simulateAnswer(model, prompt, this.answerKey, this.seed);
+    const judged = simulateJudge(model, r.messages, this.answerKey, this.seed);
+    const answer = judged === null ? simulateAnswer(model, prompt, this.answerKey, this.seed) : {text: judged, correct: null};
     let text = fault === 'huge' ? 'lorem ipsum '.repeat(250_000) : answer.text;
     let finish: SimReply['finish'] = 'stop';
     for (const stop of r.params.stop ?? []) {

@@ -8,6 +8,10 @@ export interface SimModel {
   msPerToken: number;
   latencySigma: number;
   verbosity: number;
+  /** As a judge: chance a reply has no parsable verdict. */
+  judgeFormatErrors: number;
+  /** As a pairwise judge: chance it just prefers whichever answer came first. */
+  positionBias: number;
   faults: {rateLimit: number; server: number; reset: number; stall: number; malformed: number; retryAfterS: number; slowHeadersMs: number};
 }
 
@@ -20,6 +24,8 @@ export function resolveSimModel(id: string, profile: SimProfile | undefined): Si
     msPerToken: profile?.msPerToken ?? 5,
     latencySigma: profile?.latencySigma ?? 0.35,
     verbosity: profile?.verbosity ?? 0,
+    judgeFormatErrors: profile?.judgeFormatErrors ?? 0,
+    positionBias: profile?.positionBias ?? 0,
     faults: {
       rateLimit: profile?.faults?.rateLimit ?? 0,
       server: profile?.faults?.server ?? 0,

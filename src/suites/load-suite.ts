@@ -7,7 +7,7 @@ import {validate} from '../config/validate.ts';
 import {InputError} from '../core/errors.ts';
 import type {ChatMessage} from '../core/types.ts';
 import {loadDataset, type DatasetRow} from '../datasets/load-dataset.ts';
-import {createGrader} from '../graders/create-grader.ts';
+import {createGrader, type GraderContext} from '../graders/create-grader.ts';
 import type {Grader} from '../graders/grader.ts';
 
 export interface SuiteCase {
@@ -35,7 +35,16 @@ export interface LoadedSuite {
 const RESERVED = new Set(['id', 'expected', 'tags']);
 
 /** Loads a suite from a YAML/JSON file, or from an object written inline in the config. */
-export async function loadSuite(source: string | Record<string, unknown>, opts: {rootDir: string; configFile: string; index: number; cwd?: string}): Promise<LoadedSuite> {
+export interface SuiteLoadOptions {
+  rootDir: string;
+  configFile: string;
+  index: number;
+  cwd?: string;
+  /** What graders may refer to: the config's judge, its custom grader functions, its model labels. */
+  graders?: Omit<GraderContext, 'file' | 'dir'>;
+}
+
+export async function loadSuite(source: string | Record<string, unknown>, opts: SuiteLoadOptions): Promise<LoadedSuite> {
   let structured: StructuredFile;
   let displayFile: string;
   let baseDir: string;
@@ -55,16 +64,29 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
   const prefix = typeof source === 'string' ? [] : ['suites', opts.index];
   const def = validate(suiteSchema, structured.value, {file: displayFile, lineOf: structured.lineOf, prefix, what: 'suite'});
 
-  const graders = def.graders.map((g, i) => {
+  const graderCtx: GraderContext = {
+    file: displayFile,
+    dir: baseDir,
+    defaultJudge: opts.graders?.defaultJudge,
+    functions: opts.graders?.functions ?? {},
+    models: opts.graders?.models ?? new Set(),
+  };
+  const graders: Grader[] = [];
+  for (const [i, g] of def.graders.entries()) {
     try {
-      return createGrader(g, displayFile);
+      graders.push(await createGrader(g, graderCtx));
     } catch (error) {
       if (error instanceof InputError && error.line === undefined) {
-        throw new InputError(error.message.replace(`${displayFile}: `, ''), {file: displayFile, line: structured.lineOf([...prefix, 'graders', i]), hint: error.hint});
+        throw new InputError(error.message.replace(/^[^:]*: (field "[^"]*": )?/, ''), {
+          file: displayFile,
+          field: `graders[${i}]${error.field ? `.${error.field}` : ''}`,
+          line: structured.lineOf([...prefix, 'graders', i]),
+          hint: error.hint,
+        });
       }
       throw error;
     }
-  });
+  }
 
   let rows: DatasetRow[];
   let rowsFile: string;
