@@ -15,7 +15,10 @@ export type {Completion, CompletionRequest, ProviderClient} from './providers/pr
 export {ProviderError} from './providers/provider-error.ts';
 export {classifyError, parseRetryAfterMs} from './providers/classify-error.ts';
 
-export {createGrader} from './graders/create-grader.ts';
+export {createGrader, graderContext} from './graders/create-grader.ts';
+export {judgePairwise} from './graders/pairwise-judge.ts';
+export type {PairwiseOutcome} from './graders/pairwise-judge.ts';
+export type {ModelCaller, ModelCall} from './graders/model-caller.ts';
 export type {Grader, GradeInput} from './graders/grader.ts';
 
 export {runBenchmark} from './runner/run-benchmark.ts';
@@ -24,6 +27,9 @@ export {readJournal, latestResults} from './runner/journal.ts';
 export {summarize} from './runner/summarize.ts';
 export type {GroupStats, Summary} from './runner/summarize.ts';
 export {wilsonInterval} from './stats/wilson-interval.ts';
+export {mcnemarExact} from './stats/mcnemar.ts';
+export {pairedComparison} from './stats/paired-comparison.ts';
+export {clusteredMean} from './stats/clustered-mean.ts';
 export {percentile} from './stats/percentile.ts';
 
 export {writeReports} from './report/write-reports.ts';
@@ -33,3 +39,7 @@ export {renderReportHtml} from './report/report-html.ts';
 export {Sandbox} from './sandbox/sandbox-server.ts';
 export {startSandbox} from './sandbox/start-sandbox.ts';
 export {resolveSimModel} from './sandbox/sim-model.ts';
+
+export {runCheck} from './check/run-check.ts';
+export type {CheckOptions, CheckReport, CheckStep, CheckStepName, ProviderCheck} from './check/run-check.ts';
+export {closestIds} from './check/closest-ids.ts';

@@ -53,5 +53,6 @@ export const FAST_DEFAULT_CONFIG = JSON.stringify({
   suites: ['suites/*.yaml'],
   concurrency: 16,
   outDir: 'reports',
+  judge: 'sim-judge',
   sandbox: {latencyScale: 0},
 });

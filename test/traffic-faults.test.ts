@@ -72,7 +72,7 @@ describe('fault matrix', () => {
       's.yaml': 'id: f\nprompt: "Name a colour."\ncases: [{id: one, expected: "red"}]\ngraders: [{type: contains, caseSensitive: false}]\n',
     });
     const started = Date.now();
-    const outcome = await runBenchmark({cwd: project, onEvent: (e) => e.type === 'retry' && retries.push(`${e.model}: ${e.reason}`)});
+    const outcome = await runBenchmark({cwd: project, onEvent: (e) => e.type === 'retry' && retries.push(`${e.model}: ${e.reason} ${e.message ?? ''}`)});
     elapsedMs = Date.now() - started;
     results = outcome.results;
   }, 120_000);
@@ -93,7 +93,7 @@ describe('fault matrix', () => {
         expect(r.status).toBe('ok');
       } else {
         const log = server.log.filter((l) => l.model === `m-${r.model}`).map((l) => `${l.fault}:${l.status}`);
-        expect(r, `${r.model}: ${r.error?.message} ${log.join(' ')}`).toMatchObject({status: 'ok', attempts: 2});
+        expect(r, `${r.model}: ${r.error?.message} ${log.join(' ')} retries: ${retries.filter((x) => x.startsWith(r.model)).join(', ')}`).toMatchObject({status: 'ok', attempts: 2});
       }
     }
   });

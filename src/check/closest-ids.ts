@@ -34,8 +34,8 @@ export function closestIds(target: string, candidates: readonly string[], limit 
     const distance = editDistance(wanted, other) / Math.max(wanted.length, other.length);
     const contains = other.includes(wanted) || wanted.includes(other);
     const score = contains ? distance / 2 : distance;
-    // Beyond half the characters changed, a "suggestion" is noise.
-    if (score <= 0.5) scored.push({id, score});
+    // From two characters in five changed on, a "suggestion" is noise.
+    if (score < 0.4) scored.push({id, score});
   }
   scored.sort((x, y) => x.score - y.score || x.id.localeCompare(y.id));
   return scored.slice(0, limit).map((s) => s.id);

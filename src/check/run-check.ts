@@ -258,18 +258,25 @@ const PARAM_NAMES: Array<[RegExp, keyof ModelParams | 'stream_options']> = [
   [/\bstream_options\b/i, 'stream_options'],
 ];
 
+/** The provider's own words, without the "HTTP 400 from id: 400 " that classification and the SDK put in front. */
+function providerWords(error: ProviderError): string {
+  return error.message.replace(/^HTTP \d+ from [^:]+: (?:\d{3} )?/, '').replace(/\.+$/, '');
+}
+
 function badRequestAdvice(error: ProviderError, model: LoadedModel | undefined, sent: ModelParams): string {
   const param = PARAM_NAMES.find(([pattern]) => pattern.test(error.message))?.[1];
   const sentText = Object.entries(sent).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ');
   const where = model ? `models[label=${model.label}].params` : 'the model\'s params';
+  const said = `${error.status === null ? 'the provider' : `HTTP ${error.status}`}: "${providerWords(error)}".`;
   if (param === 'stream_options') {
-    return `${error.message}. The server does not accept stream_options (which asks for token usage in streams): set stream: false on this model, or use an endpoint that supports it.`;
+    return `${said} The server does not accept stream_options (which asks for token usage in streams): set stream: false on this model, or use an endpoint that supports it.`;
   }
   if (param === 'maxTokens' && model?.provider.type === 'openai') {
-    return `${error.message}. The rejected parameter is the token limit: type "openai" sends max_completion_tokens; an older OpenAI-compatible server wants max_tokens, which type "openai-compatible" sends.`;
+    return `${said} The rejected parameter is the token limit: type "openai" sends max_completion_tokens; an older OpenAI-compatible server wants max_tokens, which type "openai-compatible" sends.`;
   }
-  if (param) return `${error.message}. The rejected parameter is ${param}: change or remove ${where}.${param} (this check sent ${sentText}).`;
-  return `${error.message}. The provider named no parameter assay recognises; this check sent ${sentText}: compare them with what this model accepts (${where}).`;
+  if (param && param in sent) return `${said} The rejected parameter is ${param}: change or remove ${where}.${param} (this check sent ${sentText}).`;
+  if (param) return `${said} It names ${param}, which this check did not send (it sent ${sentText}): check the model id, and headers or query parameters in the provider definition.`;
+  return `${said} It names no parameter assay recognises; this check sent ${sentText}: compare them with what this model accepts (${where}).`;
 }
 
 function notFoundAdvice(ctx: ProviderContext, model: LoadedModel | undefined): {hint: string; suggestions?: string[]} {
@@ -284,7 +291,7 @@ function notFoundAdvice(ctx: ProviderContext, model: LoadedModel | undefined): {
   }
   const suggestions = closestIds(model.model, ctx.listed);
   return {
-    hint: `"${model.model}" is not among the ${ctx.listed.length} models ${ctx.provider.id} lists: ${suggestions.length > 0 ? `did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}? ` : ''}fix models[label=${model.label}].model`,
+    hint: `"${model.model}" is not among the ${ctx.listed.length} model${ctx.listed.length === 1 ? '' : 's'} ${ctx.provider.id} lists: ${suggestions.length > 0 ? `did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}? ` : ''}fix models[label=${model.label}].model`,
     ...(suggestions.length > 0 && {suggestions}),
   };
 }
@@ -408,7 +415,7 @@ function modelListStep(model: LoadedModel, ctx: ProviderContext, answered: boole
     if (ctx.listed.some((listed) => bareModelId(listed) === id)) return {...step, ok: true, detail: `"${model.model}" is listed`};
     if (answered) return {...step, ok: true, detail: `"${model.model}" is not in the model list, but it answered (an alias the list leaves out?)`};
     const advice = notFoundAdvice(ctx, model);
-    return {...step, ok: false, errorClass: 'not-found', detail: `"${model.model}" is not in the list of ${ctx.listed.length} models`, ...advice};
+    return {...step, ok: false, errorClass: 'not-found', detail: `"${model.model}" is not in the list of ${ctx.listed.length} model${ctx.listed.length === 1 ? '' : 's'}`, ...advice};
   }
   if (answered) return {...step, ok: true, detail: `not checked against a list (listing models failed), but "${model.model}" answered`};
   const listError = ctx.listError!;
@@ -428,9 +435,14 @@ interface PreparedProvider {
   warnings: string[];
 }
 
-/** Probes the endpoint and builds the SDK client; done for every provider before any timed request, so SDK imports never inflate a latency. */
+/** The in-process sandbox stands in for a sandbox provider that names no baseURL, exactly as in `assay run`. */
+function inProcessSandboxURL(provider: LoadedProvider, sandbox: Sandbox | null): string | undefined {
+  return sandbox && provider.type === 'sandbox' && !provider.baseURL ? sandbox.baseURLFor(provider.wire!) : undefined;
+}
+
+/** Probes every endpoint before any SDK client is built, so module loading never inflates a connect time. */
 async function reachProvider(provider: LoadedProvider, sandbox: Sandbox | null, opts: CheckOptions): Promise<Omit<PreparedProvider, 'client' | 'models' | 'warnings'>> {
-  const baseURL = sandbox && provider.type === 'sandbox' && !provider.baseURL ? sandbox.baseURLFor(provider.wire!) : undefined;
+  const baseURL = inProcessSandboxURL(provider, sandbox);
   const fallback = defaultEndpoint(provider);
   const endpoint = baseURL ?? provider.baseURL ?? fallback.url;
   const timeoutMs = opts.timeoutMs ?? provider.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
@@ -440,7 +452,7 @@ async function reachProvider(provider: LoadedProvider, sandbox: Sandbox | null, 
 }
 
 async function clientFor(provider: LoadedProvider, sandbox: Sandbox | null, warnings: string[]): Promise<ProviderClient | null> {
-  const baseURL = sandbox && provider.type === 'sandbox' && !provider.baseURL ? sandbox.baseURLFor(provider.wire!) : undefined;
+  const baseURL = inProcessSandboxURL(provider, sandbox);
   try {
     return await createProviderClient(provider, {warn: (w) => warnings.push(w.message), baseURL});
   } catch (error) {
@@ -524,8 +536,13 @@ async function checkProvider(prepared: PreparedProvider, opts: CheckOptions): Pr
 }
 
 function authStep(ctx: ProviderContext, listMs: number, anyAnswered: boolean, canaryAuthError: ProviderError | null): CheckStep {
-  const who = ctx.provider.type === 'sandbox' ? 'sandbox (any key but "invalid-key" works)' : ctx.keyEnv ? `key in $${ctx.keyEnv} accepted` : 'no key needed';
-  if (ctx.listed !== null) return {name: 'auth', ok: true, latencyMs: listMs, detail: `${who}; ${ctx.listed.length} models listed`};
+  const who =
+    ctx.provider.type === 'sandbox'
+      ? 'sandbox (any key but "invalid-key" works)'
+      : ctx.provider.auth?.type === 'none' || !ctx.keyEnv
+        ? 'no key sent, none asked for'
+        : `key in $${ctx.keyEnv} accepted`;
+  if (ctx.listed !== null) return {name: 'auth', ok: true, latencyMs: listMs, detail: `${who}; ${ctx.listed.length} model${ctx.listed.length === 1 ? '' : 's'} listed`};
   const listError = ctx.listError!;
   if (anyAnswered) {
     const why = listError.errorClass === 'auth' ? 'the key may lack permission to list models' : 'the provider may have no model list';
@@ -552,7 +569,9 @@ function selectProviders(all: LoadedProvider[], wanted: string[] | undefined): L
 }
 
 function redactStep(step: CheckStep, secrets: string[]): CheckStep {
-  const out = {...step};
+  // Same key order in every step, so the JSON reads alike from step to step.
+  const {name, ok, model, ...rest} = step;
+  const out: CheckStep = {name, ok, ...(model !== undefined && {model}), ...rest};
   if (out.detail !== undefined) out.detail = redact(out.detail, secrets);
   if (out.hint !== undefined) out.hint = redact(out.hint, secrets);
   return out;

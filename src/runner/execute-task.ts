@@ -32,7 +32,7 @@ export interface ExecuteContext {
   callModel?: ModelCaller;
   /** A first Ctrl+C: requests not yet sent are not sent; ones in flight finish and are journaled. */
   stop?: AbortSignal;
-  onRetry?: (task: Task, message: string, waitMs: number) => void;
+  onRetry?: (task: Task, reason: string, waitMs: number, message: string) => void;
 }
 
 /** Sends one task (gated by breaker, rate limits and slots, with retries), grades it, and returns the journal line. */
@@ -119,7 +119,7 @@ export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: num
             breaker?.record(failure !== null && countsAsFailure(failure.errorClass));
           }
         },
-        {signal: ctx.signal, classify: (e) => (e instanceof NotStarted ? NOT_STARTED : classify(e)), onRetry: (error, _n, waitMs) => ctx.onRetry?.(task, `${error.errorClass}${error.status ? ` ${error.status}` : ''}`, waitMs)},
+        {signal: ctx.signal, classify: (e) => (e instanceof NotStarted ? NOT_STARTED : classify(e)), onRetry: (error, _n, waitMs) => ctx.onRetry?.(task, `${error.errorClass}${error.status ? ` ${error.status}` : ''}`, waitMs, error.message)},
       );
     } finally {
       releaseProvider?.();

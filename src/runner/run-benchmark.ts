@@ -50,7 +50,7 @@ export interface ModelTrafficSnapshot {
 export type RunEvent =
   | {type: 'start'; runId: string; dir: string; total: number; skipped: number; models: {label: string; total: number; simulated: boolean}[]}
   | {type: 'result'; result: Result}
-  | {type: 'retry'; model: string; caseId: string; reason: string; waitMs: number}
+  | {type: 'retry'; model: string; caseId: string; reason: string; waitMs: number; message?: string}
   | {type: 'breaker'; model: string; from: BreakerState; to: BreakerState}
   | {type: 'traffic'; models: ModelTrafficSnapshot[]}
   | {type: 'warning'; message: string}
@@ -310,7 +310,7 @@ async function execute(args: {
               global: traffic.global,
               cache: cacheable(task) ? cache : null,
               callModel,
-              onRetry: (t, reason, waitMs) => emit({type: 'retry', model: t.model.label, caseId: t.testCase.id, reason, waitMs}),
+              onRetry: (t, reason, waitMs, message) => emit({type: 'retry', model: t.model.label, caseId: t.testCase.id, reason, waitMs, message}),
             },
             queuedAt,
           );

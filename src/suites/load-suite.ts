@@ -80,7 +80,7 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
         throw new InputError(error.message.replace(/^[^:]*: (field "[^"]*": )?/, ''), {
           file: displayFile,
           field: `graders[${i}]${error.field ? `.${error.field}` : ''}`,
-          line: structured.lineOf([...prefix, 'graders', i]),
+          line: structured.lineOf([...prefix, 'graders', i, ...(error.field ? error.field.split('.') : [])]),
           hint: error.hint,
         });
       }
