@@ -38,6 +38,10 @@ export function renderSummary(outcome: RunOutcome): string {
     out.push('', 'clear differences in mean score (paired, 95% CI excludes 0):');
     for (const c of clear) out.push(`  ${c.b} vs ${c.a}: ${c.meanDiff >= 0 ? '+' : ''}${c.meanDiff.toFixed(3)} [${c.ciLow.toFixed(3)}, ${c.ciHigh.toFixed(3)}] on ${c.n} cases${c.mcnemar ? `, McNemar p=${c.mcnemar.pValue.toPrecision(2)}` : ''}`);
   }
+  if (outcome.gate) {
+    out.push('', `gate: ${outcome.gate.pass ? 'passed' : 'FAILED'} (${outcome.gate.checks.filter((c) => c.pass).length}/${outcome.gate.checks.length} checks)`);
+    for (const c of outcome.gate.checks.filter((x) => !x.pass)) out.push(`  ${c.scope}: ${c.message}`);
+  }
   if (outcome.summary.simulated) out.push('', 'Results marked (sim) come from the assay sandbox: simulated models, not real providers.');
   if (outcome.tornLines > 0) out.push(`note: ${outcome.tornLines} torn journal line(s) were skipped (an earlier crash mid-write).`);
   out.push('', `wrote ${outcome.dir}/{results.jsonl,results.csv,summary.json,summary.csv,report.html,run.json}`);

@@ -25,10 +25,28 @@ export default class Run extends BaseCommand {
     'retry-errors': Flags.boolean({description: 'with --resume: also re-send requests whose result was an error', default: true, allowNo: true}),
     'no-cache': Flags.boolean({description: 'bypass the response cache: no reads, no writes'}),
     json: Flags.boolean({description: 'print the summary as one JSON document on stdout (progress goes to stderr)'}),
+    'min-pass-rate': Flags.string({description: 'gate: fail (exit 1) if any model\'s pass rate is below this (0..1)'}),
+    'max-error-rate': Flags.string({description: 'gate: fail if any model\'s error rate is above this (0..1)'}),
+    'max-p95-latency-ms': Flags.integer({description: 'gate: fail if any model\'s p95 latency is above this', min: 1}),
+    'max-cost-usd': Flags.string({description: 'gate: fail if the run cost more than this (models and judges)'}),
+    junit: Flags.string({description: 'write JUnit XML (a testsuite per suite, a testcase per case and model, and the gate) to this file'}),
   };
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Run);
+    const fraction = (name: string, value: string | undefined, max = 1) => {
+      if (value === undefined) return undefined;
+      const n = Number(value);
+      if (!(n >= 0 && n <= max)) this.error(`--${name} must be a number from 0 to ${max === 1 ? 1 : 'any positive amount'}, got ${JSON.stringify(value)}`, {exit: 2});
+      return n;
+    };
+    const gate = {
+      minPassRate: fraction('min-pass-rate', flags['min-pass-rate']),
+      maxErrorRate: fraction('max-error-rate', flags['max-error-rate']),
+      maxP95LatencyMs: flags['max-p95-latency-ms'],
+      maxCostUsd: fraction('max-cost-usd', flags['max-cost-usd'], Number.POSITIVE_INFINITY),
+    };
+    const gateFlags = Object.fromEntries(Object.entries(gate).filter(([, v]) => v !== undefined));
     const [{runBenchmark, assertSomeSucceeded}, {isInteractive}, {renderSummary}] = await Promise.all([
       import('../runner/run-benchmark.ts'),
       import('../ui/is-interactive.ts'),
@@ -64,6 +82,8 @@ export default class Run extends BaseCommand {
         signal: controller.signal,
         onEvent: view.onEvent,
         argv: process.argv.slice(2),
+        gate: Object.keys(gateFlags).length > 0 ? gateFlags : undefined,
+        junit: flags.junit,
       });
     } finally {
       view.stop();
@@ -74,5 +94,10 @@ export default class Run extends BaseCommand {
     else this.log(renderSummary(outcome));
     assertSomeSucceeded(outcome);
     if (outcome.interrupted) this.exit(130);
+    if (outcome.gate && !outcome.gate.pass) {
+      const failed = outcome.gate.checks.filter((c) => !c.pass);
+      process.stderr.write(`gate failed (${failed.length} of ${outcome.gate.checks.length} checks):\n${failed.map((c) => `  ${c.scope}: ${c.message}`).join('\n')}\n`);
+      this.exit(1);
+    }
   }
 }

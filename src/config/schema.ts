@@ -220,6 +220,8 @@ export const suiteSchema = z
     models: z.array(z.string()).optional(),
     params: paramsSchema.optional(),
     graders: z.array(graderSchema).default([]),
+    /** This suite's own thresholds, per model within the suite. */
+    gate: z.lazy(() => gateSchema).optional(),
   })
   .refine((s) => (s.prompt === undefined) !== (s.messages === undefined), {
     message: 'give exactly one of `prompt` or `messages`',

@@ -1,9 +1,12 @@
 import {createHash} from 'node:crypto';
 import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
-import {join, resolve} from 'node:path';
+import {dirname, join, resolve} from 'node:path';
 import {ResponseCache} from '../cache/response-cache.ts';
 import {loadConfig, type LoadedConfig, type LoadedModel} from '../config/load-config.ts';
+import type {GateDef} from '../config/schema.ts';
+import {evaluateGate, type GateOutcome} from '../gate/evaluate-gate.ts';
+import {junitXml} from '../gate/junit-xml.ts';
 import {AssayError, InputError} from '../core/errors.ts';
 import type {Result} from '../core/types.ts';
 import {createProviderClient} from '../providers/create-client.ts';
@@ -38,6 +41,10 @@ export interface RunOptions extends PlanOptions {
   argv?: string[];
   /** Overrides the config's sandbox latency scale (tests use 0). */
   sandboxLatencyScale?: number;
+  /** Gate thresholds that override the config's `gate` field by field (the CLI's --min-pass-rate etc.). */
+  gate?: GateDef;
+  /** Write JUnit XML here (suites, cases and gate checks) for CI systems. */
+  junit?: string;
 }
 
 export interface ModelTrafficSnapshot {
@@ -57,6 +64,8 @@ export type RunEvent =
   | {type: 'end'; interrupted: boolean};
 
 export interface RunOutcome extends RunReports {
+  /** The gate's verdict, when the config, a suite or the caller set thresholds. */
+  gate: GateOutcome | null;
   runId: string;
   dir: string;
   interrupted: boolean;
@@ -210,9 +219,20 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     runMeta.interrupted = execution.interrupted;
     await writeFile(join(dir, 'run.json'), `${JSON.stringify(runMeta, null, 2)}\n`);
     const reports = await writeReports(dir, runId);
+    const runGate = loaded.config.gate || opts.gate ? {...loaded.config.gate, ...opts.gate} : undefined;
+    const gate = evaluateGate(reports.results, runGate, Object.fromEntries(loaded.suites.map((s) => [s.id, s.gate])));
+    if (gate) {
+      reports.summary.gate = gate;
+      await writeFile(reports.files.summary, `${JSON.stringify(reports.summary, null, 2)}\n`);
+    }
+    if (opts.junit) {
+      const junitFile = resolve(cwd, opts.junit);
+      mkdirSync(dirname(junitFile), {recursive: true});
+      await writeFile(junitFile, junitXml(runId, reports.results, gate));
+    }
     emit({type: 'end', interrupted: execution.interrupted});
     if (execution.fatal) throw execution.fatal;
-    return {...reports, runId, dir, interrupted: execution.interrupted, executed: execution.executed, skipped: tasks.length - pending.length};
+    return {...reports, gate, runId, dir, interrupted: execution.interrupted, executed: execution.executed, skipped: tasks.length - pending.length};
   } finally {
     releaseLock();
   }

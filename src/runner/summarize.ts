@@ -55,6 +55,8 @@ export interface Summary {
   circuitBreaker: Record<string, Array<{from: string; to: string; at: string; errorRate: number; attempts: number}>>;
   /** Every two models on the cases both answered: B − A in mean score with a 95% CI, McNemar on pass/fail, MDE. */
   comparisons: ModelComparison[];
+  /** The gate's verdict, when thresholds were set (added after the run). */
+  gate?: {pass: boolean; checks: Array<{scope: string; model: string | null; metric: string; threshold: number; actual: number | null; pass: boolean; message: string}>};
 }
 
 export function groupStats(results: readonly Result[]): GroupStats {

@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises';
 import {dirname, relative, resolve} from 'node:path';
 import {compileTemplate} from '../config/render-template.ts';
-import {suiteSchema, type GraderDef, type ModelParamsInput} from '../config/schema.ts';
+import {suiteSchema, type GateDef, type GraderDef, type ModelParamsInput} from '../config/schema.ts';
 import {parseStructuredFile, type StructuredFile} from '../config/structured-file.ts';
 import {validate} from '../config/validate.ts';
 import {InputError} from '../core/errors.ts';
@@ -30,6 +30,7 @@ export interface LoadedSuite {
   graderDefs: GraderDef[];
   graders: Grader[];
   cases: SuiteCase[];
+  gate: GateDef | undefined;
 }
 
 const RESERVED = new Set(['id', 'expected', 'tags']);
@@ -143,6 +144,7 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     graderDefs: def.graders,
     graders,
     cases,
+    gate: def.gate,
   };
 }
 
