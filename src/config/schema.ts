@@ -92,11 +92,44 @@ export const authSchema = z.strictObject({
   service: z.string().optional(),
 });
 
+/** How to talk to an API that is not OpenAI-, Anthropic- or Gemini-shaped (provider type `http`). */
+export const httpSpecSchema = z.strictObject({
+  method: z.enum(['POST', 'PUT', 'GET']).default('POST'),
+  /** A full URL template ({{baseURL}}, {{model}}...), or `path` appended to baseURL. */
+  url: z.string().optional(),
+  path: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** A Handlebars template that renders JSON: {{json prompt}}, {{json messages}}, {{model}}, {{params.maxTokens}}. */
+  body: z.string().min(1),
+  response: z.strictObject({
+    text: z.string().min(1),
+    inputTokens: z.string().optional(),
+    outputTokens: z.string().optional(),
+    finishReason: z.string().optional(),
+  }),
+  /** SSE streaming: paths are read from each event's JSON data. */
+  stream: z
+    .strictObject({
+      body: z.string().optional(),
+      text: z.string().min(1),
+      /** A data payload that ends the stream, e.g. "[DONE]"; without it the stream ends when the connection does. */
+      done: z.string().optional(),
+      inputTokens: z.string().optional(),
+      outputTokens: z.string().optional(),
+      finishReason: z.string().optional(),
+      error: z.string().optional(),
+    })
+    .optional(),
+  models: z.strictObject({url: z.string().optional(), path: z.string().optional(), ids: z.string().min(1)}).optional(),
+});
+
 export const providerSchema = z.strictObject({
   id: z.string().min(1),
   type: z.enum(PROVIDER_TYPES),
   /** For `sandbox` providers: which real wire format (and SDK) to speak. */
   wire: z.enum(WIRE_FORMATS).optional(),
+  /** For `http` providers. */
+  http: httpSpecSchema.optional(),
   baseURL: z.string().url().optional(),
   auth: authSchema.optional(),
   headers: z.record(z.string(), z.string()).optional(),
@@ -273,6 +306,7 @@ export type ModelParamsInput = z.infer<typeof paramsSchema>;
 export type SimProfile = z.infer<typeof simProfileSchema>;
 export type ModelDef = z.infer<typeof modelSchema>;
 export type ProviderDef = z.infer<typeof providerSchema>;
+export type HttpSpec = z.infer<typeof httpSpecSchema>;
 export type ProviderType = ProviderDef['type'];
 export type WireFormat = (typeof WIRE_FORMATS)[number];
 export type GraderDef = z.infer<typeof graderSchema>;

@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import {classifyError, hintFor} from './classify-error.ts';
 import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
+import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 
@@ -13,6 +14,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
     apiKey: opts.apiKey,
     baseURL: opts.baseURL,
     maxRetries: 0, // assay's runner is the one retry layer; this SDK would otherwise wait out any Retry-After
+    fetch: originBoundFetch(opts.providerId),
     timeout: opts.timeoutMs,
     defaultHeaders: opts.headers,
     defaultQuery: opts.query,

@@ -113,6 +113,10 @@ export function classFromStatus(status: number): ErrorClass {
 /** Maps anything an SDK (or fetch) throws onto one of SPEC's error classes, with a hint a user can act on. */
 export function classifyError(error: unknown, ctx: ClassifyContext, opts: {timedOut?: boolean; stalled?: number} = {}): ProviderError {
   if (error instanceof ProviderError) return error;
+  // SDKs wrap what their fetch threw ("Connection error."); our own classified error inside wins.
+  for (let inner = (error as {cause?: unknown} | null)?.cause, depth = 0; inner && depth < 4; inner = (inner as {cause?: unknown}).cause, depth++) {
+    if (inner instanceof ProviderError) return inner;
+  }
   if (opts.stalled !== undefined) {
     return new ProviderError('timeout', `stream stalled: no data for ${opts.stalled} ms`, {
       hint: `the stream stopped sending; raise stallTimeoutMs if this model pauses for long, or check a proxy that buffers streams`,

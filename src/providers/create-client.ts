@@ -27,7 +27,7 @@ export async function createProviderClient(
   if (provider.type !== 'sandbox' && provider.auth?.type !== 'none') {
     const value = keyEnv ? env[keyEnv] : undefined;
     if (!value) {
-      if (provider.type !== 'openai-compatible' || provider.auth?.env) {
+      if ((provider.type !== 'openai-compatible' && provider.type !== 'http') || provider.auth?.env) {
         throw new InputError(`environment variable ${keyEnv} is not set (provider "${provider.id}")`, {
           file: provider.file,
           field: 'auth.env',
@@ -51,7 +51,17 @@ export async function createProviderClient(
     warn: opts.warn,
   };
   const wire = provider.type === 'sandbox' ? provider.wire! : provider.type;
+  // auth.type header/query on an SDK provider: the key goes where the API (or its gateway) expects it.
+  if (provider.type !== 'http' && provider.type !== 'sandbox' && apiKey !== 'no-key') {
+    if (provider.auth?.type === 'header') options.headers = {...options.headers, [provider.auth.name ?? 'x-api-key']: apiKey};
+    if (provider.auth?.type === 'query') options.query = {...options.query, [provider.auth.name ?? 'key']: apiKey};
+  }
   switch (wire) {
+    case 'http': {
+      const {createHttpClient} = await import('./http-client.ts');
+      const authType = provider.auth?.type === 'header' || provider.auth?.type === 'query' || provider.auth?.type === 'none' ? provider.auth.type : provider.auth?.env || env[keyEnv ?? ''] ? 'bearer' : 'none';
+      return createHttpClient(options, provider.http!, {type: authType, name: provider.auth?.name}, provider.file);
+    }
     case 'openai':
     case 'openai-compatible': {
       const {createOpenAIClient} = await import('./openai-client.ts');

@@ -3,6 +3,7 @@ import type {GoogleGenAI as GoogleGenAIType} from '@google/genai';
 import {classifyError} from './classify-error.ts';
 import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
+import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 
@@ -13,6 +14,7 @@ import {ProviderError} from './provider-error.ts';
 export async function createGeminiClient(opts: ClientOptions): Promise<ProviderClient> {
   const {GoogleGenAI} = await import('@google/genai');
   const lastResponse = new AsyncLocalStorage<{headers: Headers | null}>();
+  const boundFetch = originBoundFetch(opts.providerId);
   const wrappedFetch: typeof fetch = async (input, init) => {
     let url = input instanceof Request ? input.url : String(input);
     const extra = Object.entries(opts.query);
@@ -21,7 +23,7 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
       for (const [k, v] of extra) u.searchParams.set(k, v);
       url = u.toString();
     }
-    const response = await fetch(input instanceof Request ? new Request(url, input) : url, init);
+    const response = await boundFetch(input instanceof Request ? new Request(url, input) : url, init);
     const slot = lastResponse.getStore();
     if (slot) slot.headers = response.headers;
     return response;

@@ -3,6 +3,7 @@ import type {ModelParams} from '../core/types.ts';
 import {classifyError} from './classify-error.ts';
 import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
+import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 
@@ -15,6 +16,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean): Pr
     apiKey: opts.apiKey,
     baseURL: opts.baseURL,
     maxRetries: 0, // assay's runner is the one retry layer
+    fetch: originBoundFetch(opts.providerId),
     timeout: opts.timeoutMs,
     defaultHeaders: opts.headers,
     defaultQuery: opts.query,
