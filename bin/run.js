@@ -8,7 +8,19 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(2);
 }
+// Node's fetch honours HTTP(S)_PROXY / NO_PROXY only when NODE_USE_ENV_PROXY is set at startup, so
+// with a proxy configured the CLI starts itself again with it set. Every provider then goes through it.
+const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
+if (proxied && !process.env.NODE_USE_ENV_PROXY) {
+  const {spawn} = await import('node:child_process');
+  // Its own process group: a terminal's Ctrl+C reaches only this process, which passes each signal
+  // on exactly once (twice would read as a double Ctrl+C).
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {stdio: 'inherit', detached: true, env: {...process.env, NODE_USE_ENV_PROXY: '1'}});
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 1)));
+} else {
 const {enableCompileCache} = await import('node:module');
 enableCompileCache?.();
 const {execute} = await import('@oclif/core');
 await execute({dir: import.meta.url});
+}
