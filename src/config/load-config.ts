@@ -115,18 +115,12 @@ export async function loadConfig(configPath?: string, opts: {cwd?: string} = {})
     const previous = providerIds.get(provider.id);
     if (previous) throw new InputError(`provider id "${provider.id}" is defined twice (also in ${previous})`, {file: provider.file, field: 'id'});
     providerIds.set(provider.id, provider.file);
-    if (provider.type === 'bedrock') {
-      throw new InputError('provider type "bedrock" is not supported yet', {
-        file: provider.file,
-        field: 'type',
-        hint: 'use openai, openai-compatible, anthropic, gemini, http or sandbox',
-      });
-    }
+
     if (provider.type === 'http' && !provider.http) {
       throw new InputError('an http provider needs an `http` block (url or path, body, response.text)', {file: provider.file, field: 'http', hint: 'see "Provider type http" in the README'});
     }
-    if (provider.type === 'http' && provider.auth?.type === 'sigv4') {
-      throw new InputError('auth type "sigv4" is not supported yet', {file: provider.file, field: 'auth.type', hint: 'use bearer, header or query'});
+    if (provider.auth?.type === 'sigv4' && provider.type !== 'http' && provider.type !== 'bedrock') {
+      throw new InputError('auth type "sigv4" is for providers of type http or bedrock', {file: provider.file, field: 'auth.type'});
     }
     if (provider.type === 'sandbox' && !provider.wire) {
       throw new InputError('a sandbox provider needs `wire: openai | anthropic | gemini`', {file: provider.file, field: 'wire'});

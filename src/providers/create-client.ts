@@ -23,8 +23,24 @@ export async function createProviderClient(
 ): Promise<ProviderClient> {
   const env = opts.env ?? process.env;
   const keyEnv = keyEnvOf(provider);
+  const sigv4 = provider.type === 'bedrock' || provider.auth?.type === 'sigv4';
   let apiKey = 'sandbox-key';
-  if (provider.type !== 'sandbox' && provider.auth?.type !== 'none') {
+  let aws: {credentials: {accessKeyId: string; secretAccessKey: string; sessionToken?: string}; region: string} | null = null;
+  if (sigv4) {
+    const accessKeyId = env.AWS_ACCESS_KEY_ID;
+    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+    const region = provider.auth?.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (!accessKeyId || !secretAccessKey) {
+      throw new InputError(`AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set for provider "${provider.id}" (SigV4)`, {
+        file: provider.file,
+        field: 'auth',
+        hint: 'export them (and AWS_SESSION_TOKEN for temporary credentials) in your shell or .env',
+      });
+    }
+    if (!region) throw new InputError(`no AWS region for provider "${provider.id}"`, {file: provider.file, field: 'auth.region', hint: 'set auth.region, or AWS_REGION'});
+    aws = {credentials: {accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined}, region};
+    apiKey = secretAccessKey;
+  } else if (provider.type !== 'sandbox' && provider.auth?.type !== 'none') {
     const value = keyEnv ? env[keyEnv] : undefined;
     if (!value) {
       if ((provider.type !== 'openai-compatible' && provider.type !== 'http') || provider.auth?.env) {
@@ -52,15 +68,19 @@ export async function createProviderClient(
   };
   const wire = provider.type === 'sandbox' ? provider.wire! : provider.type;
   // auth.type header/query on an SDK provider: the key goes where the API (or its gateway) expects it.
-  if (provider.type !== 'http' && provider.type !== 'sandbox' && apiKey !== 'no-key') {
+  if (!sigv4 && provider.type !== 'http' && provider.type !== 'sandbox' && apiKey !== 'no-key') {
     if (provider.auth?.type === 'header') options.headers = {...options.headers, [provider.auth.name ?? 'x-api-key']: apiKey};
     if (provider.auth?.type === 'query') options.query = {...options.query, [provider.auth.name ?? 'key']: apiKey};
   }
   switch (wire) {
+    case 'bedrock': {
+      const {createBedrockClient} = await import('./bedrock-client.ts');
+      return createBedrockClient(options, aws!);
+    }
     case 'http': {
       const {createHttpClient} = await import('./http-client.ts');
       const authType = provider.auth?.type === 'header' || provider.auth?.type === 'query' || provider.auth?.type === 'none' ? provider.auth.type : provider.auth?.env || env[keyEnv ?? ''] ? 'bearer' : 'none';
-      return createHttpClient(options, provider.http!, {type: authType, name: provider.auth?.name}, provider.file);
+      return createHttpClient(options, provider.http!, aws ? {type: 'sigv4', service: provider.auth?.service ?? 'execute-api', aws} : {type: authType, name: provider.auth?.name}, provider.file);
     }
     case 'openai':
     case 'openai-compatible': {

@@ -9,15 +9,15 @@ import type {Completion, CompletionRequest, ProviderClient} from './provider-cli
 import {ProviderError} from './provider-error.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
 import {sseEvents} from './sse-events.ts';
+import {signV4, type AwsCredentials} from './sigv4.ts';
 
 const hbs = Handlebars.create();
 hbs.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null)));
 hbs.registerHelper('default', (value: unknown, fallback: unknown) => (value === undefined || value === null ? fallback : value));
 
-export interface HttpAuth {
-  type: 'bearer' | 'header' | 'query' | 'none';
-  name?: string;
-}
+export type HttpAuth =
+  | {type: 'bearer' | 'header' | 'query' | 'none'; name?: string}
+  | {type: 'sigv4'; service: string; aws: {credentials: AwsCredentials; region: string}};
 
 /**
  * A provider for any JSON-over-HTTP API: URL and body are Handlebars templates, the reply is read by
@@ -45,6 +45,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
     const h: Record<string, string> = {'content-type': 'application/json', accept: 'application/json, text/event-stream', ...spec.headers, ...opts.headers};
     if (auth.type === 'bearer') h.authorization = `Bearer ${opts.apiKey}`;
     if (auth.type === 'header') h[(auth.name ?? 'x-api-key').toLowerCase()] = opts.apiKey;
+    // sigv4 signs in send(), at the moment of sending.
     return h;
   }
 
@@ -61,7 +62,12 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
   }
 
   const boundFetch = originBoundFetch(opts.providerId);
-  const send = (target: URL, init: RequestInit) => boundFetch(target, init);
+  const send = (target: URL, init: RequestInit) => {
+    if (auth.type !== 'sigv4') return boundFetch(target, init);
+    const signed = signV4({method: init.method ?? 'GET', url: target, headers: init.headers as Record<string, string>, body: typeof init.body === 'string' ? init.body : '', credentials: auth.aws.credentials, region: auth.aws.region, service: auth.service});
+    const {host: _host, ...headers} = signed.headers;
+    return boundFetch(target, {...init, headers});
+  };
 
   async function fail(response: Response): Promise<never> {
     const text = (await response.text().catch(() => '')).slice(0, 2000);

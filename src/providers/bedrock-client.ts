@@ -1,0 +1,91 @@
+import {classifyError, hintFor} from './classify-error.ts';
+import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {normalizeFinishReason} from './finish-reason.ts';
+import {originBoundFetch} from './origin-bound-fetch.ts';
+import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
+import {ProviderError} from './provider-error.ts';
+import {signV4, type AwsCredentials} from './sigv4.ts';
+
+const STOP: Record<string, string> = {end_turn: 'end_turn', stop_sequence: 'stop_sequence', max_tokens: 'max_tokens', content_filtered: 'refusal', guardrail_intervened: 'refusal', tool_use: 'tool_use'};
+
+/**
+ * Amazon Bedrock's Converse API, signed with SigV4 at send time (so every retry is signed anew).
+ * Streaming (ConverseStream) uses AWS's binary event stream and is not offered: requests run
+ * unstreamed and report no time to first token.
+ */
+export function createBedrockClient(opts: ClientOptions, aws: {credentials: AwsCredentials; region: string}): ProviderClient {
+  const runtime = (opts.baseURL ?? `https://bedrock-runtime.${aws.region}.amazonaws.com`).replace(/\/$/, '');
+  const control = (opts.baseURL ?? `https://bedrock.${aws.region}.amazonaws.com`).replace(/\/$/, '');
+  const send = originBoundFetch(opts.providerId);
+  const unsupported = new UnsupportedParams(opts, ['topK', 'frequencyPenalty', 'presencePenalty', 'seed'], 'Bedrock Converse');
+  const secrets = [aws.credentials.secretAccessKey, aws.credentials.sessionToken ?? ''];
+
+  async function signedFetch(method: string, url: URL, body: string, signal: AbortSignal): Promise<Response> {
+    for (const [k, v] of Object.entries(opts.query)) url.searchParams.set(k, v);
+    const signed = signV4({method, url, headers: {'content-type': 'application/json', ...opts.headers}, body, credentials: aws.credentials, region: aws.region, service: 'bedrock'});
+    const {host: _host, ...headers} = signed.headers;
+    const response = await send(url, {method, headers, body: method === 'GET' ? undefined : body, signal});
+    if (!response.ok) {
+      const text = (await response.text().catch(() => '')).slice(0, 2000);
+      throw Object.assign(new Error(`${response.status} ${text}`), {status: response.status, headers: response.headers});
+    }
+    return response;
+  }
+
+  return {
+    providerId: opts.providerId,
+    async complete(model, request: CompletionRequest): Promise<Completion> {
+      const ctx = {...classifyContext(opts, model, request.timeoutMs), secrets};
+      const dl = deadline(request.signal, request.timeoutMs);
+      const p = request.params;
+      unsupported.check(p);
+      const system = request.messages.filter((m) => m.role === 'system').map((m) => ({text: m.content}));
+      const body = JSON.stringify({
+        messages: request.messages.filter((m) => m.role !== 'system').map((m) => ({role: m.role, content: [{text: m.content}]})),
+        ...(system.length > 0 && {system}),
+        inferenceConfig: {
+          ...(p.maxTokens !== undefined && {maxTokens: p.maxTokens}),
+          ...(p.temperature !== undefined && {temperature: p.temperature}),
+          ...(p.topP !== undefined && {topP: p.topP}),
+          ...(p.stop !== undefined && p.stop.length > 0 && {stopSequences: p.stop}),
+        },
+      });
+      const started = performance.now();
+      try {
+        const response = await signedFetch('POST', new URL(`${runtime}/model/${encodeURIComponent(model)}/converse`), body, dl.signal);
+        const json = (await response.json().catch(() => {
+          throw new ProviderError('bad-response', `${opts.providerId} sent a reply that is not JSON`, {hint: hintFor('bad-response', null, ctx, '')});
+        })) as {output?: {message?: {content?: Array<{text?: string}>}}; usage?: {inputTokens?: number; outputTokens?: number}; stopReason?: string};
+        const content = json.output?.message?.content;
+        if (!Array.isArray(content)) throw new ProviderError('bad-response', `${opts.providerId} sent a Converse reply without output.message.content`, {hint: hintFor('bad-response', null, ctx, '')});
+        const raw = json.stopReason ?? null;
+        return {
+          text: content.map((c) => c.text ?? '').join(''),
+          inputTokens: json.usage?.inputTokens ?? null,
+          outputTokens: json.usage?.outputTokens ?? null,
+          finishReason: normalizeFinishReason(raw ? (STOP[raw] ?? raw) : null),
+          finishReasonRaw: raw,
+          latencyMs: performance.now() - started,
+          ttftMs: null,
+        };
+      } catch (error) {
+        throw classifyError(error, ctx, {timedOut: dl.timedOut()});
+      } finally {
+        dl.done();
+      }
+    },
+    async listModels() {
+      const ctx = {...classifyContext(opts, '(list models)', opts.timeoutMs), secrets};
+      const dl = deadline(undefined, opts.timeoutMs);
+      try {
+        const response = await signedFetch('GET', new URL(`${control}/foundation-models`), '', dl.signal);
+        const json = (await response.json()) as {modelSummaries?: Array<{modelId?: string}>};
+        return (json.modelSummaries ?? []).map((m) => m.modelId).filter((id): id is string => typeof id === 'string');
+      } catch (error) {
+        throw classifyError(error, ctx, {timedOut: dl.timedOut()});
+      } finally {
+        dl.done();
+      }
+    },
+  };
+}
