@@ -40,6 +40,15 @@ export {Sandbox} from './sandbox/sandbox-server.ts';
 export {startSandbox} from './sandbox/start-sandbox.ts';
 export {resolveSimModel} from './sandbox/sim-model.ts';
 
+export {runAb} from './ab/run-ab.ts';
+export type {AbOptions, AbOutcome} from './ab/run-ab.ts';
+export {abVerdict} from './ab/ab-verdict.ts';
+export type {AbVerdict} from './ab/ab-verdict.ts';
+export {loadTraffic, sampleTraffic} from './ab/load-traffic.ts';
+export {evaluateGate} from './gate/evaluate-gate.ts';
+export {junitXml} from './gate/junit-xml.ts';
+export {signV4} from './providers/sigv4.ts';
+
 export {runCheck} from './check/run-check.ts';
 export type {CheckOptions, CheckReport, CheckStep, CheckStepName, ProviderCheck} from './check/run-check.ts';
 export {closestIds} from './check/closest-ids.ts';

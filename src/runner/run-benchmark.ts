@@ -45,6 +45,8 @@ export interface RunOptions extends PlanOptions {
   gate?: GateDef;
   /** Write JUnit XML here (suites, cases and gate checks) for CI systems. */
   junit?: string;
+  /** A config already loaded (and possibly with generated suites, as A/B has): used instead of loading `config`. */
+  prepared?: LoadedConfig;
 }
 
 export interface ModelTrafficSnapshot {
@@ -155,7 +157,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     meta.breakerTransitions ??= [];
     planOptions = meta.options;
   }
-  const loaded = await loadConfig(opts.config ?? meta?.configFile, {cwd});
+  const loaded = opts.prepared ?? (await loadConfig(opts.config ?? meta?.configFile, {cwd}));
   const tasks = planTasks(loaded, planOptions);
 
   const outDir = resolve(loaded.rootDir, opts.outDir ?? loaded.config.outDir);

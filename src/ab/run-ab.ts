@@ -1,0 +1,145 @@
+import {writeFile} from 'node:fs/promises';
+import {basename, join, relative, resolve} from 'node:path';
+import {loadConfig, type LoadedConfig} from '../config/load-config.ts';
+import {graderSchema} from '../config/schema.ts';
+import {InputError} from '../core/errors.ts';
+import type {Result} from '../core/types.ts';
+import {createGrader, graderContext} from '../graders/create-grader.ts';
+import {judgePairwise} from '../graders/pairwise-judge.ts';
+import {openModelSession} from '../runner/model-session.ts';
+import {runBenchmark, type RunEvent, type RunOutcome} from '../runner/run-benchmark.ts';
+import type {LoadedSuite} from '../suites/load-suite.ts';
+import {abVerdict, type AbVerdict, type PairedCase} from './ab-verdict.ts';
+import {loadTraffic, sampleTraffic, type SkippedRequest} from './load-traffic.ts';
+
+export interface AbOptions {
+  control: string;
+  treatment: string;
+  /** The traffic sample file: JSONL of chat requests, or JSONL/CSV with prompt/messages, expected, tags, id. */
+  sample: string;
+  n?: number;
+  seed?: number;
+  /** Judge model for pairwise judging (both orders). */
+  judge?: string;
+  /** Graders for requests that have `expected` (default exact-match, trim). */
+  graders?: string[];
+  /** The effect size (in score points, 0..1) to say how many requests would detect. */
+  effect?: number;
+  config?: string;
+  cwd?: string;
+  outDir?: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  sandboxLatencyScale?: number;
+}
+
+export interface AbOutcome {
+  verdict: AbVerdict & {judged?: AbVerdict};
+  run: RunOutcome;
+}
+
+const DEFAULT_CRITERIA = 'Which answer better serves the request: correct first, then complete, then clear and concise.';
+
+/** Runs control and treatment on the same sampled requests, grades or judges them, and returns a paired verdict. Everything `assay ab` does. */
+export async function runAb(opts: AbOptions): Promise<AbOutcome> {
+  const cwd = opts.cwd ?? process.cwd();
+  const loaded: LoadedConfig = await loadConfig(opts.config, {cwd});
+  for (const [flag, label] of [['--control', opts.control], ['--treatment', opts.treatment]] as const) {
+    if (!loaded.models.has(label)) throw new InputError(`${flag} "${label}" is not a model label in ${loaded.file}`, {hint: `known models: ${[...loaded.models.keys()].join(', ')}`});
+  }
+  if (opts.control === opts.treatment) throw new InputError('--control and --treatment name the same model', {hint: 'an A/B compares two different models'});
+  const judge = opts.judge;
+  if (judge !== undefined && !loaded.models.has(judge)) throw new InputError(`--judge "${judge}" is not a model label`, {hint: `known models: ${[...loaded.models.keys()].join(', ')}`});
+
+  const file = resolve(cwd, opts.sample);
+  const display = relative(cwd, file) || file;
+  const traffic = await loadTraffic(file, display);
+  const skipped: SkippedRequest[] = [...traffic.skipped];
+  let requests = traffic.requests;
+  const graded = requests.some((r) => r.expected !== null);
+  if (!graded && judge === undefined) {
+    throw new InputError('the sample has no "expected" values to grade against, and no --judge was given', {file: display, hint: 'add expected answers, or pass --judge MODEL for pairwise judging'});
+  }
+  if (graded && judge === undefined) {
+    for (const r of requests.filter((x) => x.expected === null)) skipped.push({line: r.line, id: r.id, reason: 'no expected value to grade (and no --judge)'});
+    requests = requests.filter((r) => r.expected !== null);
+  }
+  requests = sampleTraffic(requests, opts.n, opts.seed ?? loaded.config.seed);
+
+  const useGraders = graded && requests.every((r) => r.expected !== null);
+  const graderNames = opts.graders?.length ? opts.graders : ['exact-match'];
+  const graders = useGraders
+    ? await Promise.all(
+        graderNames.map((type) => {
+          const parsed = graderSchema.safeParse({type});
+          if (!parsed.success) throw new InputError(`--grader "${type}" is not a grader that works without options`, {hint: 'use exact-match, contains, numeric, json-valid or similarity'});
+          return createGrader(parsed.data, graderContext(display));
+        }),
+      )
+    : [];
+  const suite: LoadedSuite = {
+    id: basename(file).replace(/\.[^.]+$/, '') || 'ab',
+    description: `A/B sample from ${display}`,
+    file: display,
+    tags: [],
+    models: [opts.control, opts.treatment],
+    params: undefined,
+    graderDefs: graderNames.map((type) => ({type}) as never),
+    graders,
+    cases: requests.map((r) => ({id: r.id, vars: {}, expected: r.expected, tags: r.tags, messages: r.messages, source: {file: display, line: r.line}})),
+    gate: undefined,
+  };
+  // --seed seeds the whole experiment: the sample and (for simulated models) the sandbox.
+  const config = opts.seed === undefined ? loaded.config : {...loaded.config, seed: opts.seed, sandbox: {...loaded.config.sandbox, seed: opts.seed}};
+  const run = await runBenchmark({
+    cwd,
+    prepared: {...loaded, config, suites: [suite]},
+    models: [opts.control, opts.treatment],
+    outDir: opts.outDir,
+    concurrency: opts.concurrency,
+    signal: opts.signal,
+    onEvent: opts.onEvent,
+    sandboxLatencyScale: opts.sandboxLatencyScale,
+    argv: ['ab', '--control', opts.control, '--treatment', opts.treatment, '--sample', display],
+  });
+
+  const byCase = new Map<string, {control?: Result; treatment?: Result; tags: string[]}>();
+  for (const r of run.results) {
+    const entry = byCase.get(r.caseId) ?? {tags: r.tags};
+    if (r.model === opts.control) entry.control = r;
+    if (r.model === opts.treatment) entry.treatment = r;
+    byCase.set(r.caseId, entry);
+  }
+  const cases: PairedCase[] = [...byCase]
+    .filter(([, e]) => e.control && e.treatment)
+    .map(([id, e]) => ({id, tags: e.tags, control: e.control!, treatment: e.treatment!}));
+
+  if (judge !== undefined) {
+    const session = await openModelSession(loaded, [judge], {latencyScale: opts.sandboxLatencyScale, signal: opts.signal});
+    try {
+      const queue = cases.filter((c) => c.control.status === 'ok' && c.treatment.status === 'ok');
+      const workers = Array.from({length: Math.min(8, queue.length)}, async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
+          const out = await judgePairwise(session.callModel, judge, {
+            question: c.control.input,
+            answerA: c.control.output ?? '',
+            answerB: c.treatment.output ?? '',
+            criteria: DEFAULT_CRITERIA,
+            reference: c.control.expected,
+          }).catch(() => null);
+          c.treatmentWin = out?.scoreA === null || out === null ? null : 1 - out.scoreA;
+        }
+      });
+      await Promise.all(workers);
+    } finally {
+      await session.close();
+    }
+  }
+
+  const effect = opts.effect ?? 0.05;
+  const primary = abVerdict(opts.control, opts.treatment, cases, {metric: useGraders ? 'score' : 'pairwise', effect, skipped});
+  const verdict: AbVerdict & {judged?: AbVerdict} = useGraders && judge !== undefined ? {...primary, judged: abVerdict(opts.control, opts.treatment, cases, {metric: 'pairwise', effect, skipped})} : primary;
+  await writeFile(join(run.dir, 'ab.json'), `${JSON.stringify(verdict, null, 2)}\n`);
+  return {verdict, run};
+}

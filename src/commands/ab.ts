@@ -1,0 +1,57 @@
+import {Flags} from '@oclif/core';
+import {BaseCommand} from '../cli/base-command.ts';
+
+export default class Ab extends BaseCommand {
+  static override summary = 'A/B test two models on a traffic sample: a paired run and an honest statistical verdict.';
+  static override description =
+    'Runs control and treatment on the same requests, grades them against `expected` (or judges them pairwise, both orders, with --judge), ' +
+    'and says whether the treatment is better, worse or indistinguishable, by how much, how sure, at what cost and latency — and, if unsure, how many requests would settle it. ' +
+    'Writes a run directory with ab.json.';
+  static override examples = [
+    '<%= config.bin %> ab --control sim-medium --treatment sim-flash --sample datasets/traffic.jsonl --n 200',
+    '<%= config.bin %> ab --control gpt-4o --treatment claude-haiku --sample logs.jsonl --judge sim-judge --fail-if-worse',
+  ];
+  static override flags = {
+    control: Flags.string({description: 'model label of the current model', required: true}),
+    treatment: Flags.string({description: 'model label of the candidate', required: true}),
+    sample: Flags.string({description: 'traffic sample: JSONL of chat requests ({messages} or batch lines {body: {messages}}), or JSONL/CSV with prompt, expected, tags, id', required: true}),
+    n: Flags.integer({description: 'requests to sample (stratified by tag), default all', min: 2}),
+    seed: Flags.integer({description: 'seed for the sample (and simulated models)'}),
+    judge: Flags.string({description: 'judge model for pairwise judging (both orders; ties count 0.5)'}),
+    grader: Flags.string({description: 'grader for requests with `expected` (repeatable; default exact-match)', multiple: true}),
+    effect: Flags.string({description: 'effect size (0..1) to report the needed n for', default: '0.05'}),
+    'fail-if-worse': Flags.boolean({description: 'exit 1 when the treatment is significantly worse'}),
+    config: Flags.string({char: 'c', description: 'config file'}),
+    out: Flags.string({char: 'o', description: 'reports directory'}),
+    concurrency: Flags.integer({description: 'requests in flight at most', min: 1}),
+    json: Flags.boolean({description: 'print ab.json on stdout'}),
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Ab);
+    const effect = Number(flags.effect);
+    if (!(effect > 0 && effect <= 1)) this.error(`--effect must be a number in (0, 1], got ${JSON.stringify(flags.effect)}`, {exit: 2});
+    const [{runAb}, {createPlainProgress}, {renderAb}] = await Promise.all([import('../ab/run-ab.ts'), import('../ui/plain-progress.ts'), import('../ab/render-ab.ts')]);
+    const view = createPlainProgress((line) => process.stderr.write(`${line}\n`));
+    const {verdict, run} = await runAb({
+      control: flags.control,
+      treatment: flags.treatment,
+      sample: flags.sample,
+      n: flags.n,
+      seed: flags.seed,
+      judge: flags.judge,
+      graders: flags.grader,
+      effect,
+      config: flags.config,
+      outDir: flags.out,
+      concurrency: flags.concurrency,
+      onEvent: view.onEvent,
+    });
+    if (flags.json) process.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
+    else this.log(renderAb(verdict, run.dir));
+    if (flags['fail-if-worse'] && verdict.verdict === 'worse') {
+      process.stderr.write(`--fail-if-worse: ${verdict.summary}\n`);
+      this.exit(1);
+    }
+  }
+}
