@@ -1,0 +1,65 @@
+// Measures createRouter(policy).route() per call: a policy of realistic size (8 rules on tags,
+// metadata and input size, canary weights), requests that hit the first rule, the last one and the
+// default, keyed and unkeyed. Run: npm run bench:route   (a few seconds). Numbers go in the README.
+import {createRouter} from '../src/routing/create-router.ts';
+import type {RouteRequest} from '../src/routing/create-router.ts';
+import type {PolicyRule, RoutingPolicy} from '../src/routing/policy-types.ts';
+
+const expected = {quality: 0.9, costUsdPer1k: 1, p95LatencyMs: 800, n: 100};
+const rules: PolicyRule[] = [
+  ...['math', 'code', 'extraction', 'classification', 'summarise'].map((tag) => ({
+    name: `tags=${tag}`,
+    when: {tags: [tag]},
+    route: [{model: 'mini', weight: 0.9}, {model: 'canary', weight: 0.1}],
+    fallback: ['medium', 'large'],
+    expected,
+    rationale: '',
+  })),
+  {name: 'suite=support', when: {metadata: {suite: 'support', lang: 'en'}}, route: [{model: 'medium', weight: 1}], fallback: ['large'], expected, rationale: ''},
+  {name: 'long', when: {inputTokens: {min: 4000}}, route: [{model: 'large', weight: 1}], fallback: ['medium'], expected, rationale: ''},
+  {name: 'short-chat', when: {tags: ['chat'], inputTokens: {max: 200}}, route: [{model: 'mini', weight: 0.6}, {model: 'medium', weight: 0.4}], fallback: ['large'], expected, rationale: ''},
+];
+const policy: RoutingPolicy = {
+  version: 1,
+  generatedAt: new Date(0).toISOString(),
+  sources: [],
+  objective: {minQuality: 0.95, relativeTo: 'best-single-model'},
+  models: {mini: {}, medium: {}, large: {}, canary: {}},
+  rules,
+  default: {route: [{model: 'large', weight: 0.7}, {model: 'medium', weight: 0.3}], fallback: ['mini'], expected, rationale: ''},
+  resilience: {
+    retry: {maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 30_000, retryOn: ['rate-limit', 'server'], retryOnStatus: [429, 500], respectRetryAfter: true},
+    circuitBreaker: {errorRate: 0.5, minRequests: 20, cooldownMs: 30_000, windowMs: 60_000, countClasses: ['server']},
+    basis: [],
+  },
+};
+
+const router = createRouter(policy);
+const keys = Array.from({length: 1024}, (_, i) => `user-${i}-${(i * 2654435761) % 100_000}`);
+const prompt = 'Summarise the following support ticket in two sentences. '.repeat(20);
+
+const scenarios: [string, (i: number) => RouteRequest][] = [
+  ['first rule (tag), keyed', (i) => ({tags: ['math'], inputTokens: 300, key: keys[i & 1023]})],
+  ['last rule (tag + size), keyed', (i) => ({tags: ['chat'], inputTokens: 120, key: keys[i & 1023]})],
+  ['default (no rule matches), keyed', (i) => ({tags: ['other'], metadata: {suite: 'sales', lang: 'en'}, inputTokens: 900, key: keys[i & 1023]})],
+  ['default, unkeyed (Math.random)', () => ({tags: ['other'], inputTokens: 900})],
+  ['tokens estimated from a 1.1 kB prompt', (i) => ({tags: ['other'], input: prompt, key: keys[i & 1023]})],
+];
+
+const N = 1_000_000;
+let sink = 0;
+console.log(`route() on a ${rules.length}-rule policy, ${N.toLocaleString('en-US')} calls per scenario, Node ${process.version}`);
+for (const [name, make] of scenarios) {
+  const requests = Array.from({length: 4096}, (_, i) => make(i));
+  for (let i = 0; i < 50_000; i++) sink += router.route(requests[i & 4095]!).length; // warm-up: let the JIT settle
+  const samples: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N / 5; i++) sink += router.route(requests[i & 4095]!).length;
+    samples.push(Number(process.hrtime.bigint() - t0) / (N / 5));
+  }
+  samples.sort((a, b) => a - b);
+  const medianNs = samples[2]!;
+  console.log(`  ${name.padEnd(40)} ${(medianNs / 1000).toFixed(3)} µs/call  (${Math.round(1e9 / medianNs).toLocaleString('en-US')} calls/s; rounds ${samples.map((s) => (s / 1000).toFixed(3)).join(' ')} µs)`);
+}
+if (sink === 0) console.log('');

@@ -1,0 +1,99 @@
+import {estimateTokens} from '../providers/estimate-tokens.ts';
+import {type CompiledCondition, compileCondition, type RouteRequest} from './compile-condition.ts';
+import type {RoutingPolicy, WeightedModel} from './policy-types.ts';
+
+export type {RouteRequest} from './compile-condition.ts';
+
+export interface RouteDecision {
+  /** Model labels to try, in order: the weighted pick, the rest of the route, then the fallbacks. */
+  models: readonly string[];
+  /** Index of the rule that matched, or -1 for the default. */
+  rule: number;
+  ruleName: string;
+}
+
+export interface Router {
+  /** Ordered model labels to try for this request. The array is shared and frozen: copy before changing it. */
+  route(request: RouteRequest): readonly string[];
+  /** The same, with which rule decided. */
+  decide(request: RouteRequest): RouteDecision;
+}
+
+interface CompiledRoute {
+  matches: CompiledCondition;
+  name: string;
+  /** Cumulative weights, normalised to end at 1. */
+  cumulative: number[];
+  /** One precomputed, frozen answer per possible pick: route() allocates nothing. */
+  orders: ReadonlyArray<readonly string[]>;
+}
+
+/**
+ * The in-process runtime of a policy: first matching rule wins, a weighted pick among its route
+ * (sticky by request key: the same key lands on the same model, so a canary user stays in the canary),
+ * then the rest of the route and the fallbacks. Everything is compiled once here.
+ */
+export function createRouter(policy: RoutingPolicy, opts: {random?: () => number} = {}): Router {
+  const random = opts.random ?? Math.random;
+  const compiled: CompiledRoute[] = policy.rules.map((r) => compileRoute(compileCondition(r.when), r.name, r.route, r.fallback));
+  const fallbackRoute = compileRoute(() => true, 'default', policy.default.route, policy.default.fallback);
+  const all = [...compiled, fallbackRoute];
+
+  function decideIndex(request: RouteRequest): [number, readonly string[]] {
+    const tags = request.tags ?? [];
+    const inputTokens = request.inputTokens ?? (request.input !== undefined ? estimateTokens(request.input) : null);
+    let index = all.length - 1;
+    for (let i = 0; i < compiled.length; i++) {
+      if (compiled[i]!.matches(tags, request.metadata, inputTokens)) {
+        index = i;
+        break;
+      }
+    }
+    const r = all[index]!;
+    if (r.orders.length === 1) return [index, r.orders[0]!];
+    const u = request.key !== undefined ? stickyFraction(request.key) : random();
+    let pick = 0;
+    while (pick < r.cumulative.length - 1 && u >= r.cumulative[pick]!) pick++;
+    return [index, r.orders[pick]!];
+  }
+
+  return {
+    route: (request) => decideIndex(request)[1],
+    decide(request) {
+      const [index, models] = decideIndex(request);
+      return {models, rule: index === all.length - 1 ? -1 : index, ruleName: all[index]!.name};
+    },
+  };
+}
+
+function compileRoute(matches: CompiledCondition, name: string, route: readonly WeightedModel[], fallback: readonly string[]): CompiledRoute {
+  const live = route.filter((w) => w.weight > 0);
+  const picks = live.length > 0 ? live : route.slice(0, 1);
+  const total = picks.reduce((s, w) => s + w.weight, 0) || 1;
+  let running = 0;
+  const cumulative = picks.map((w) => (running += w.weight / total));
+  // The rest of the route after the pick goes heaviest first: the model carrying most traffic is the best-known one.
+  const byWeight = [...route].sort((a, b) => b.weight - a.weight).map((w) => w.model);
+  const orders = picks.map((p) => Object.freeze(dedupe([p.model, ...byWeight, ...fallback])));
+  return {matches, name, cumulative, orders};
+}
+
+function dedupe(labels: readonly string[]): string[] {
+  return [...new Set(labels)];
+}
+
+/** FNV-1a over the key, mapped to [0, 1): stable across processes and versions, unlike Math.random. */
+export function stickyFraction(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // FNV's low bits mix poorly on short keys; a final avalanche (murmur3 fmix32) spreads them.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
+}

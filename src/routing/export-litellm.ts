@@ -1,0 +1,105 @@
+import {Document} from 'yaml';
+import {z} from 'zod';
+import {describeCondition} from './compile-condition.ts';
+import {gatewayTarget, slug} from './gateway-targets.ts';
+import type {RoutingPolicy, WeightedModel} from './policy-types.ts';
+
+/** The subset of LiteLLM's proxy config (routing.md §5.1) the export writes; strict, so a typo'd key fails the test. */
+export const litellmConfigSchema = z.strictObject({
+  model_list: z.array(
+    z.strictObject({
+      model_name: z.string().min(1),
+      litellm_params: z.strictObject({
+        model: z.string().min(1),
+        api_key: z.string().regex(/^os\.environ\/[A-Z0-9_]+$/).optional(),
+        weight: z.number().positive().optional(),
+        input_cost_per_token: z.number().min(0).optional(),
+        output_cost_per_token: z.number().min(0).optional(),
+      }),
+      model_info: z.strictObject({id: z.string(), base_model: z.string().optional()}).optional(),
+    }),
+  ),
+  router_settings: z.strictObject({
+    routing_strategy: z.enum(['simple-shuffle', 'least-busy', 'usage-based-routing', 'usage-based-routing-v2', 'latency-based-routing', 'cost-based-routing']),
+    num_retries: z.number().int().min(0),
+    allowed_fails: z.number().int().min(1),
+    cooldown_time: z.number().min(0),
+    fallbacks: z.array(z.record(z.string(), z.array(z.string()))),
+    retry_policy: z.record(z.string().regex(/^[A-Za-z]+ErrorRetries$/), z.number().int().min(0)),
+    allowed_fails_policy: z.record(z.string().regex(/^[A-Za-z]+ErrorAllowedFails$/), z.number().int().min(0)),
+  }),
+});
+export type LitellmConfig = z.infer<typeof litellmConfigSchema>;
+
+type Deployment = LitellmConfig['model_list'][number];
+
+/**
+ * LiteLLM does not route on request content, so each rule becomes a model group (`assay-<rule>`)
+ * the caller selects by sending it as `model`; weights inside a group are honoured by
+ * simple-shuffle (canary and split traffic), fallbacks go to per-model groups, and retries and
+ * cooldowns come from the policy's resilience settings.
+ */
+export function buildLitellmConfig(policy: RoutingPolicy): LitellmConfig {
+  const modelList: Deployment[] = [];
+  const deployment = (group: string, label: string, weight?: number): Deployment => {
+    const info = policy.models[label];
+    const t = gatewayTarget(label, info);
+    return {
+      model_name: group,
+      litellm_params: {
+        model: t.prefix ? `${t.prefix}/${t.modelId}` : t.modelId,
+        ...(t.keyEnv ? {api_key: `os.environ/${t.keyEnv}`} : {}),
+        ...(weight !== undefined ? {weight} : {}),
+        ...(info?.pricing ? {input_cost_per_token: info.pricing.inputPerMTok / 1e6, output_cost_per_token: info.pricing.outputPerMTok / 1e6} : {}),
+      },
+      model_info: {id: `${group}/${label}`, ...(info?.model ? {base_model: info.model} : {})},
+    };
+  };
+  const fallbacks: Record<string, string[]>[] = [];
+  const groups = [...policy.rules.map((r, i) => ({group: `assay-${i + 1}-${slug(r.name)}`, route: r.route, fallback: r.fallback})), {group: 'assay-default', route: policy.default.route, fallback: policy.default.fallback}];
+  for (const {group, route, fallback} of groups) {
+    const live = route.filter((w: WeightedModel) => w.weight > 0);
+    for (const w of live) modelList.push(deployment(group, w.model, live.length > 1 ? w.weight : undefined));
+    if (fallback.length > 0) fallbacks.push({[group]: fallback});
+  }
+  // Fallbacks name model groups: one group per model label they may send to.
+  const fallbackLabels = [...new Set(groups.flatMap((g) => g.fallback))].sort();
+  for (const label of fallbackLabels) modelList.push(deployment(label, label));
+
+  const {retry, circuitBreaker} = policy.resilience;
+  const retries = Math.max(0, retry.maxAttempts - 1);
+  const allowedFails = Math.max(1, Math.ceil(circuitBreaker.errorRate * circuitBreaker.minRequests));
+  return {
+    model_list: modelList,
+    router_settings: {
+      routing_strategy: 'simple-shuffle',
+      num_retries: retries,
+      allowed_fails: allowedFails,
+      cooldown_time: Math.round(circuitBreaker.cooldownMs / 1000),
+      fallbacks,
+      retry_policy: {
+        RateLimitErrorRetries: retry.retryOn.includes('rate-limit') ? retries : 0,
+        InternalServerErrorRetries: retry.retryOn.includes('server') ? retries : 0,
+        TimeoutErrorRetries: retry.retryOn.includes('timeout') ? retries : 0,
+        BadRequestErrorRetries: 0,
+        AuthenticationErrorRetries: 0,
+        ContentPolicyViolationErrorRetries: 0,
+      },
+      allowed_fails_policy: {InternalServerErrorAllowedFails: allowedFails, TimeoutErrorAllowedFails: allowedFails},
+    },
+  };
+}
+
+/** LiteLLM proxy config.yaml, validated, with a header saying which group serves which requests. */
+export function exportLitellm(policy: RoutingPolicy): string {
+  const config = litellmConfigSchema.parse(buildLitellmConfig(policy));
+  const doc = new Document(config);
+  const lines = [
+    ` LiteLLM proxy config generated by assay from a routing policy (${policy.generatedAt}).`,
+    ' LiteLLM does not route on request content: send each request with model set to its group.',
+    ...policy.rules.map((r, i) => `   assay-${i + 1}-${slug(r.name)}: requests with ${describeCondition(r.when)} (first match wins)`),
+    '   assay-default: everything else',
+  ];
+  doc.commentBefore = lines.join('\n');
+  return doc.toString({lineWidth: 0});
+}

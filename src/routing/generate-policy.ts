@@ -1,0 +1,464 @@
+import {InputError} from '../core/errors.ts';
+import {percentile} from '../stats/percentile.ts';
+import {type CandidateEvidence, candidateEvidence} from './candidate-evidence.ts';
+import {candidateSegments} from './candidate-segments.ts';
+import {costQualityHull} from './cost-quality-hull.ts';
+import {compileCondition, describeCondition} from './compile-condition.ts';
+import {assignFolds, type CvPoint, crossValidateRoutes, muGrid, type SegmentTotals, segmentTotals} from './cross-validate-routes.ts';
+import {stickyFraction} from './create-router.ts';
+import {deriveResilience} from './derive-resilience.ts';
+import {buildOutcomeMatrix, type OutcomeMatrix} from './outcome-matrix.ts';
+import type {CurvePoint, ExpectedPerformance, ModelInfo, Objective, OutcomeSet, PolicyRule, RoutingPolicy, RuleCondition, WeightedModel} from './policy-types.ts';
+
+export interface GenerateOptions {
+  /** Share of the best single model's quality to keep while minimising cost (default 0.95). */
+  minQuality?: number;
+  /** Budget per 1000 requests: maximise quality within it (takes over from minQuality). */
+  maxCostUsdPer1k?: number;
+  /** Models whose p95 latency on a segment exceeds this are not routed to there. */
+  maxP95LatencyMs?: number;
+  /** Send this share of every rule's traffic to a model under evaluation. */
+  canary?: WeightedModel;
+  folds?: number;
+  seed?: number;
+  /** A segment needs this many cases to get a rule of its own. */
+  minCasesPerRule?: number;
+  maxRules?: number;
+  /** A rule must cut the cross-validated cost by this share (or raise quality by a tenth of it, absolute) to be kept. */
+  minGain?: number;
+  /**
+   * Split traffic between two neighbouring operating points (weights within rules) to land on the
+   * target instead of overshooting it (default true). Any point between two configurations is
+   * reachable by mixing them, which is why RouterBench compares routers by their hull.
+   */
+  mix?: boolean;
+  now?: Date;
+}
+
+export interface RuleEvidence {
+  name: string;
+  when: RuleCondition | null;
+  n: number;
+  winner: string;
+  candidates: CandidateEvidence[];
+  why: string;
+  expected: ExpectedPerformance;
+}
+
+export interface GeneratedPolicy {
+  policy: RoutingPolicy;
+  /** Per rule (default last): every candidate's evidence and why the winner won. */
+  evidence: RuleEvidence[];
+  warnings: string[];
+}
+
+/** An operating point: `a` with probability alpha, else `b` (the same point when nothing is mixed). */
+interface Choice {
+  a: CvPoint;
+  b: CvPoint;
+  alpha: number;
+  /** Cross-validated (out-of-sample) mean quality and cost per request of the mix. */
+  quality: number;
+  costUsd: number;
+  feasible: boolean;
+}
+
+interface Evaluation {
+  rules: RuleCondition[];
+  segmentOf: Int32Array;
+  S: number;
+  totals: SegmentTotals;
+  eligible: Uint8Array;
+  points: CvPoint[];
+  chosen: Choice;
+}
+
+const MIN_COVERAGE = 0.5;
+
+/**
+ * From measured outcomes to a routing policy: which segments deserve a rule, which model serves each,
+ * and at what quality/cost trade-off. Every choice is made on cross-validated (out-of-sample)
+ * figures, and those are what the policy reports as expected; in-sample figures are kept only for
+ * contrast.
+ */
+export function generatePolicy(outcomes: OutcomeSet, opts: GenerateOptions = {}): GeneratedPolicy {
+  const warnings = [...outcomes.warnings];
+  const matrix = buildOutcomeMatrix(outcomes);
+  warnings.push(...matrix.warnings);
+  const N = matrix.cases.length;
+  const M = matrix.models.length;
+  if (M === 0) throw new InputError('no models in the sources', {field: '--from'});
+  if (N < 4) throw new InputError(`only ${N} case(s): too few to validate a policy out of sample`, {field: '--from', hint: 'measure at least a few dozen cases'});
+  if (opts.minQuality !== undefined && !(opts.minQuality > 0 && opts.minQuality <= 1)) throw new InputError(`min quality must be in (0, 1], got ${opts.minQuality}`, {field: '--min-quality'});
+  if (opts.maxCostUsdPer1k !== undefined && !(opts.maxCostUsdPer1k >= 0)) throw new InputError(`max cost must be ≥ 0, got ${opts.maxCostUsdPer1k}`, {field: '--max-cost-usd'});
+  if (opts.canary && !(opts.canary.weight > 0 && opts.canary.weight < 1)) throw new InputError(`canary weight must be between 0 and 1, got ${opts.canary.weight}`, {field: '--canary'});
+  if (!matrix.costKnown.some(Boolean)) warnings.push('no cost in any source: the policy can only choose by quality');
+
+  const mode = opts.maxCostUsdPer1k !== undefined ? 'max-cost' : 'min-quality';
+  const minQuality = opts.minQuality ?? 0.95;
+  const K = Math.max(2, Math.min(opts.folds ?? 5, Math.floor(N / 2)));
+  const seed = opts.seed ?? 1;
+  const minCases = opts.minCasesPerRule ?? 30;
+  const maxRules = opts.maxRules ?? 8;
+  const minGain = opts.minGain ?? 0.02;
+  const fold = assignFolds(matrix.cases.map((c) => c.caseId), K, seed);
+
+  const single = singleModelStats(matrix);
+  const best = single.reduce((a, b) => (b.quality > a.quality + 1e-12 || (Math.abs(b.quality - a.quality) <= 1e-12 && b.costUsd < a.costUsd) ? b : a));
+  const target = minQuality * best.quality;
+  const budgetUsd = opts.maxCostUsdPer1k !== undefined ? opts.maxCostUsdPer1k / 1000 : Number.POSITIVE_INFINITY;
+
+  const mix = opts.mix ?? true;
+  const isFeasible = (p: CvPoint) => (mode === 'min-quality' ? p.quality >= target - 1e-12 : p.costUsd <= budgetUsd + 1e-15);
+  const pure = (p: CvPoint, feasible: boolean): Choice => ({a: p, b: p, alpha: 1, quality: p.quality, costUsd: p.costUsd, feasible});
+  function choose(points: CvPoint[]): Choice {
+    const feasible = points.filter(isFeasible);
+    if (feasible.length === 0) {
+      // Nothing meets the constraint: get as close as the data allows.
+      return pure(mode === 'min-quality' ? maxBy(points, (p) => p.quality, (p) => -p.costUsd) : maxBy(points, (p) => -p.costUsd, (p) => p.quality), false);
+    }
+    const bestPure = pure(mode === 'min-quality' ? maxBy(feasible, (p) => -p.costUsd, (p) => p.quality) : maxBy(feasible, (p) => p.quality, (p) => -p.costUsd), true);
+    if (!mix) return bestPure;
+    // Walk the hull of the cross-validated points to the segment that crosses the constraint.
+    const hull = costQualityHull(points.map((p) => ({costUsdPer1k: p.costUsd, quality: p.quality, p})));
+    for (let i = 1; i < hull.length; i++) {
+      const lo = hull[i - 1]!;
+      const hi = hull[i]!;
+      const alpha = mode === 'min-quality' ? (target - lo.quality) / (hi.quality - lo.quality) : (budgetUsd - lo.costUsdPer1k) / (hi.costUsdPer1k - lo.costUsdPer1k);
+      if (!(alpha > 0 && alpha < 1)) continue;
+      const quality = alpha * hi.quality + (1 - alpha) * lo.quality;
+      const costUsd = alpha * hi.costUsdPer1k + (1 - alpha) * lo.costUsdPer1k;
+      const gain = mode === 'min-quality' ? costUsd < bestPure.costUsd - 1e-15 : quality > bestPure.quality + 1e-12;
+      if (gain) return {a: hi.p, b: lo.p, alpha, quality, costUsd, feasible: true};
+    }
+    return bestPure;
+  }
+
+  const masks = new Map<RuleCondition, Uint8Array>();
+  const maskOf = (when: RuleCondition) => {
+    let mask = masks.get(when);
+    if (!mask) {
+      const holds = compileCondition(when);
+      mask = Uint8Array.from(matrix.cases, (c) => (holds(c.tags, c.metadata, c.inputTokens) ? 1 : 0));
+      masks.set(when, mask);
+    }
+    return mask;
+  };
+  function segmentsFor(rules: readonly RuleCondition[]): Int32Array {
+    const segmentOf = new Int32Array(N).fill(rules.length);
+    for (let r = rules.length - 1; r >= 0; r--) {
+      const mask = maskOf(rules[r]!);
+      for (let i = 0; i < N; i++) if (mask[i]) segmentOf[i] = r;
+    }
+    return segmentOf;
+  }
+  function evaluate(rules: RuleCondition[]): Evaluation {
+    const S = rules.length + 1;
+    const segmentOf = segmentsFor(rules);
+    const totals = segmentTotals(matrix, segmentOf, S, fold, K);
+    const eligible = latencyEligibility(matrix, segmentOf, S, opts.maxP95LatencyMs);
+    const points = crossValidateRoutes(totals, muGrid(totals), {eligible, minCoverage: MIN_COVERAGE});
+    return {rules, segmentOf, S, totals, eligible, points, chosen: choose(points)};
+  }
+  /** a clearly better than b: feasibility first, then cost (min-quality) or quality (max-cost) by at least the margin. */
+  function better(a: Evaluation, b: Evaluation, margin: number): boolean {
+    if (a.chosen.feasible !== b.chosen.feasible) return a.chosen.feasible;
+    const qualityGain = a.chosen.quality - b.chosen.quality;
+    if (!a.chosen.feasible) return mode === 'min-quality' ? qualityGain > margin / 10 : a.chosen.costUsd < b.chosen.costUsd * (1 - margin);
+    return mode === 'min-quality' ? a.chosen.costUsd < b.chosen.costUsd * (1 - margin) - 1e-15 : qualityGain > margin / 10;
+  }
+
+  // Forward selection: add the segment that most improves the cross-validated objective, while one clearly does.
+  const candidates = candidateSegments(matrix.cases, minCases);
+  let current = evaluate([]);
+  while (current.rules.length < maxRules) {
+    let bestNext: Evaluation | undefined;
+    for (const cand of candidates) {
+      if (current.rules.includes(cand)) continue;
+      const mask = maskOf(cand);
+      let fresh = 0;
+      for (let i = 0; i < N; i++) if (mask[i] && current.segmentOf[i] === current.rules.length) fresh++;
+      if (fresh < minCases) continue;
+      const next = evaluate([...current.rules, cand]);
+      if (better(next, current, minGain) && (!bestNext || better(next, bestNext, 0))) bestNext = next;
+    }
+    if (!bestNext) break;
+    current = bestNext;
+  }
+  // Backward elimination: a rule whose removal costs less than half the margin merges into the default.
+  for (let r = current.rules.length - 1; r >= 0; r--) {
+    const without = evaluate(current.rules.filter((_, j) => j !== r));
+    if (!better(current, without, minGain / 2)) current = without;
+  }
+  if (!current.chosen.feasible) {
+    warnings.push(
+      mode === 'min-quality'
+        ? `no policy keeps ${(minQuality * 100).toFixed(1)}% of ${best.model}'s quality out of sample; using the best reachable (${((current.chosen.quality / best.quality) * 100).toFixed(1)}%)`
+        : `no policy fits $${opts.maxCostUsdPer1k} per 1k requests out of sample; using the cheapest (${fmtUsd(current.chosen.costUsd * 1000)} per 1k)`,
+    );
+  }
+  return buildPolicy(outcomes, matrix, current, fold, {opts, mode, minQuality, best, single, K, seed, warnings});
+}
+
+interface SingleStats {
+  model: string;
+  index: number;
+  quality: number;
+  costUsd: number;
+}
+
+function singleModelStats(matrix: OutcomeMatrix): SingleStats[] {
+  const M = matrix.models.length;
+  const N = matrix.cases.length;
+  const out = matrix.models.map((model, m) => {
+    let q = 0;
+    let qN = 0;
+    let c = 0;
+    let cN = 0;
+    for (let i = 0; i < N; i++) {
+      const s = matrix.score[i * M + m]!;
+      if (!Number.isNaN(s)) {
+        q += s;
+        qN++;
+      }
+      const cost = matrix.costUsd[i * M + m]!;
+      if (!Number.isNaN(cost)) {
+        c += cost;
+        cN++;
+      }
+    }
+    return {model, index: m, quality: qN ? q / qN : 0, costUsd: cN ? c / cN : 0, coverage: qN / N};
+  });
+  // A model measured on a sliver of the cases cannot be "the best single model" for all of them.
+  const covered = out.filter((s) => s.coverage >= MIN_COVERAGE);
+  return covered.length > 0 ? covered : out;
+}
+
+function latencyEligibility(matrix: OutcomeMatrix, segmentOf: Int32Array, S: number, maxP95LatencyMs: number | undefined): Uint8Array {
+  const M = matrix.models.length;
+  const eligible = new Uint8Array(S * M).fill(1);
+  if (maxP95LatencyMs === undefined) return eligible;
+  for (let s = 0; s < S; s++) {
+    let any = false;
+    for (let m = 0; m < M; m++) {
+      const latencies: number[] = [];
+      for (let i = 0; i < segmentOf.length; i++) if (segmentOf[i] === s && !Number.isNaN(matrix.latencyMs[i * M + m]!)) latencies.push(matrix.latencyMs[i * M + m]!);
+      const p95 = percentile(latencies, 95);
+      // Unknown latency is not evidence of slowness: such a model stays eligible.
+      eligible[s * M + m] = p95 === null || p95 <= maxP95LatencyMs ? 1 : 0;
+      any ||= eligible[s * M + m] === 1;
+    }
+    if (!any) for (let m = 0; m < M; m++) eligible[s * M + m] = 1;
+  }
+  return eligible;
+}
+
+function maxBy<T>(items: readonly T[], key: (t: T) => number, tieBreak: (t: T) => number): T {
+  let best: T = items[0]!;
+  for (const item of items.slice(1)) {
+    const d = key(item) - key(best);
+    if (d > 1e-12 || (Math.abs(d) <= 1e-12 && tieBreak(item) > tieBreak(best))) best = item;
+  }
+  return best;
+}
+
+const fmtUsd = (usd: number) => `$${usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}`;
+
+interface BuildContext {
+  opts: GenerateOptions;
+  mode: 'min-quality' | 'max-cost';
+  minQuality: number;
+  best: SingleStats;
+  single: SingleStats[];
+  K: number;
+  seed: number;
+  warnings: string[];
+}
+
+function buildPolicy(outcomes: OutcomeSet, matrix: OutcomeMatrix, ev: Evaluation, fold: Int32Array, ctx: BuildContext): GeneratedPolicy {
+  const M = matrix.models.length;
+  const N = matrix.cases.length;
+  const {S, segmentOf, chosen} = ev;
+  const {a, b, alpha} = chosen;
+  const anyCost = matrix.costKnown.some(Boolean);
+  const models = matrix.models;
+
+  const segMean = (s: number, m: number, arr: Float64Array) => {
+    let sum = 0;
+    let k = 0;
+    for (let i = 0; i < N; i++) {
+      if (segmentOf[i] !== s || Number.isNaN(arr[i * M + m]!)) continue;
+      sum += arr[i * M + m]!;
+      k++;
+    }
+    return k ? sum / k : 0;
+  };
+  const valueOf = (i: number, m: number, arr: Float64Array) => (Number.isNaN(arr[i * M + m]!) ? segMean(segmentOf[i]!, m, arr) : arr[i * M + m]!);
+  // Per case: quality and cost are the mix's expectation; latency is the model the sticky split would pick.
+  const predicted = (routeA: (i: number) => number, routeB: (i: number) => number) => {
+    const q = new Float64Array(N);
+    const c = new Float64Array(N);
+    const l = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      const ma = routeA(i);
+      const mb = routeB(i);
+      q[i] = alpha * valueOf(i, ma, matrix.score) + (1 - alpha) * valueOf(i, mb, matrix.score);
+      c[i] = alpha * valueOf(i, ma, matrix.costUsd) + (1 - alpha) * valueOf(i, mb, matrix.costUsd);
+      l[i] = matrix.latencyMs[i * M + (stickyFraction(matrix.cases[i]!.caseId) < alpha ? ma : mb)]!;
+    }
+    return {q, c, l};
+  };
+  // Out of sample: each case served by what its fold's training part chose.
+  const oos = predicted((i) => a.foldRoutes[fold[i]!]![segmentOf[i]!]!, (i) => b.foldRoutes[fold[i]!]![segmentOf[i]!]!);
+  const ins = predicted((i) => a.fullRoutes[segmentOf[i]!]!, (i) => b.fullRoutes[segmentOf[i]!]!);
+  const summarise = (p: {q: Float64Array; c: Float64Array; l: Float64Array}, include: (i: number) => boolean): ExpectedPerformance => {
+    let q = 0;
+    let c = 0;
+    let n = 0;
+    const lat: number[] = [];
+    for (let i = 0; i < N; i++) {
+      if (!include(i)) continue;
+      q += p.q[i]!;
+      c += p.c[i]!;
+      n++;
+      if (!Number.isNaN(p.l[i]!)) lat.push(p.l[i]!);
+    }
+    return {quality: round(n ? q / n : 0, 4), costUsdPer1k: anyCost && n ? sig((c / n) * 1000) : null, p95LatencyMs: roundOrNull(percentile(lat, 95), 1), n};
+  };
+
+  const evidence: RuleEvidence[] = [];
+  const routes: {route: WeightedModel[]; fallback: string[]; expected: ExpectedPerformance; rationale: string}[] = [];
+  for (let s = 0; s < S; s++) {
+    const ma = a.fullRoutes[s]!;
+    const mb = b.fullRoutes[s]!;
+    const split: WeightedModel[] = ma === mb ? [{model: models[ma]!, weight: 1}] : [{model: models[ma]!, weight: round(alpha, 3)}, {model: models[mb]!, weight: round(1 - round(alpha, 3), 3)}];
+    split.sort((x, y) => y.weight - x.weight);
+    const winner = models.indexOf(split[0]!.model);
+    const indices: number[] = [];
+    for (let i = 0; i < N; i++) if (segmentOf[i] === s) indices.push(i);
+    const candidates = candidateEvidence(matrix, indices, winner);
+    const expected = summarise(oos, (i) => segmentOf[i] === s);
+    const segment = s === S - 1 ? null : describeCondition(ev.rules[s]!);
+    let why = explainWinner(candidates, winner, indices.length, segment, anyCost);
+    if (split.length > 1) {
+      const first = Math.round(split[0]!.weight * 100);
+      why = `split ${first}% ${split[0]!.model} / ${100 - first}% ${split[1]!.model} on ${indices.length} ${segment ? `cases with ${segment}` : 'remaining cases'}: mixing two operating points lands on the target instead of overshooting it (${why})`;
+    }
+    evidence.push({name: segment ?? 'default', when: s === S - 1 ? null : ev.rules[s]!, n: indices.length, winner: models[winner]!, candidates, why, expected});
+    const primaries = new Set(split.map((w) => w.model));
+    routes.push({
+      route: withCanary(split, ctx.opts.canary),
+      fallback: fallbackOrder(candidates, (c) => primaries.has(c.model) || c.model === ctx.opts.canary?.model),
+      expected,
+      rationale: why,
+    });
+  }
+
+  const rules: PolicyRule[] = ev.rules.map((when, r) => ({name: describeCondition(when), when, ...routes[r]!}));
+  const overall = summarise(oos, () => true);
+  const inSample = summarise(ins, () => true);
+
+  // The cost–quality curve of this rule set: every distinct operating point the μ sweep reached.
+  const curve: CurvePoint[] = [];
+  const seen = new Set<string>();
+  for (const p of ev.points) {
+    const labels = [...p.fullRoutes].map((m) => models[m]!);
+    const key = labels.join('\u0000');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    curve.push({relativeQuality: round(p.quality / ctx.best.quality, 4), routes: labels});
+  }
+  curve.sort((x, y) => x.relativeQuality - y.relativeQuality);
+
+  const policyModels: Record<string, ModelInfo> = {};
+  for (const label of models) policyModels[label] = {...outcomes.models[label]};
+  if (ctx.opts.canary && !(ctx.opts.canary.model in policyModels)) {
+    policyModels[ctx.opts.canary.model] = {canary: true};
+    ctx.warnings.push(`canary ${ctx.opts.canary.model} has no measurements in the sources: its share of traffic is unvalidated`);
+  }
+
+  const objective: Objective =
+    ctx.mode === 'min-quality' ? {minQuality: ctx.minQuality, relativeTo: 'best-single-model'} : {maxCostUsdPer1k: ctx.opts.maxCostUsdPer1k!};
+  if (ctx.opts.maxP95LatencyMs !== undefined) objective.maxP95LatencyMs = ctx.opts.maxP95LatencyMs;
+
+  const policy: RoutingPolicy = {
+    version: 1,
+    generatedAt: (ctx.opts.now ?? new Date()).toISOString(),
+    sources: outcomes.sources,
+    objective,
+    models: policyModels,
+    rules,
+    default: routes[S - 1]!,
+    resilience: deriveResilience(outcomes.errorStats),
+    ...(ctx.opts.canary ? {canary: ctx.opts.canary} : {}),
+    expected: {
+      method: `${ctx.K}-fold cross-validation`,
+      folds: ctx.K,
+      seed: ctx.seed,
+      n: N,
+      quality: overall.quality,
+      costUsdPer1k: overall.costUsdPer1k,
+      p95LatencyMs: overall.p95LatencyMs,
+      bestSingleModel: ctx.best.model,
+      bestSingleQuality: round(ctx.best.quality, 4),
+      bestSingleCostUsdPer1k: anyCost ? sig(ctx.best.costUsd * 1000) : null,
+      inSampleQuality: inSample.quality,
+      inSampleCostUsdPer1k: inSample.costUsdPer1k,
+    },
+    curve,
+  };
+  return {policy, evidence, warnings: ctx.warnings};
+}
+
+/** The canary takes its share off every model of the route, proportionally (adding to its own share if it is already there). */
+function withCanary(split: WeightedModel[], canary: WeightedModel | undefined): WeightedModel[] {
+  if (!canary) return split;
+  const scaled = split.map((w) => ({model: w.model, weight: w.weight * (1 - canary.weight)}));
+  const own = scaled.find((w) => w.model === canary.model);
+  if (own) own.weight += canary.weight;
+  else scaled.push({model: canary.model, weight: canary.weight});
+  return scaled.map((w) => ({model: w.model, weight: round(w.weight, 4)})).sort((a, b) => b.weight - a.weight);
+}
+
+/**
+ * Fallbacks: models that rarely error first (a fallback exists for when things fail), then the
+ * better ones on this segment, then the faster ones.
+ */
+function fallbackOrder(candidates: readonly CandidateEvidence[], inRoute: (c: CandidateEvidence) => boolean): string[] {
+  const rates = candidates.map((c) => c.errorRate ?? 0);
+  const flaky = Math.max(0.05, 2 * Math.min(...rates));
+  return candidates
+    .filter((c) => !inRoute(c) && c.n > 0)
+    .sort(
+      (a, b) =>
+        Number((a.errorRate ?? 0) > flaky) - Number((b.errorRate ?? 0) > flaky) ||
+        (b.quality ?? 0) - (a.quality ?? 0) ||
+        (a.p95LatencyMs ?? Number.POSITIVE_INFINITY) - (b.p95LatencyMs ?? Number.POSITIVE_INFINITY),
+    )
+    .map((c) => c.model);
+}
+
+function explainWinner(candidates: readonly CandidateEvidence[], winner: number, n: number, segment: string | null, anyCost: boolean): string {
+  const w = candidates[winner]!;
+  const others = candidates.filter((c, m) => m !== winner && c.quality !== null);
+  const where = segment ? `${n} cases with ${segment}` : `${n} remaining cases`;
+  if (others.length === 0) return `only measured model on ${where}`;
+  const bestOther = others.reduce((a, b) => ((b.quality ?? 0) > (a.quality ?? 0) ? b : a));
+  const pts = (x: number) => `${(Math.abs(x) * 100).toFixed(1)} points`;
+  const gap = (bestOther.quality ?? 0) - (w.quality ?? 0);
+  const costRatio = w.costUsdPer1k && bestOther.costUsdPer1k ? bestOther.costUsdPer1k / w.costUsdPer1k : null;
+  const significant = bestOther.vsWinner && (bestOther.vsWinner.ciLow > 0 || bestOther.vsWinner.ciHigh < 0);
+  if (gap <= 0) {
+    const cheaper = others.filter((c) => anyCost && c.costUsdPer1k !== null && w.costUsdPer1k !== null && c.costUsdPer1k < w.costUsdPer1k);
+    if (cheaper.length === 0) return `best quality and cheapest on ${where} (${pts(gap)} ahead of ${bestOther.model})`;
+    const cheapest = cheaper.reduce((a, b) => (b.costUsdPer1k! < a.costUsdPer1k! ? b : a));
+    return `best quality on ${where}: ${pts((w.quality ?? 0) - (cheapest.quality ?? 0))} above the cheaper ${cheapest.model}, worth its ${(w.costUsdPer1k! / cheapest.costUsdPer1k!).toFixed(1)}× cost at this target`;
+  }
+  const ratio = costRatio ? `${costRatio.toFixed(1)}× cheaper than` : 'cheaper than';
+  return `${ratio} ${bestOther.model} on ${where}, ${pts(gap)} behind it${significant ? '' : ' (within noise)'}: the saving outweighs the loss at this target`;
+}
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+/** Six significant digits: costs per request span 1e-7..1 USD, so fixed decimals would zero the cheap ones. */
+const sig = (x: number) => Number(x.toPrecision(6));
+const roundOrNull = (x: number | null, digits: number) => (x === null ? null : round(x, digits));

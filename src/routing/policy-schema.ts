@@ -1,0 +1,79 @@
+import {z} from 'zod';
+import {ERROR_CLASSES} from '../core/types.ts';
+
+const share = z.number().min(0).max(1);
+const nonNegative = z.number().min(0);
+const errorClass = z.enum(ERROR_CLASSES);
+
+const weightedModel = z.strictObject({model: z.string().min(1), weight: share});
+const condition = z.strictObject({
+  tags: z.array(z.string()).optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  inputTokens: z.strictObject({min: nonNegative.optional(), max: nonNegative.optional()}).optional(),
+});
+const expected = z.strictObject({quality: z.number(), costUsdPer1k: nonNegative.nullable(), p95LatencyMs: nonNegative.nullable(), n: z.number().int().min(0)});
+const route = z.array(weightedModel).min(1, 'a route needs at least one model');
+
+/** routing-policy.yaml as `assay simulate` and createRouter accept it (hand edits included). */
+export const routingPolicySchema = z.strictObject({
+  version: z.literal(1),
+  generatedAt: z.string(),
+  sources: z.array(z.string()),
+  objective: z.strictObject({
+    minQuality: share.optional(),
+    relativeTo: z.literal('best-single-model').optional(),
+    maxCostUsdPer1k: nonNegative.optional(),
+    maxP95LatencyMs: nonNegative.optional(),
+  }),
+  models: z.record(
+    z.string(),
+    z.strictObject({
+      provider: z.string().optional(),
+      model: z.string().optional(),
+      type: z.string().optional(),
+      pricing: z.strictObject({inputPerMTok: nonNegative, outputPerMTok: nonNegative}).optional(),
+      simulated: z.boolean().optional(),
+      canary: z.boolean().optional(),
+    }),
+  ),
+  rules: z.array(
+    z.strictObject({name: z.string(), when: condition, route, fallback: z.array(z.string()), expected: expected.optional(), rationale: z.string().optional()}),
+  ),
+  default: z.strictObject({route, fallback: z.array(z.string()), expected: expected.optional(), rationale: z.string().optional()}),
+  resilience: z.strictObject({
+    retry: z.strictObject({
+      maxAttempts: z.number().int().min(1),
+      baseDelayMs: nonNegative,
+      maxDelayMs: nonNegative,
+      retryOn: z.array(errorClass),
+      retryOnStatus: z.array(z.number().int()),
+      respectRetryAfter: z.boolean(),
+    }),
+    circuitBreaker: z.strictObject({
+      errorRate: share,
+      minRequests: z.number().int().min(1),
+      cooldownMs: nonNegative,
+      windowMs: nonNegative,
+      countClasses: z.array(errorClass),
+    }),
+    basis: z.array(z.string()),
+  }),
+  canary: weightedModel.optional(),
+  expected: z
+    .strictObject({
+      method: z.string(),
+      folds: z.number().int(),
+      seed: z.number(),
+      n: z.number().int(),
+      quality: z.number(),
+      costUsdPer1k: z.number().nullable(),
+      p95LatencyMs: z.number().nullable(),
+      bestSingleModel: z.string(),
+      bestSingleQuality: z.number(),
+      bestSingleCostUsdPer1k: z.number().nullable(),
+      inSampleQuality: z.number(),
+      inSampleCostUsdPer1k: z.number().nullable(),
+    })
+    .optional(),
+  curve: z.array(z.strictObject({relativeQuality: z.number(), routes: z.array(z.string())})).optional(),
+});
