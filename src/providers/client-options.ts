@@ -48,23 +48,41 @@ export interface Deadline {
   done(): void;
 }
 
-/** Joins the caller's signal with an overall timeout and a stream-idle (stall) timeout, so a hung request always ends. */
+/**
+ * Joins the caller's signal with an overall timeout and a stream-idle (stall) timeout, so a hung
+ * request always ends. One controller and plain timers, cleared in done(): AbortSignal.timeout would
+ * keep a timer (and the request's closures) alive for the whole timeout after the request is over,
+ * and AbortSignal.any leaves a dependent on the run's signal per request.
+ */
 export function deadline(signal: AbortSignal | undefined, timeoutMs: number, stallMs?: number): Deadline {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const stall = new AbortController();
-  let timer: NodeJS.Timeout | null = null;
-  const signals = [timeout, stall.signal, ...(signal ? [signal] : [])];
+  const controller = new AbortController();
+  let timedOut = false;
+  let stalled = false;
+  const overall = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+  }, timeoutMs);
+  let stall: NodeJS.Timeout | null = null;
+  const onAbort = () => controller.abort(signal!.reason);
+  if (signal?.aborted) controller.abort(signal.reason);
+  else signal?.addEventListener('abort', onAbort, {once: true});
   return {
-    signal: AbortSignal.any(signals),
-    timedOut: () => timeout.aborted,
-    stalled: () => stall.signal.aborted,
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    stalled: () => stalled,
     touch() {
       if (stallMs === undefined || stallMs >= timeoutMs) return;
-      if (timer) timer.refresh();
-      else timer = setTimeout(() => stall.abort(new Error(`stream stalled: no data for ${stallMs} ms`)), stallMs);
+      if (stall) stall.refresh();
+      else
+        stall = setTimeout(() => {
+          stalled = true;
+          controller.abort(new Error(`stream stalled: no data for ${stallMs} ms`));
+        }, stallMs);
     },
     done() {
-      if (timer) clearTimeout(timer);
+      clearTimeout(overall);
+      if (stall) clearTimeout(stall);
+      signal?.removeEventListener('abort', onAbort);
     },
   };
 }

@@ -46,7 +46,8 @@ export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: num
   const policy: RetryPolicy = {...DEFAULT_RETRY, ...provider.retry};
   const classifyCtx = {providerId: provider.id, model: model.model, baseURL: provider.baseURL, keyEnv: keyEnvOf(provider), timeoutMs, secrets: []};
   const classify = (e: unknown) => classifyError(e, classifyCtx);
-  const reserve = testCase.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0) + (params.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+  // Only a tpm limiter needs the estimate; most runs have none, and it is not free per request.
+  const reserve = ctx.traffic.limiters.length === 0 ? 0 : testCase.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0) + (params.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
 
   const key = ctx.cache
     ? cacheKey({

@@ -314,49 +314,62 @@ async function execute(args: {
     }, 250);
     ticker.unref();
 
+    const runOne = async (task: Task) => {
+      const queuedAt = performance.now();
+      inFlight.set(task.model.label, (inFlight.get(task.model.label) ?? 0) + 1);
+      let result: Result | null;
+      try {
+        result = await executeTask(
+          task,
+          {
+            runId,
+            client: clients.get(task.model.provider.id)!,
+            signal: hard.signal,
+            stop: stop.signal,
+            traffic: traffic.for(task.model),
+            global: traffic.global,
+            cache: cacheable(task) ? cache : null,
+            callModel,
+            onRetry: (t, reason, waitMs, message) => emit({type: 'retry', model: t.model.label, caseId: t.testCase.id, reason, waitMs, message}),
+          },
+          queuedAt,
+        );
+      } finally {
+        inFlight.set(task.model.label, (inFlight.get(task.model.label) ?? 1) - 1);
+      }
+      if (result === null || fatal) return;
+      // A request cut short by a hard abort is not a result: --resume sends it again.
+      if (hard.signal.aborted && result.status === 'error') return;
+      result.fingerprint = args.fingerprints.get(task.key);
+      try {
+        journal.append(result);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? String(error);
+        fatal = new AssayError('journal-write', `cannot write ${join(dir, 'results.jsonl')}: ${code}. ${executed} results were saved before this`, {
+          hint: `${code === 'ENOSPC' ? 'free disk space, then ' : ''}continue with: assay run --resume ${dir}`,
+          exitCode: 3,
+        });
+        stop.abort();
+        hard.abort();
+        return;
+      }
+      executed++;
+      emit({type: 'result', result});
+    };
+
+    // Per model, a pool of workers as wide as the model can go, pulling tasks in order: live tasks stay
+    // bounded by concurrency (memory stays flat at 100,000 cases), and each model moves at its own pace.
+    const globalConcurrency = opts.concurrency ?? loaded.config.concurrency;
+    const queues = new Map<string, Task[]>();
+    for (const t of pending) (queues.get(t.model.label) ?? queues.set(t.model.label, []).get(t.model.label)!).push(t);
     await Promise.all(
-      pending.map(async (task) => {
-        const queuedAt = performance.now();
-        if (stop.signal.aborted) return;
-        inFlight.set(task.model.label, (inFlight.get(task.model.label) ?? 0) + 1);
-        let result: Result | null;
-        try {
-          result = await executeTask(
-            task,
-            {
-              runId,
-              client: clients.get(task.model.provider.id)!,
-              signal: hard.signal,
-              stop: stop.signal,
-              traffic: traffic.for(task.model),
-              global: traffic.global,
-              cache: cacheable(task) ? cache : null,
-              callModel,
-              onRetry: (t, reason, waitMs, message) => emit({type: 'retry', model: t.model.label, caseId: t.testCase.id, reason, waitMs, message}),
-            },
-            queuedAt,
-          );
-        } finally {
-          inFlight.set(task.model.label, (inFlight.get(task.model.label) ?? 1) - 1);
-        }
-        if (result === null || fatal) return;
-        // A request cut short by a hard abort is not a result: --resume sends it again.
-        if (hard.signal.aborted && result.status === 'error') return;
-        result.fingerprint = args.fingerprints.get(task.key);
-        try {
-          journal.append(result);
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code ?? String(error);
-          fatal = new AssayError('journal-write', `cannot write ${join(dir, 'results.jsonl')}: ${code}. ${executed} results were saved before this`, {
-            hint: `${code === 'ENOSPC' ? 'free disk space, then ' : ''}continue with: assay run --resume ${dir}`,
-            exitCode: 3,
-          });
-          stop.abort();
-          hard.abort();
-          return;
-        }
-        executed++;
-        emit({type: 'result', result});
+      [...queues.values()].flatMap((queue) => {
+        const model = queue[0]!.model;
+        const width = Math.min(queue.length, model.limits?.concurrency ?? model.provider.limits?.concurrency ?? globalConcurrency);
+        let next = 0;
+        return Array.from({length: width}, async () => {
+          while (next < queue.length && !stop.signal.aborted) await runOne(queue[next++]!);
+        });
       }),
     );
   } finally {
