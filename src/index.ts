@@ -69,3 +69,15 @@ export {exportPortkey, buildPortkeyConfig, portkeyConfigSchema} from './routing/
 export type {PortkeyTarget, PortkeyStrategy} from './routing/export-portkey.ts';
 export {costQualityHull, averageImprovementInQuality} from './routing/cost-quality-hull.ts';
 export type {CaseOutcomes, ModelOutcome, OutcomeSet, RoutingPolicy, PolicyRule, RuleCondition, WeightedModel, Resilience, ExpectedPerformance} from './routing/policy-types.ts';
+
+export {loadRun} from './report/load-run.ts';
+export type {LoadedRun} from './report/load-run.ts';
+export {compareRuns} from './report/compare-runs.ts';
+export type {RunComparison, ComparisonRow} from './report/compare-runs.ts';
+export {renderComparisonHtml} from './report/comparison-html.ts';
+export {reportRuns} from './report/report-runs.ts';
+export {paretoFrontier} from './report/pareto-frontier.ts';
+export {startViewServer} from './view/view-server.ts';
+export {listRuns} from './view/list-runs.ts';
+export type {ReportHtmlOptions} from './report/report-html.ts';
+export type {WriteReportsOptions} from './report/write-reports.ts';

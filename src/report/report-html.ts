@@ -1,105 +1,220 @@
 import Handlebars from 'handlebars';
 import type {Result} from '../core/types.ts';
 import type {GroupStats, Summary} from '../runner/summarize.ts';
+import {reportCsp} from './csp-hash.ts';
+import {jsonForScript} from './json-for-script.ts';
+import {REPORT_CSS} from './report-css.ts';
+import {buildReportData} from './report-data.ts';
+import {REPORT_SCRIPT} from './report-script.ts';
+import {runMetaEntries, type RunMeta} from './run-meta.ts';
 
-// Its own instance, escaping on (the default): every value in this page is untrusted text.
+export interface ReportHtmlOptions {
+  /** run.json of the run, shown as the report's metadata. */
+  run?: RunMeta | null;
+  /** The run is still being written (the viewer re-reads its journal): label the numbers partial and refresh. */
+  live?: {refreshSeconds: number};
+  /** Where "all runs" points when the viewer serves the page (a same-origin path, never from data). */
+  backHref?: string;
+}
+
+// Its own instance, escaping on (the default): every value this template prints is untrusted text.
+// The template never uses triple-stash; the data island and the script are appended after rendering.
 const hbs = Handlebars.create();
+
+const NOSCRIPT_ROWS = 100;
 
 const TEMPLATE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="{{csp}}">
+<meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+{{#if live}}<meta http-equiv="refresh" content="{{live.refreshSeconds}}">{{/if}}
 <title>assay report {{runId}}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fff}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
-.meta{color:#5b6475;margin-bottom:12px}.sim{display:inline-block;background:#fff3cd;color:#7a5a00;border:1px solid #e6c860;border-radius:4px;padding:2px 8px;font-weight:600}
-table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid #d9dde5;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f3f5f9;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
-td.out{white-space:pre-wrap;max-width:420px;overflow-wrap:anywhere;font-family:ui-monospace,monospace;font-size:12px}
-.pass{color:#17702f;font-weight:600}.fail{color:#b3261e;font-weight:600}.err{color:#8a4b00;font-weight:600}
-</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
+<header>
 <h1>assay run {{runId}}</h1>
-<div class="meta">{{n}} results · generated {{generatedAt}} {{#if simulated}}<span class="sim">simulated: served by the assay sandbox, not a real provider</span>{{/if}}</div>
-<h2>Models</h2>
+<div class="muted">{{n}} results · {{modelCount}} models · generated {{generatedAt}}
+{{#if simulated}} <span class="sim" id="simulated-label">simulated: served by the assay sandbox, not a real provider</span>{{/if}}
+{{#if live}} <span class="live" id="live-label">running: partial results, refreshed every {{live.refreshSeconds}} s</span>{{/if}}
+{{#if tornLines}} · {{tornLines}} torn journal line(s) skipped{{/if}}</div>
+<nav>{{#if backHref}}<a href="{{backHref}}">← all runs</a>{{/if}}<a href="#leaderboard">leaderboard</a><a href="#charts">charts</a><a href="#case-section">cases</a><a href="#run">run</a></nav>
+</header>
+<main>
+<h2>Leaderboard</h2>
 <table id="leaderboard">
-<thead><tr><th>model</th><th>provider</th><th>n</th><th>pass rate (95% CI)</th><th>mean score</th><th>errors</th><th>latency p50 / p95 ms</th><th>TTFT p50 ms</th><th>tokens in / out</th><th>cost USD</th><th>per 1k req</th></tr></thead>
+<thead><tr><th>#</th><th>model</th><th>provider</th><th>n</th><th>pass rate (95% CI)</th><th></th><th>mean score ± SE</th><th>cost / 1k req</th><th>cost</th><th>latency p50 / p95</th><th>TTFT p50 / p95</th><th>errors</th><th>judge cost</th><th>unscored</th><th>cached</th></tr></thead>
 <tbody>
-{{#each models}}<tr><td>{{label}}{{#if simulated}} <span class="sim">sim</span>{{/if}}</td><td>{{provider}}</td><td class="num">{{n}}</td><td class="num">{{passRate}}</td><td class="num">{{meanScore}}</td><td class="num">{{errors}}</td><td class="num">{{latency}}</td><td class="num">{{ttft}}</td><td class="num">{{tokens}}</td><td class="num">{{cost}}</td><td class="num">{{costPer1k}}</td></tr>
+{{#each models}}<tr data-model="{{label}}">
+<td class="num">{{rank}}</td><td>{{label}}{{#if simulated}} <span class="sim">sim</span>{{/if}}</td><td>{{provider}}</td>
+<td class="num" data-metric="n" data-value="{{n}}">{{n}}</td>
+<td class="num" data-metric="passRate" data-value="{{passRateValue}}">{{passRate}}</td>
+<td>{{#if ci}}<svg class="cibar" width="124" height="14" viewBox="0 0 124 14" role="img" aria-label="95% CI {{passRate}}"><line class="track" x1="4" x2="120" y1="7" y2="7"></line><line class="range" x1="{{ci.x1}}" x2="{{ci.x2}}" y1="7" y2="7"></line><circle class="dot" cx="{{ci.cx}}" cy="7" r="3.5"></circle></svg>{{/if}}</td>
+<td class="num" data-metric="meanScore" data-value="{{meanScoreValue}}">{{meanScore}}</td>
+<td class="num" data-metric="costPer1kUsd" data-value="{{costPer1kValue}}">{{costPer1k}}</td>
+<td class="num" data-metric="costUsd" data-value="{{costValue}}">{{cost}}</td>
+<td class="num" data-metric="latencyMs" data-value="{{latencyP50Value}}">{{latency}}</td>
+<td class="num" data-metric="ttftMs" data-value="{{ttftP50Value}}">{{ttft}}</td>
+<td class="num" data-metric="errorRate" data-value="{{errorRateValue}}">{{errors}}</td>
+<td class="num" data-metric="judgeCostUsd" data-value="{{judgeCostValue}}">{{judgeCost}}</td>
+<td class="num" data-metric="unscored" data-value="{{unscored}}">{{unscored}}</td>
+<td class="num" data-metric="cached" data-value="{{cached}}">{{cached}}</td>
+</tr>
 {{/each}}
 </tbody>
 </table>
-<h2>Suites</h2>
-<table id="suites">
-<thead><tr><th>suite</th><th>model</th><th>n</th><th>pass rate (95% CI)</th><th>errors</th><th>latency p50 ms</th></tr></thead>
-<tbody>
-{{#each suites}}<tr><td>{{suite}}</td><td>{{model}}</td><td class="num">{{n}}</td><td class="num">{{passRate}}</td><td class="num">{{errors}}</td><td class="num">{{latency}}</td></tr>
-{{/each}}
-</tbody>
-</table>
-<h2>Cases</h2>
-<table id="cases">
-<thead><tr><th>suite</th><th>case</th><th>model</th><th>result</th><th>input</th><th>expected</th><th>output</th><th>graders</th><th>latency ms</th></tr></thead>
-<tbody>
-{{#each rows}}<tr><td>{{suiteId}}</td><td>{{caseId}}</td><td>{{model}}</td><td class="{{cls}}">{{verdict}}</td><td class="out">{{input}}</td><td class="out">{{expected}}</td><td class="out">{{output}}</td><td class="out">{{reasons}}</td><td class="num">{{latencyMs}}</td></tr>
-{{/each}}
-</tbody>
-</table>
-</body>
-</html>
+<p class="muted">Pass rate is passed / graded over answered requests (errors count in the error rate, not as failures); its interval is Wilson's. Mean score's SE is clustered by case. Cost per 1k is the mean known cost per request × 1000; judge cost is kept apart. Cached results are left out of latency.</p>
+{{#if gate}}<h3>Gate: {{#if gate.pass}}passed{{else}}FAILED{{/if}}</h3>
+<table id="gate"><thead><tr><th>scope</th><th>check</th><th>result</th></tr></thead><tbody>
+{{#each gate.checks}}<tr class="{{#if pass}}improvement{{else}}regression{{/if}}"><td>{{scope}}</td><td>{{message}}</td><td>{{#if pass}}pass{{else}}FAIL{{/if}}</td></tr>
+{{/each}}</tbody></table>{{/if}}
+{{#if comparisons.length}}<h3>Model against model (paired on shared cases)</h3>
+<table id="pairs"><thead><tr><th>B vs A</th><th>cases</th><th>mean score B − A (95% CI)</th><th>McNemar p</th><th>MDE</th><th></th></tr></thead><tbody>
+{{#each comparisons}}<tr class="{{cls}}"><td>{{b}} vs {{a}}</td><td class="num">{{n}}</td><td class="num">{{diff}}</td><td class="num">{{p}}</td><td class="num">{{mde}}</td><td>{{verdict}}</td></tr>
+{{/each}}</tbody></table>{{/if}}
+{{#if breakers.length}}<h3>Circuit breakers</h3><ul id="breakers">{{#each breakers}}<li>{{model}}: {{text}}</li>{{/each}}</ul>{{/if}}
+<h2 id="charts">Charts</h2>
+<div class="charts">
+<section><h3>Cost versus quality</h3><div id="scatter"></div></section>
+<section><h3>Latency distributions</h3><div id="latency"></div></section>
+<section><h3>Pass rate by suite, tag and model</h3><div id="heatmap"></div></section>
+</div>
+<h2 id="case-section">Cases</h2>
+<div id="case-controls"></div>
+<div id="case-count" class="muted"></div>
+<table id="cases"></table>
+<div id="pager"></div>
+{{#if truncated}}<p class="muted">{{truncated}} output(s) longer than {{maxChars}} characters are cut here; results.jsonl has them whole.</p>{{/if}}
+<noscript><p>Scripts are off: the first {{noscriptCount}} results follow; the charts, filters and search need scripts.</p>
+<table><thead><tr><th>suite</th><th>case</th><th>model</th><th>result</th><th>input</th><th>output</th><th>graders</th></tr></thead><tbody>
+{{#each rows}}<tr><td>{{suiteId}}</td><td>{{caseId}}</td><td>{{model}}</td><td>{{verdict}}</td><td><pre class="out">{{input}}</pre></td><td><pre class="out">{{output}}</pre></td><td><pre class="why">{{reasons}}</pre></td></tr>
+{{/each}}</tbody></table></noscript>
+<h2 id="run">Run</h2>
+<dl class="meta" id="run-meta">{{#each meta}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/each}}</dl>
+{{#if runModels.length}}<table id="run-models"><thead><tr><th>model</th><th>provider</th><th>type</th><th>model id</th><th>pricing in / out per MTok</th></tr></thead><tbody>
+{{#each runModels}}<tr><td>{{label}}</td><td>{{provider}}</td><td>{{type}}</td><td>{{model}}</td><td>{{pricing}}</td></tr>{{/each}}
+</tbody></table>{{/if}}
+<p class="muted">Model outputs and dataset text are untrusted: this page shows them as text only, and its Content-Security-Policy lets it fetch nothing.</p>
+</main>
 `;
 
 const render = hbs.compile(TEMPLATE, {strict: false});
 
 const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
-const ms = (v: number | null) => (v === null ? '–' : v.toFixed(0));
+const ms = (v: number | null) => (v === null ? '–' : `${Math.round(v)} ms`);
 const usd = (v: number | null) => (v === null ? 'unknown' : `$${v < 0.01 ? v.toFixed(5) : v.toFixed(4)}`);
+const raw = (v: number | null) => (v === null ? '' : String(v));
 
-function passRate(s: GroupStats): string {
+function passRateText(s: GroupStats): string {
   if (s.passRate === null) return '–';
   const ci = s.passRateCi95;
   return ci ? `${pct(s.passRate)} (${pct(ci[0])}–${pct(ci[1])})` : pct(s.passRate);
 }
 
-/** A plain, correct, escaped report. Results are rendered as table rows; outputs are never trusted as HTML. */
-export function renderReportHtml(summary: Summary, results: readonly Result[]): string {
-  return render({
+function errorsText(s: GroupStats): string {
+  if (s.errors === 0) return '0';
+  return `${pct(s.errorRate)} (${Object.entries(s.errorsByClass).map(([k, v]) => `${k} ${v}`).join(', ')})`;
+}
+
+/** Models best first: pass rate, then mean score, then cheaper; models with nothing graded last. */
+function rankModels(summary: Summary): Array<[string, Summary['models'][string]]> {
+  const key = (v: number | null) => (v === null ? Number.NEGATIVE_INFINITY : v);
+  return Object.entries(summary.models).sort(
+    ([la, a], [lb, b]) =>
+      key(b.passRate) - key(a.passRate) || key(b.meanScore) - key(a.meanScore) || (a.costPer1kUsd ?? Infinity) - (b.costPer1kUsd ?? Infinity) || la.localeCompare(lb),
+  );
+}
+
+/**
+ * The self-contained report: a leaderboard, charts, the case table and the run's metadata. Static
+ * parts are rendered here with escaping; results travel in a JSON data island the page's one
+ * script turns into charts and table rows with text nodes only. Nothing is fetched.
+ */
+export function renderReportHtml(summary: Summary, results: readonly Result[], opts: ReportHtmlOptions & {tornLines?: number} = {}): string {
+  const data = buildReportData(summary, results);
+  const csp = reportCsp({scripts: [REPORT_SCRIPT], styles: [REPORT_CSS]});
+  const bar = (v: number) => (4 + v * 116).toFixed(1);
+  const ranked = rankModels(summary);
+  const head = render({
+    csp,
+    live: opts.live,
+    backHref: opts.backHref,
     runId: summary.runId,
     generatedAt: summary.generatedAt,
     n: summary.n,
+    modelCount: ranked.length,
     simulated: summary.simulated,
-    models: Object.entries(summary.models).map(([label, s]) => ({
+    tornLines: opts.tornLines ?? 0,
+    models: ranked.map(([label, s], i) => ({
+      rank: i + 1,
       label,
       provider: s.provider,
       simulated: s.simulated,
       n: s.n,
-      passRate: passRate(s),
-      meanScore: s.meanScore === null ? '–' : s.meanScore.toFixed(3),
-      errors: s.errors === 0 ? '0' : `${s.errors} (${Object.entries(s.errorsByClass).map(([k, v]) => `${k} ${v}`).join(', ')})`,
-      latency: `${ms(s.latencyMs.p50)} / ${ms(s.latencyMs.p95)}`,
-      ttft: ms(s.ttftMs.p50),
-      tokens: `${s.inputTokens} / ${s.outputTokens}${s.tokensEstimated ? ' (some estimated)' : ''}`,
-      cost: usd(s.costUsd),
+      passRate: passRateText(s),
+      passRateValue: raw(s.passRate),
+      ci: s.passRateCi95 && s.passRate !== null ? {x1: bar(s.passRateCi95[0]), x2: bar(s.passRateCi95[1]), cx: bar(s.passRate)} : null,
+      meanScore: s.meanScore === null ? '–' : `${s.meanScore.toFixed(3)}${s.meanScoreSe === null ? '' : ` ± ${s.meanScoreSe.toFixed(3)}`}`,
+      meanScoreValue: raw(s.meanScore),
       costPer1k: usd(s.costPer1kUsd),
+      costPer1kValue: raw(s.costPer1kUsd),
+      cost: s.costUnknown > 0 && s.costUsd !== null ? `${usd(s.costUsd)} (+${s.costUnknown} unknown)` : usd(s.costUsd),
+      costValue: raw(s.costUsd),
+      latency: `${ms(s.latencyMs.p50)} / ${ms(s.latencyMs.p95)}`,
+      latencyP50Value: raw(s.latencyMs.p50),
+      ttft: `${ms(s.ttftMs.p50)} / ${ms(s.ttftMs.p95)}`,
+      ttftP50Value: raw(s.ttftMs.p50),
+      errors: errorsText(s),
+      errorRateValue: raw(s.errorRate),
+      judgeCost: s.judgeCostUsd === null ? '–' : usd(s.judgeCostUsd),
+      judgeCostValue: raw(s.judgeCostUsd),
+      unscored: s.unscored,
+      cached: s.cached,
     })),
-    suites: Object.entries(summary.suites).flatMap(([suite, byModel]) =>
-      Object.entries(byModel).map(([model, s]) => ({suite, model, n: s.n, passRate: passRate(s), errors: s.errors, latency: ms(s.latencyMs.p50)})),
-    ),
-    rows: results.map((r) => ({
+    gate: summary.gate,
+    comparisons: [...summary.comparisons]
+      .sort((x, y) => Math.abs(y.meanDiff) - Math.abs(x.meanDiff))
+      .map((c) => {
+        const clear = c.ciLow > 0 || c.ciHigh < 0;
+        return {
+          a: c.a,
+          b: c.b,
+          n: c.n,
+          diff: `${c.meanDiff >= 0 ? '+' : ''}${c.meanDiff.toFixed(3)} (${Number.isFinite(c.ciLow) ? c.ciLow.toFixed(3) : '−∞'} to ${Number.isFinite(c.ciHigh) ? c.ciHigh.toFixed(3) : '∞'})`,
+          p: c.mcnemar ? c.mcnemar.pValue.toPrecision(2) : '–',
+          mde: c.mde === null ? '–' : c.mde.toFixed(3),
+          verdict: clear ? (c.meanDiff > 0 ? `${c.b} better` : `${c.a} better`) : 'no clear difference',
+          cls: clear ? 'improvement' : '',
+        };
+      }),
+    breakers: Object.entries(summary.circuitBreaker).map(([model, list]) => ({
+      model,
+      text: list.map((t) => `${t.from} → ${t.to} at ${t.at} (error rate ${pct(t.errorRate)} over ${t.attempts})`).join('; '),
+    })),
+    truncated: data.truncated,
+    maxChars: 20_000,
+    noscriptCount: Math.min(NOSCRIPT_ROWS, results.length),
+    rows: results.slice(0, NOSCRIPT_ROWS).map((r) => ({
       suiteId: r.suiteId,
       caseId: r.repeat > 0 ? `${r.caseId} #${r.repeat + 1}` : r.caseId,
       model: r.model,
       verdict: r.status === 'error' ? `error: ${r.error?.class}` : r.pass === null ? 'ungraded' : r.pass ? 'pass' : 'fail',
-      cls: r.status === 'error' ? 'err' : r.pass ? 'pass' : 'fail',
       input: r.input,
-      expected: r.expected ?? '',
       output: r.status === 'error' ? (r.error?.message ?? '') : (r.output ?? ''),
       reasons: r.grades.map((g) => `${g.grader}: ${g.pass ? 'pass' : 'fail'}, ${g.reason}`).join('\n'),
-      latencyMs: ms(r.latencyMs),
+    })),
+    meta: runMetaEntries(opts.run ?? null, summary),
+    runModels: Object.entries(opts.run?.models ?? {}).map(([label, m]) => ({
+      label,
+      provider: m.provider ?? '',
+      type: m.type ?? '',
+      model: m.model ?? '',
+      pricing: m.pricing ? `$${m.pricing.inputPerMTok} / $${m.pricing.outputPerMTok}` : 'unknown',
     })),
   });
+  // Appended outside the template: the data is serialised so no `</script>` can close its element.
+  return `${head}<script type="application/json" id="assay-data">${jsonForScript(data)}</script>\n<script>${REPORT_SCRIPT}</script>\n</body>\n</html>\n`;
 }

@@ -1,9 +1,9 @@
-import {readFileSync} from 'node:fs';
+import {mkdirSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {Result} from '../core/types.ts';
-import {latestResults, readJournal} from '../runner/journal.ts';
-import {summarize, type Summary} from '../runner/summarize.ts';
+import type {Summary} from '../runner/summarize.ts';
+import {loadRun} from './load-run.ts';
 import {renderReportHtml} from './report-html.ts';
 import {resultsToCsv, summaryToCsv} from './results-csv.ts';
 
@@ -14,28 +14,29 @@ export interface RunReports {
   files: {summary: string; csv: string; summaryCsv: string; html: string};
 }
 
+export interface WriteReportsOptions {
+  /** Write the reports here instead of the run directory (`assay report DIR --out OUT`). */
+  outDir?: string;
+  /** Keep the gate verdict of an existing summary.json (rebuilding reports after the run). */
+  keepGate?: boolean;
+}
+
 /** Rebuilds summary.json, results.csv, summary.csv and report.html from a run directory's journal. */
-export async function writeReports(dir: string, runId: string): Promise<RunReports> {
-  const journal = readJournal(join(dir, 'results.jsonl'));
-  const results = latestResults(journal.results);
-  let transitions: Parameters<typeof summarize>[2] = [];
-  try {
-    transitions = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as {breakerTransitions?: Parameters<typeof summarize>[2]}).breakerTransitions ?? [];
-  } catch {
-    // a journal without run.json (copied alone) still reports
-  }
-  const summary = summarize(runId, results, transitions);
+export async function writeReports(dir: string, runId: string, opts: WriteReportsOptions = {}): Promise<RunReports> {
+  const run = loadRun(dir, {runId, keepGate: opts.keepGate});
+  const out = opts.outDir ?? dir;
+  mkdirSync(out, {recursive: true});
   const files = {
-    summary: join(dir, 'summary.json'),
-    csv: join(dir, 'results.csv'),
-    summaryCsv: join(dir, 'summary.csv'),
-    html: join(dir, 'report.html'),
+    summary: join(out, 'summary.json'),
+    csv: join(out, 'results.csv'),
+    summaryCsv: join(out, 'summary.csv'),
+    html: join(out, 'report.html'),
   };
   await Promise.all([
-    writeFile(files.summary, `${JSON.stringify(summary, null, 2)}\n`),
-    writeFile(files.csv, resultsToCsv(results)),
-    writeFile(files.summaryCsv, summaryToCsv(summary)),
-    writeFile(files.html, renderReportHtml(summary, results)),
+    writeFile(files.summary, `${JSON.stringify(run.summary, null, 2)}\n`),
+    writeFile(files.csv, resultsToCsv(run.results)),
+    writeFile(files.summaryCsv, summaryToCsv(run.summary)),
+    writeFile(files.html, renderReportHtml(run.summary, run.results, {run: run.run, tornLines: run.tornLines})),
   ]);
-  return {summary, results, tornLines: journal.tornLines, files};
+  return {summary: run.summary, results: run.results, tornLines: run.tornLines, files};
 }

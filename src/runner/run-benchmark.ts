@@ -226,6 +226,8 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     if (gate) {
       reports.summary.gate = gate;
       await writeFile(reports.files.summary, `${JSON.stringify(reports.summary, null, 2)}\n`);
+      // The report page shows the gate too: rebuild it now that summary.json carries the verdict.
+      Object.assign(reports, await writeReports(dir, runId, {keepGate: true}));
     }
     if (opts.junit) {
       const junitFile = resolve(cwd, opts.junit);

@@ -1,0 +1,8 @@
+/**
+ * JSON that can sit inside a <script> element: the HTML tokenizer ends a script at `</script>` no
+ * matter its type, so `<`, `>` and `&` become \u escapes (valid JSON, same value), and so do U+2028
+ * and U+2029, which older JavaScript parsers treat as line breaks. Django's json_script does the same.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
