@@ -1,4 +1,5 @@
 import type {Result} from '../core/types.ts';
+import {perCase} from '../runner/summarize.ts';
 import type {GroupStats} from '../runner/summarize.ts';
 import {pairedComparison} from '../stats/paired-comparison.ts';
 import {wilsonInterval} from '../stats/wilson-interval.ts';
@@ -52,24 +53,6 @@ export interface RunComparison {
 function side(s: GroupStats | undefined): RunSide | null {
   if (!s) return null;
   return {n: s.n, graded: s.graded, passRate: s.passRate, passRateCi95: s.passRateCi95, meanScore: s.meanScore, errorRate: s.errorRate, costPer1kUsd: s.costPer1kUsd, latencyP50Ms: s.latencyMs.p50};
-}
-
-/** Each case's score averaged over repeats, and its majority pass: repeats of a case are not independent. */
-function perCase(results: readonly Result[]): Map<string, {score: number; pass: boolean | undefined}> {
-  const acc = new Map<string, {sum: number; n: number; passed: number; graded: number}>();
-  for (const r of results) {
-    if (r.status !== 'ok' || r.score === null) continue;
-    const key = `${r.suiteId}\u0000${r.caseId}`;
-    const a = acc.get(key) ?? {sum: 0, n: 0, passed: 0, graded: 0};
-    a.sum += r.score;
-    a.n++;
-    if (r.pass !== null) {
-      a.graded++;
-      if (r.pass) a.passed++;
-    }
-    acc.set(key, a);
-  }
-  return new Map([...acc].map(([k, a]) => [k, {score: a.sum / a.n, pass: a.graded === 0 ? undefined : a.passed * 2 >= a.graded}]));
 }
 
 /**

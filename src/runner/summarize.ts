@@ -150,8 +150,8 @@ export function groupStats(results: readonly Result[]): GroupStats {
   };
 }
 
-/** Per case (suite + case id): the mean score and majority pass over repeats, for paired comparisons. */
-function perCase(results: readonly Result[]): Map<string, {score: number; pass: boolean | undefined}> {
+/** Per case (suite + case id): the mean score and majority pass over repeats, for paired comparisons (repeats of a case are not independent). */
+export function perCase(results: readonly Result[]): Map<string, {score: number; pass: boolean | undefined}> {
   const acc = new Map<string, {sum: number; n: number; passed: number; graded: number}>();
   for (const r of results) {
     if (r.status !== 'ok' || r.score === null) continue;

@@ -1,3 +1,4 @@
+import {processAlive} from '../runner/run-lock.ts';
 import {existsSync, lstatSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {loadRun} from '../report/load-run.ts';
@@ -22,21 +23,13 @@ export interface RunListing {
   errorRate: number;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A run.lock held by a live process means the journal is still growing. */
 export function runStatus(dir: string): RunStatus {
   const meta = readRunMeta(dir);
   try {
     const pid = Number(readFileSync(join(dir, 'run.lock'), 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) return 'running';
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) return 'running';
   } catch {
     // no lock: nobody is writing
   }
