@@ -7,6 +7,7 @@ import type {Result} from '../core/types.ts';
 import {createGrader, graderContext} from '../graders/create-grader.ts';
 import {judgePairwise} from '../graders/pairwise-judge.ts';
 import {openModelSession} from '../runner/model-session.ts';
+import {writeReports} from '../report/write-reports.ts';
 import {runBenchmark, type RunEvent, type RunOutcome} from '../runner/run-benchmark.ts';
 import type {LoadedSuite} from '../suites/load-suite.ts';
 import {abVerdict, type AbVerdict, type PairedCase} from './ab-verdict.ts';
@@ -141,5 +142,7 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
   const primary = abVerdict(opts.control, opts.treatment, cases, {metric: useGraders ? 'score' : 'pairwise', effect, skipped});
   const verdict: AbVerdict & {judged?: AbVerdict} = useGraders && judge !== undefined ? {...primary, judged: abVerdict(opts.control, opts.treatment, cases, {metric: 'pairwise', effect, skipped})} : primary;
   await writeFile(join(run.dir, 'ab.json'), `${JSON.stringify(verdict, null, 2)}\n`);
+  // The run's report was written before the verdict existed: rebuild it with the A/B section.
+  await writeReports(run.dir, run.runId, {keepGate: true});
   return {verdict, run};
 }

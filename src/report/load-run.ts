@@ -3,6 +3,7 @@ import {basename, join, resolve} from 'node:path';
 import type {Result} from '../core/types.ts';
 import {latestResults, readJournal} from '../runner/journal.ts';
 import {summarize, type Summary} from '../runner/summarize.ts';
+import {type AbInput, readAbFile} from './ab-section.ts';
 import {readRunMeta, type RunMeta} from './run-meta.ts';
 
 export interface LoadedRun {
@@ -12,6 +13,8 @@ export interface LoadedRun {
   results: Result[];
   tornLines: number;
   run: RunMeta | null;
+  /** ab.json of an `assay ab` run: null when there is none, an error note when it cannot be read. */
+  ab?: AbInput;
 }
 
 /**
@@ -34,5 +37,5 @@ export function loadRun(dir: string, opts: {runId?: string; keepGate?: boolean} 
       // no previous summary: nothing to keep
     }
   }
-  return {dir, runId, summary, results, tornLines: journal.tornLines, run};
+  return {dir, runId, summary, results, tornLines: journal.tornLines, run, ab: readAbFile(dir)};
 }

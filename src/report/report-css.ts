@@ -34,5 +34,18 @@ pre.why{color:var(--muted);max-height:7em}
 .badge.unscored,.badge.ungraded{background:#eceef3;color:var(--muted)}
 td.res.none{color:var(--muted)}
 #pager{margin:8px 0}#pager button{margin:0 6px}
+h4{font-size:13px;margin:12px 0 4px}
+#ab,#routing{max-width:1400px}
+.ab-block{border:1px solid var(--line);border-radius:6px;padding:4px 14px 10px;margin:10px 0}
+.ab-verdict{display:inline-block;border-radius:3px;padding:0 8px;background:#eceef3;color:var(--muted);text-transform:uppercase;font-size:12px}
+.ab-verdict.improvement{background:#e3f4e8;color:var(--pass)}.ab-verdict.regression{background:#fbe6e4;color:var(--fail)}
+svg.abbar{display:block;overflow:visible;font-size:11px}svg.abbar .track{stroke:#e2e5eb;stroke-width:6;stroke-linecap:round}svg.abbar .range{stroke:#9aa3b2;stroke-width:6;stroke-linecap:round}
+svg.abbar .zero{stroke:#1d2330;stroke-width:1.5}svg.abbar .dot{fill:#5b6475}svg.abbar .tick{fill:var(--muted)}
+svg.abbar.up .range{stroke:#8fd3a3}svg.abbar.up .dot{fill:var(--pass)}svg.abbar.down .range{stroke:#f0a49d}svg.abbar.down .dot{fill:var(--fail)}
+table.ab-stats th{position:static;text-align:left;font-weight:500;background:var(--head)}
+table.ab-disagree{width:100%;table-layout:fixed}table.ab-disagree td.case{width:200px}
+#routing-rules td.why{max-width:520px;color:var(--muted)}
+#routing-compare tr.policy td{font-weight:600;background:#eef3fd}#routing-compare tr.best td:first-child::after{content:" (best single)";color:var(--muted);font-weight:400}
+#routing-compare tr.muted td{color:var(--muted)}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}dl.meta dt{color:var(--muted)}dl.meta dd{margin:0;overflow-wrap:anywhere}
 `;

@@ -3,9 +3,11 @@ import type {Result} from '../core/types.ts';
 import type {GroupStats, Summary} from '../runner/summarize.ts';
 import {reportCsp} from './csp-hash.ts';
 import {jsonForScript} from './json-for-script.ts';
+import {type AbInput, abSectionView} from './ab-section.ts';
 import {REPORT_CSS} from './report-css.ts';
 import {buildReportData} from './report-data.ts';
 import {REPORT_SCRIPT} from './report-script.ts';
+import {type RoutingInput, routingSectionView} from './routing-section.ts';
 import {runMetaEntries, type RunMeta} from './run-meta.ts';
 
 export interface ReportHtmlOptions {
@@ -15,6 +17,10 @@ export interface ReportHtmlOptions {
   live?: {refreshSeconds: number};
   /** Where "all runs" points when the viewer serves the page (a same-origin path, never from data). */
   backHref?: string;
+  /** ab.json of an `assay ab` run (see readAbFile): the A/B section. */
+  ab?: AbInput;
+  /** A routing policy generated from this run (see buildRouting): the routing section. */
+  routing?: RoutingInput;
 }
 
 // Its own instance, escaping on (the default): every value this template prints is untrusted text.
@@ -41,9 +47,44 @@ const TEMPLATE = `<!doctype html>
 {{#if simulated}} <span class="sim" id="simulated-label">simulated: served by the assay sandbox, not a real provider</span>{{/if}}
 {{#if live}} <span class="live" id="live-label">running: partial results, refreshed every {{live.refreshSeconds}} s</span>{{/if}}
 {{#if tornLines}} · {{tornLines}} torn journal line(s) skipped{{/if}}</div>
-<nav>{{#if backHref}}<a href="{{backHref}}">← all runs</a>{{/if}}<a href="#leaderboard">leaderboard</a><a href="#charts">charts</a><a href="#case-section">cases</a><a href="#run">run</a></nav>
+<nav>{{#if backHref}}<a href="{{backHref}}">← all runs</a>{{/if}}{{#if ab}}<a href="#ab">A/B</a>{{/if}}<a href="#leaderboard">leaderboard</a>{{#if routing}}<a href="#routing">routing</a>{{/if}}<a href="#charts">charts</a><a href="#case-section">cases</a><a href="#run">run</a></nav>
 </header>
 <main>
+{{#if ab}}<section id="ab">
+<h2>A/B test{{#unless ab.error}}: {{ab.treatment}} (treatment) vs {{ab.control}} (control){{/unless}}</h2>
+{{#if ab.error}}<p class="muted" id="ab-note">{{ab.error}}</p>{{/if}}
+{{#each ab.blocks}}<div class="ab-block" data-kind="{{kind}}">
+<h3>{{title}}: <span class="ab-verdict {{verdictCls}}" data-ab="verdict">{{verdict}}</span></h3>
+<p class="ab-summary" data-ab="summary">{{summary}}</p>
+<svg class="abbar {{bar.cls}}" width="{{bar.width}}" height="{{bar.height}}" viewBox="0 0 {{bar.width}} {{bar.height}}" role="img" aria-label="{{bar.label}}"><line class="track" x1="{{bar.track.x1}}" x2="{{bar.track.x2}}" y1="{{bar.y}}" y2="{{bar.y}}"></line><line class="range" x1="{{bar.range.x1}}" x2="{{bar.range.x2}}" y1="{{bar.y}}" y2="{{bar.y}}"></line><line class="zero" x1="{{bar.zero}}" x2="{{bar.zero}}" y1="1" y2="15"></line><circle class="dot" cx="{{bar.dot}}" cy="{{bar.y}}" r="4.5"></circle>{{#each bar.ticks}}<text class="tick" x="{{x}}" y="30" text-anchor="{{anchor}}">{{text}}</text>{{/each}}</svg>
+<table class="ab-stats"><tbody>
+<tr><th>difference (treatment − control)</th><td class="num" data-ab="estimate" data-value="{{estimateValue}}">{{estimate}} {{unit}}</td></tr>
+<tr><th>95% CI</th><td class="num" data-ab="ci" data-low="{{ciLowValue}}" data-high="{{ciHighValue}}">{{ciText}}</td></tr>
+{{#if winRate}}<tr><th>treatment win rate</th><td class="num" data-ab="winRate">{{winRate}}</td></tr>{{/if}}
+<tr><th>requests compared</th><td class="num" data-ab="n" data-value="{{n}}">{{n}}</td></tr>
+<tr><th>p-value ({{test}})</th><td class="num" data-ab="pValue" data-value="{{pValueValue}}">{{pValue}}</td></tr>
+<tr><th>minimum detectable effect (80% power)</th><td class="num" data-ab="mde" data-value="{{mdeValue}}">{{mde}}</td></tr>
+<tr><th>requests to detect {{effect}}</th><td class="num" data-ab="nForEffect" data-value="{{nForEffectValue}}">{{nForEffect}}</td></tr>
+{{#if passRate}}<tr><th>pass rate control / treatment</th><td class="num" data-ab="passRate" data-control="{{passRate.controlValue}}" data-treatment="{{passRate.treatmentValue}}">{{passRate.control}} / {{passRate.treatment}} (only control passed {{passRate.onlyControl}}, only treatment {{passRate.onlyTreatment}})</td></tr>{{/if}}
+{{#if pairwise}}<tr><th>treatment wins / ties / losses</th><td class="num" data-ab="pairwise" data-wins="{{pairwise.wins}}" data-ties="{{pairwise.ties}}" data-losses="{{pairwise.losses}}">{{pairwise.wins}} / {{pairwise.ties}} / {{pairwise.losses}}{{#if pairwise.unscored}} ({{pairwise.unscored}} unscored){{/if}}</td></tr>{{/if}}
+<tr><th>cost per 1k requests control → treatment</th><td class="num" data-ab="cost" data-value="{{cost.diffValue}}">{{cost.control}} → {{cost.treatment}}; paired Δ {{cost.diff}}</td></tr>
+<tr><th>latency p50 control → treatment</th><td class="num" data-ab="latency" data-value="{{latency.diffValue}}">{{latency.control}} → {{latency.treatment}}; mean paired Δ {{latency.diff}}</td></tr>
+</tbody></table>
+{{#if excluded}}<p class="muted">{{excluded}}</p>{{/if}}
+{{#if perTag.length}}<h4>Per tag</h4>
+<table class="ab-tags"><thead><tr><th>tag</th><th>n</th><th>difference (95% CI), {{unit}}</th><th></th></tr></thead><tbody>
+{{#each perTag}}<tr data-tag="{{tag}}"><td>{{tag}}</td><td class="num">{{n}}</td><td class="num" data-value="{{diffValue}}">{{diff}} ({{ci}})</td><td><svg class="abbar {{bar.cls}}" width="{{bar.width}}" height="{{bar.height}}" viewBox="0 0 {{bar.width}} {{bar.height}}" role="img" aria-label="{{bar.label}}"><line class="track" x1="{{bar.track.x1}}" x2="{{bar.track.x2}}" y1="{{bar.y}}" y2="{{bar.y}}"></line><line class="range" x1="{{bar.range.x1}}" x2="{{bar.range.x2}}" y1="{{bar.y}}" y2="{{bar.y}}"></line><line class="zero" x1="{{bar.zero}}" x2="{{bar.zero}}" y1="1" y2="15"></line><circle class="dot" cx="{{bar.dot}}" cy="{{bar.y}}" r="3.5"></circle></svg></td></tr>
+{{/each}}</tbody></table>{{/if}}
+{{#if disagreements.length}}<h4>Where they disagree most</h4>
+<table class="ab-disagree"><thead><tr><th>request</th><th>control ({{@root.ab.control}})</th><th>treatment ({{@root.ab.treatment}})</th></tr></thead><tbody>
+{{#each disagreements}}<tr><td class="case"><div class="cid">{{id}}</div><div class="muted">control {{control}} · treatment {{treatment}}</div></td><td><pre class="out">{{controlOutput}}</pre></td><td><pre class="out">{{treatmentOutput}}</pre></td></tr>
+{{/each}}</tbody></table>{{/if}}
+{{#if sameDisagreements}}<p class="muted">Pairwise judging disagrees most on the same requests as above.</p>{{/if}}
+{{#if skipped}}<p class="muted">Skipped {{skipped.count}} request(s) of the sample:</p><ul class="muted ab-skipped">{{#each skipped.shown}}<li>{{text}}</li>{{/each}}{{#if skipped.more}}<li>…and {{skipped.more}} more (see ab.json)</li>{{/if}}</ul>{{/if}}
+</div>
+{{/each}}
+<p class="muted">Paired on the same requests: per request treatment − control; the interval is from the t distribution on the per-request differences, the p-value from an exact test. The verdict is better or worse only when p &lt; 0.05 and the interval excludes 0. The bar spans the 95% CI around 0 (the vertical line). Outputs are the model's text, shown as text.</p>
+</section>{{/if}}
 <h2>Leaderboard</h2>
 <table id="leaderboard">
 <thead><tr><th>#</th><th>model</th><th>provider</th><th>n</th><th>pass rate (95% CI)</th><th></th><th>mean score ± SE</th><th>cost / 1k req</th><th>cost</th><th>latency p50 / p95</th><th>TTFT p50 / p95</th><th>errors</th><th>judge cost</th><th>unscored</th><th>cached</th></tr></thead>
@@ -76,6 +117,22 @@ const TEMPLATE = `<!doctype html>
 {{#each comparisons}}<tr class="{{cls}}"><td>{{b}} vs {{a}}</td><td class="num">{{n}}</td><td class="num">{{diff}}</td><td class="num">{{p}}</td><td class="num">{{mde}}</td><td>{{verdict}}</td></tr>
 {{/each}}</tbody></table>{{/if}}
 {{#if breakers.length}}<h3>Circuit breakers</h3><ul id="breakers">{{#each breakers}}<li>{{model}}: {{text}}</li>{{/each}}</ul>{{/if}}
+{{#if routing}}<section id="routing">
+<h2>Routing</h2>
+{{#if routing.note}}<p class="muted" id="routing-note">{{routing.note}}</p>{{else}}
+<p>A routing policy generated from this run's results with <code>assay route</code>'s defaults: {{routing.objective}}. Rules are checked in order; the first that matches wins.</p>
+<p id="routing-estimate">{{routing.estimate}}</p>
+<table id="routing-rules"><thead><tr><th>#</th><th>when</th><th>route</th><th>fallbacks</th><th>n</th><th>expected quality</th><th>cost / 1k req</th><th>p95</th><th>why</th></tr></thead><tbody>
+{{#each routing.rules}}<tr data-rule="{{index}}"><td>{{index}}</td><td>{{condition}}</td><td>{{route}}</td><td>{{fallback}}</td><td class="num">{{n}}</td><td class="num" data-value="{{qualityValue}}">{{quality}}</td><td class="num" data-value="{{costValue}}">{{cost}}</td><td class="num">{{p95}}</td><td class="why">{{rationale}}</td></tr>
+{{/each}}</tbody></table>
+<h3>Policy against each single model</h3>
+<table id="routing-compare"><thead><tr><th></th><th>quality</th><th>of best model's</th><th>cost / 1k req</th><th>policy's cost vs this</th><th>p95</th><th>cases</th></tr></thead><tbody>
+{{#each routing.compare}}<tr class="{{cls}}" data-kind="{{kind}}" data-label="{{label}}"><td>{{label}}</td><td class="num" data-metric="quality" data-value="{{qualityValue}}">{{quality}}</td><td class="num">{{relative}}</td><td class="num" data-metric="cost" data-value="{{costValue}}">{{cost}}</td><td class="num">{{versus}}</td><td class="num">{{p95}}</td><td class="num">{{n}}</td></tr>
+{{/each}}</tbody></table>
+<p class="muted">{{routing.inSample}} Expected figures are cross-validated (each case served by what was chosen without it); single models and the oracle are measured on the same cases. Resilience: {{routing.resilience}} Check a policy on fresh traffic with <code>assay simulate</code>; <code>assay route --from DIR --explain</code> shows every candidate's evidence.</p>
+{{#if routing.warnings.length}}<ul class="muted" id="routing-warnings">{{#each routing.warnings}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
+{{/if}}
+</section>{{/if}}
 <h2 id="charts">Charts</h2>
 <div class="charts">
 <section><h3>Cost versus quality</h3><div id="scatter"></div></section>
@@ -128,6 +185,15 @@ function rankModels(summary: Summary): Array<[string, Summary['models'][string]]
   );
 }
 
+/** An optional section never breaks the report: if building it throws, it becomes a one-line note. */
+function sectionOrNote<T>(build: () => T | null, note: (message: string) => T): T | null {
+  try {
+    return build();
+  } catch (error) {
+    return note((error as Error).message);
+  }
+}
+
 /**
  * The self-contained report: a leaderboard, charts, the case table and the run's metadata. Static
  * parts are rendered here with escaping; results travel in a JSON data island the page's one
@@ -140,6 +206,8 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
   const ranked = rankModels(summary);
   const head = render({
     csp,
+    ab: sectionOrNote(() => abSectionView(opts.ab ?? null), (message) => ({control: '', treatment: '', blocks: [], error: `ab.json could not be shown: ${message}`})),
+    routing: sectionOrNote(() => routingSectionView(opts.routing ?? null), (message) => ({note: `No routing policy here: ${message}`, objective: '', estimate: '', inSample: '', rules: [], compare: [], warnings: [], resilience: ''})),
     live: opts.live,
     backHref: opts.backHref,
     runId: summary.runId,

@@ -5,6 +5,7 @@ import type {Result} from '../core/types.ts';
 import type {Summary} from '../runner/summarize.ts';
 import {loadRun} from './load-run.ts';
 import {renderReportHtml} from './report-html.ts';
+import {buildRouting} from './routing-section.ts';
 import {resultsToCsv, summaryToCsv} from './results-csv.ts';
 
 export interface RunReports {
@@ -21,7 +22,11 @@ export interface WriteReportsOptions {
   keepGate?: boolean;
 }
 
-/** Rebuilds summary.json, results.csv, summary.csv and report.html from a run directory's journal. */
+/**
+ * Rebuilds summary.json, results.csv, summary.csv and report.html from a run directory's journal.
+ * report.html also gets the A/B section when the directory has ab.json, and a routing policy
+ * generated from the run's results when it has two or more graded models.
+ */
 export async function writeReports(dir: string, runId: string, opts: WriteReportsOptions = {}): Promise<RunReports> {
   const run = loadRun(dir, {runId, keepGate: opts.keepGate});
   const out = opts.outDir ?? dir;
@@ -36,7 +41,7 @@ export async function writeReports(dir: string, runId: string, opts: WriteReport
     writeFile(files.summary, `${JSON.stringify(run.summary, null, 2)}\n`),
     writeFile(files.csv, resultsToCsv(run.results)),
     writeFile(files.summaryCsv, summaryToCsv(run.summary)),
-    writeFile(files.html, renderReportHtml(run.summary, run.results, {run: run.run, tornLines: run.tornLines})),
+    writeFile(files.html, renderReportHtml(run.summary, run.results, {run: run.run, tornLines: run.tornLines, ab: run.ab, routing: buildRouting(dir, run.results)})),
   ]);
   return {summary: run.summary, results: run.results, tornLines: run.tornLines, files};
 }
