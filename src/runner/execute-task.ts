@@ -1,6 +1,6 @@
 import type {ResponseCache} from '../cache/response-cache.ts';
 import {cacheKey} from '../cache/response-cache.ts';
-import type {Grade, ModelParams, Result} from '../core/types.ts';
+import type {ModelParams, Result} from '../core/types.ts';
 import type {ModelCaller} from '../graders/model-caller.ts';
 import {classifyError, hintFor} from '../providers/classify-error.ts';
 import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
@@ -10,7 +10,7 @@ import {ProviderError} from '../providers/provider-error.ts';
 import {countsAsFailure} from '../traffic/circuit-breaker.ts';
 import type {ModelTraffic} from '../traffic/traffic-control.ts';
 import type {Semaphore} from '../traffic/semaphore.ts';
-import {costUsd} from './cost.ts';
+import {buildResult} from './build-result.ts';
 import type {Task} from './plan-tasks.ts';
 import {DEFAULT_RETRY, withRetry, type RetryPolicy} from './retry-policy.ts';
 
@@ -132,89 +132,16 @@ export async function executeTask(task: Task, ctx: ExecuteContext, queuedAt: num
   }
   if (key && outcome.value && !hit) ctx.cache!.set(key, outcome.value);
 
-  const endedAt = answeredAt ?? new Date();
-  const input = testCase.messages.map((m) => (testCase.messages.length > 1 ? `${m.role}: ${m.content}` : m.content)).join('\n');
-  const base = {
+  return buildResult(task, {
     runId: ctx.runId,
-    suiteId: suite.id,
-    caseId: testCase.id,
-    model: model.label,
-    provider: provider.id,
-    repeat: task.repeat,
-    tags: testCase.tags,
+    callModel: ctx.callModel,
+    startedAt,
+    endedAt: answeredAt ?? new Date(),
+    queueMs,
+    rateWaitMs,
     attempts: requestsSent,
-    startedAt: startedAt.toISOString(),
-    endedAt: endedAt.toISOString(),
-    queueMs: round(queueMs),
-    rateWaitMs: round(rateWaitMs),
     cached: hit !== null,
-    stream: model.stream,
-    simulated: provider.type === 'sandbox',
-    input,
-    expected: testCase.expected,
-  };
-
-  if (outcome.error || !outcome.value) {
-    const e = outcome.error!;
-    return {
-      ...base,
-      status: 'error',
-      output: null,
-      error: {class: e.errorClass, status: e.status, message: e.message, hint: e.hint ?? null},
-      latencyMs: null,
-      ttftMs: null,
-      inputTokens: null,
-      outputTokens: null,
-      tokensEstimated: false,
-      costUsd: null,
-      grades: [],
-      score: null,
-      pass: null,
-      finishReason: null,
-      finishReasonRaw: null,
-    };
-  }
-
-  const c = outcome.value;
-  const tokensEstimated = c.inputTokens === null || c.outputTokens === null;
-  const inputTokens = c.inputTokens ?? testCase.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0);
-  const outputTokens = c.outputTokens ?? estimateTokens(c.text);
-  const cost = costUsd(model.pricing, inputTokens, outputTokens);
-  const latencyMs = round(c.latencyMs);
-
-  const grades: Grade[] = [];
-  for (const grader of suite.graders) {
-    try {
-      grades.push(await grader.grade({output: c.text, vars: testCase.vars, expected: testCase.expected, caseId: testCase.id, latencyMs, costUsd: cost, input, callModel: ctx.callModel}));
-    } catch (error) {
-      grades.push({grader: grader.name, score: 0, pass: false, reason: `grader failed: ${(error as Error).message}`});
-    }
-  }
-  // A grade that could not be scored makes the result's verdict unknown: excluded, never counted as 0.
-  const anyUnscored = grades.some((g) => g.unscored);
-  const score = grades.length === 0 || anyUnscored ? null : grades.reduce((sum, g) => sum + (g.score ?? 0), 0) / grades.length;
-  const judged = grades.filter((g) => g.judge);
-  const judgeCostUsd = judged.length === 0 ? null : judged.some((g) => g.judge!.costUsd === null) ? null : judged.reduce((sum, g) => sum + g.judge!.costUsd!, 0);
-  return {
-    ...base,
-    status: 'ok',
-    output: c.text,
-    error: null,
-    latencyMs,
-    ttftMs: c.ttftMs === null ? null : round(c.ttftMs),
-    inputTokens,
-    outputTokens,
-    tokensEstimated,
-    costUsd: cost,
-    grades,
-    score,
-    pass: grades.length === 0 || anyUnscored ? null : grades.every((g) => g.pass),
-    judgeCostUsd,
-    finishReason: c.finishReason,
-    finishReasonRaw: c.finishReasonRaw,
-  };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
+    completion: outcome.value ?? null,
+    error: outcome.value ? null : outcome.error!,
+  });
 }

@@ -242,18 +242,30 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   }
 }
 
-async function execute(args: {
+/** What an executor (in-process pool, provider batch APIs, a Redis queue) gets: tasks to send and where results go. */
+export interface ExecuteArgs {
   loaded: LoadedConfig;
   opts: RunOptions;
   runId: string;
   dir: string;
   tasks: Task[];
+  /** Tasks without a finished result in the journal yet. */
   pending: Task[];
   usedModels: Map<string, LoadedModel>;
   fingerprints: Map<string, string>;
   emit: (e: RunEvent) => void;
   meta: RunMeta;
-}): Promise<{interrupted: boolean; executed: number; fatal: AssayError | null}> {
+}
+
+export interface ExecutionOutcome {
+  interrupted: boolean;
+  executed: number;
+  fatal: AssayError | null;
+}
+
+export type Executor = (args: ExecuteArgs) => Promise<ExecutionOutcome>;
+
+async function execute(args: ExecuteArgs): Promise<ExecutionOutcome> {
   const {loaded, opts, runId, dir, tasks, pending, usedModels, emit} = args;
   // Judge models need clients too, though they answer no suite themselves.
   const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));

@@ -1,0 +1,118 @@
+import type {Grade, Result} from '../core/types.ts';
+import type {ModelCaller} from '../graders/model-caller.ts';
+import {estimateTokens} from '../providers/estimate-tokens.ts';
+import type {Completion} from '../providers/provider-client.ts';
+import type {ProviderError} from '../providers/provider-error.ts';
+import {costUsd} from './cost.ts';
+import type {Task} from './plan-tasks.ts';
+
+/** How a task's answer (or failure) came about: whoever sent the request (runner, batch, queue worker) says. */
+export interface TaskOutcome {
+  runId: string;
+  callModel?: ModelCaller;
+  startedAt: Date;
+  endedAt: Date;
+  queueMs: number;
+  rateWaitMs: number;
+  /** Requests that actually went out. */
+  attempts: number;
+  cached: boolean;
+  completion: Completion | null;
+  error: ProviderError | null;
+  /** Price per million tokens is multiplied by this (batch APIs bill at a discount). */
+  priceFactor?: number;
+  /** Extra fields for the journal line (e.g. batch id and turnaround). */
+  extra?: Partial<Result>;
+}
+
+/** Grades a completion and assembles the journal line; an error becomes an error line. */
+export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
+  const {model, suite, testCase} = task;
+  const provider = model.provider;
+  const input = testCase.messages.map((m) => (testCase.messages.length > 1 ? `${m.role}: ${m.content}` : m.content)).join('\n');
+  const base = {
+    runId: o.runId,
+    suiteId: suite.id,
+    caseId: testCase.id,
+    model: model.label,
+    provider: provider.id,
+    repeat: task.repeat,
+    tags: testCase.tags,
+    attempts: o.attempts,
+    startedAt: o.startedAt.toISOString(),
+    endedAt: o.endedAt.toISOString(),
+    queueMs: round(o.queueMs),
+    rateWaitMs: round(o.rateWaitMs),
+    cached: o.cached,
+    stream: model.stream,
+    simulated: provider.type === 'sandbox',
+    input,
+    expected: testCase.expected,
+    ...o.extra,
+  };
+
+  const c = o.completion;
+  if (!c) {
+    const e = o.error!;
+    return {
+      ...base,
+      status: 'error',
+      output: null,
+      error: {class: e.errorClass, status: e.status, message: e.message, hint: e.hint ?? null},
+      latencyMs: null,
+      ttftMs: null,
+      inputTokens: null,
+      outputTokens: null,
+      tokensEstimated: false,
+      costUsd: null,
+      grades: [],
+      score: null,
+      pass: null,
+      finishReason: null,
+      finishReasonRaw: null,
+    };
+  }
+
+  const tokensEstimated = c.inputTokens === null || c.outputTokens === null;
+  const inputTokens = c.inputTokens ?? testCase.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0);
+  const outputTokens = c.outputTokens ?? estimateTokens(c.text);
+  const fullCost = costUsd(model.pricing, inputTokens, outputTokens);
+  const cost = fullCost === null || o.priceFactor === undefined ? fullCost : fullCost * o.priceFactor;
+  const latencyMs = round(c.latencyMs);
+
+  const grades: Grade[] = [];
+  for (const grader of suite.graders) {
+    try {
+      grades.push(await grader.grade({output: c.text, vars: testCase.vars, expected: testCase.expected, caseId: testCase.id, latencyMs, costUsd: cost, input, callModel: o.callModel}));
+    } catch (error) {
+      grades.push({grader: grader.name, score: 0, pass: false, reason: `grader failed: ${(error as Error).message}`});
+    }
+  }
+  // A grade that could not be scored makes the result's verdict unknown: excluded, never counted as 0.
+  const anyUnscored = grades.some((g) => g.unscored);
+  const score = grades.length === 0 || anyUnscored ? null : grades.reduce((sum, g) => sum + (g.score ?? 0), 0) / grades.length;
+  const judged = grades.filter((g) => g.judge);
+  const judgeCostUsd = judged.length === 0 ? null : judged.some((g) => g.judge!.costUsd === null) ? null : judged.reduce((sum, g) => sum + g.judge!.costUsd!, 0);
+  return {
+    ...base,
+    status: 'ok',
+    output: c.text,
+    error: null,
+    latencyMs,
+    ttftMs: c.ttftMs === null ? null : round(c.ttftMs),
+    inputTokens,
+    outputTokens,
+    tokensEstimated,
+    costUsd: cost,
+    grades,
+    score,
+    pass: grades.length === 0 || anyUnscored ? null : grades.every((g) => g.pass),
+    judgeCostUsd,
+    finishReason: c.finishReason,
+    finishReasonRaw: c.finishReasonRaw,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
