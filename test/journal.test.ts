@@ -25,4 +25,18 @@ describe('journal', () => {
     const latest = latestResults([line('a', 'error'), line('b', 'ok'), line('a', 'ok')]);
     expect(latest.map((r) => `${r.caseId}:${r.status}`).sort()).toEqual(['a:ok', 'b:ok']);
   });
+
+  it('reads lines across chunk boundaries, lines longer than a chunk, and multi-byte text whole', () => {
+    const file = join(makeProject({}), 'results.jsonl');
+    // ~1 MB chunks: lines of varied size put boundaries everywhere, one line is 3 MB, and the text has
+    // characters of 2, 3 and 4 bytes so a chunk boundary can fall inside one.
+    const lines = Array.from({length: 4000}, (_, i) => ({...line(`c${i}`, 'ok'), output: `é€😀 ${'x'.repeat((i * 37) % 900)}`}));
+    lines[1234] = {...lines[1234]!, output: 'y'.repeat(3 << 20)};
+    writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const read = readJournal(file);
+    expect(read.tornLines).toBe(0);
+    expect(read.results).toHaveLength(4000);
+    expect(read.results[1234]!.output).toHaveLength(3 << 20);
+    expect(read.results.every((r, i) => r.caseId === `c${i}` && r.output === lines[i]!.output)).toBe(true);
+  });
 });

@@ -106,3 +106,21 @@ describe('compareRuns', () => {
     expect(html).toContain("script-src &#x27;none&#x27;");
   });
 });
+
+describe('report size limit', () => {
+  it('shows the first REPORT_MAX_RESULTS results in case order, says how many it left out, and still summarises all', async () => {
+    const {REPORT_MAX_RESULTS, buildReportData} = await import('../src/report/report-data.ts');
+    const all = [...cases(REPORT_MAX_RESULTS / 2 + 30, 0.5, 'a'), ...cases(REPORT_MAX_RESULTS / 2 + 30, 0.25, 'b')];
+    const summary = summarize('r', all);
+    const data = buildReportData(summary, all);
+    expect(data.results).toHaveLength(REPORT_MAX_RESULTS);
+    expect(data.omitted).toBe(60);
+    // Case order with both models beside each case: the last 30 cases are the ones left out, for both models.
+    expect(data.cases.at(-1)![1]).toBe(`c${REPORT_MAX_RESULTS / 2 - 1}`);
+    expect(data.models.find((m) => m.label === 'b')!.passRate).toBe(summary.models.b!.passRate);
+    const html = renderReportHtml(summary, all);
+    expect(html).toContain('This page shows the first 20,000 results');
+    expect(html).toContain('60 more are left out');
+    expect(renderReportHtml(summarize('r', cases(4, 0.5)), cases(4, 0.5))).not.toContain('This page shows the first');
+  });
+});

@@ -1,3 +1,4 @@
+import {httpTransport} from './http-transport.ts';
 import {ProviderError} from './provider-error.ts';
 
 /** Same-origin redirects are followed (a few); a redirect to another origin is refused. */
@@ -10,7 +11,7 @@ const MAX_REDIRECTS = 3;
 export function originBoundFetch(providerId: string): typeof fetch {
   return async (input, init) => {
     // The common case costs one plain fetch: no Request object, no clone of the body.
-    let response = await fetch(input, {...init, redirect: 'manual'});
+    let response = await httpTransport(input, {...init, redirect: 'manual'});
     let current = new URL(input instanceof Request ? input.url : String(input));
     for (let hop = 0; response.status >= 300 && response.status < 400 && response.status !== 304; hop++) {
       const location = response.headers.get('location');
@@ -24,7 +25,7 @@ export function originBoundFetch(providerId: string): typeof fetch {
         });
       }
       // A redirect the SDKs would have followed: same origin, so the same request goes again.
-      response = await fetch(next, {...init, ...(input instanceof Request ? {method: input.method, headers: input.headers} : {}), redirect: 'manual'});
+      response = await httpTransport(next, {...init, ...(input instanceof Request ? {method: input.method, headers: input.headers} : {}), redirect: 'manual'});
       current = next;
     }
     return response;

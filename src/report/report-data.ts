@@ -5,6 +5,14 @@ import {paretoFrontier} from './pareto-frontier.ts';
 /** Longer outputs are cut in the page (results.jsonl keeps them whole): one runaway answer must not weigh megabytes. */
 export const MAX_OUTPUT_CHARS = 20_000;
 
+/**
+ * The page's case table holds at most this many results (the first cases in suite and case order,
+ * every model beside each). The summary, charts and heat map always cover every result; results.csv
+ * and results.jsonl have every one. A page with 100,000 rows weighs tens of megabytes and is slow
+ * to open, and building it would hold the whole run in memory twice over.
+ */
+export const REPORT_MAX_RESULTS = 20_000;
+
 /** Verdict codes in the data island: pass, fail, error, ungraded (no graders), unscored (a grade could not be scored). */
 export type VerdictCode = 'p' | 'f' | 'e' | 'g' | 'u';
 
@@ -49,6 +57,8 @@ export interface ReportData {
   results: ResultRow[];
   /** How many outputs were cut to MAX_OUTPUT_CHARS. */
   truncated: number;
+  /** Results left out of the case table (over REPORT_MAX_RESULTS). */
+  omitted?: number;
 }
 
 function verdict(r: Result): VerdictCode {
@@ -103,7 +113,8 @@ export function buildReportData(summary: Summary, results: readonly Result[]): R
   const caseIndex = new Map<string, number>();
   const rows: ResultRow[] = [];
   let truncated = 0;
-  for (const r of sorted) {
+  const shown = sorted.length > REPORT_MAX_RESULTS ? sorted.slice(0, REPORT_MAX_RESULTS) : sorted;
+  for (const r of shown) {
     let s = suiteIndex.get(r.suiteId);
     if (s === undefined) {
       s = suites.push(r.suiteId) - 1;
@@ -123,7 +134,7 @@ export function buildReportData(summary: Summary, results: readonly Result[]): R
     const reasons = r.grades.map((g) => `${g.grader}: ${g.unscored ? 'unscored' : g.pass ? 'pass' : 'fail'}${g.score === null ? '' : ` (${round(g.score)})`}: ${g.reason}`).join('\n');
     rows.push([c, modelIndex.get(r.model) ?? 0, verdict(r), r.score === null ? null : round(r.score), r.latencyMs === null ? null : Math.round(r.latencyMs), r.ttftMs === null ? null : Math.round(r.ttftMs), r.costUsd, text, reasons, r.error?.class ?? null, r.cached ? 1 : 0]);
   }
-  return {v: 1, runId: summary.runId, simulated: summary.simulated, models, suites, tags, heatRows, heat, cases, results: rows, truncated};
+  return {v: 1, runId: summary.runId, simulated: summary.simulated, models, suites, tags, heatRows, heat, cases, results: rows, truncated, omitted: sorted.length - shown.length};
 }
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;

@@ -144,6 +144,7 @@ const TEMPLATE = `<!doctype html>
 <div id="case-count" class="muted"></div>
 <table id="cases"></table>
 <div id="pager"></div>
+{{#if omitted}}<p class="muted">This page shows the first {{shownCount}} results (in suite and case order); {{omitted}} more are left out to keep it light. The summary, charts and heat map above cover every result, and results.csv and results.jsonl have every one.</p>{{/if}}
 {{#if truncated}}<p class="muted">{{truncated}} output(s) longer than {{maxChars}} characters are cut here; results.jsonl has them whole.</p>{{/if}}
 <noscript><p>Scripts are off: the first {{noscriptCount}} results follow; the charts, filters and search need scripts.</p>
 <table><thead><tr><th>suite</th><th>case</th><th>model</th><th>result</th><th>input</th><th>output</th><th>graders</th></tr></thead><tbody>
@@ -263,6 +264,8 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
       text: list.map((t) => `${t.from} → ${t.to} at ${t.at} (error rate ${pct(t.errorRate)} over ${t.attempts})`).join('; '),
     })),
     truncated: data.truncated,
+    omitted: data.omitted ? data.omitted.toLocaleString('en-US') : null,
+    shownCount: data.results.length.toLocaleString('en-US'),
     maxChars: 20_000,
     noscriptCount: Math.min(NOSCRIPT_ROWS, results.length),
     rows: results.slice(0, NOSCRIPT_ROWS).map((r) => ({

@@ -15,12 +15,31 @@ const FIXED = [
   'startedAt', 'endedAt', 'input', 'expected', 'output',
 ] as const;
 
+/** Rows formatted per call: the CSV of a 100,000-result run is written in pieces, never held whole. */
+const ROWS_PER_PIECE = 2000;
+
 /** One row per result, every field flattened; grades become grade.<name>.score/pass/reason columns. */
 export function resultsToCsv(results: readonly Result[]): string {
+  let out = '';
+  for (const piece of resultsCsvPieces(results)) out += piece;
+  return out;
+}
+
+/** resultsToCsv in pieces (header first, then rows a few thousand at a time), for writing as it goes. */
+export function* resultsCsvPieces(results: readonly Result[]): Generator<string> {
   const graderNames: string[] = [];
-  for (const r of results) for (const g of r.grades) if (!graderNames.includes(g.grader)) graderNames.push(g.grader);
+  const seen = new Set<string>();
+  for (const r of results) {
+    for (const g of r.grades) {
+      if (!seen.has(g.grader)) {
+        seen.add(g.grader);
+        graderNames.push(g.grader);
+      }
+    }
+  }
   const gradeColumns = graderNames.flatMap((n) => [`grade.${n}.score`, `grade.${n}.pass`, `grade.${n}.reason`]);
-  const rows = results.map((r) => {
+  const columns = [...FIXED, ...gradeColumns];
+  const toRow = (r: Result) => {
     const row: Record<string, unknown> = {
       ...Object.fromEntries(FIXED.map((k) => [k, (r as unknown as Record<string, unknown>)[k] ?? null])),
       errorClass: r.error?.class ?? null,
@@ -34,10 +53,18 @@ export function resultsToCsv(results: readonly Result[]): string {
       row[`grade.${g.grader}.pass`] = g.pass;
       row[`grade.${g.grader}.reason`] = g.reason;
     }
-    return row;
-  });
+    return columns.map((c) => row[c] ?? '');
+  };
   // Cells a spreadsheet would execute (=, +, -, @, tab, CR first) get a leading ', per OWASP.
-  return Papa.unparse({fields: [...FIXED, ...gradeColumns], data: rows.map((row) => [...FIXED, ...gradeColumns].map((c) => row[c] ?? ''))}, {escapeFormulae: FORMULA, newline: '\n'}) + '\n';
+  const options = {escapeFormulae: FORMULA, newline: '\n'};
+  if (results.length === 0) {
+    yield `${Papa.unparse({fields: columns, data: []}, options)}\n`;
+    return;
+  }
+  for (let i = 0; i < results.length; i += ROWS_PER_PIECE) {
+    const data = results.slice(i, i + ROWS_PER_PIECE).map(toRow);
+    yield `${Papa.unparse(i === 0 ? {fields: columns, data} : {fields: [], data}, {...options, header: i === 0})}\n`;
+  }
 }
 
 export function summaryToCsv(summary: Summary): string {

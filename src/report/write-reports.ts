@@ -1,12 +1,12 @@
 import {mkdirSync} from 'node:fs';
-import {writeFile} from 'node:fs/promises';
+import {open, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {Result} from '../core/types.ts';
 import type {Summary} from '../runner/summarize.ts';
 import {loadRun} from './load-run.ts';
 import {renderReportHtml} from './report-html.ts';
 import {buildRouting} from './routing-section.ts';
-import {resultsToCsv, summaryToCsv} from './results-csv.ts';
+import {resultsCsvPieces, summaryToCsv} from './results-csv.ts';
 
 export interface RunReports {
   summary: Summary;
@@ -37,11 +37,15 @@ export async function writeReports(dir: string, runId: string, opts: WriteReport
     summaryCsv: join(out, 'summary.csv'),
     html: join(out, 'report.html'),
   };
-  await Promise.all([
-    writeFile(files.summary, `${JSON.stringify(run.summary, null, 2)}\n`),
-    writeFile(files.csv, resultsToCsv(run.results)),
-    writeFile(files.summaryCsv, summaryToCsv(run.summary)),
-    writeFile(files.html, renderReportHtml(run.summary, run.results, {run: run.run, tornLines: run.tornLines, ab: run.ab, routing: buildRouting(dir, run.results)})),
-  ]);
+  // One file at a time, the CSV in pieces: a 100,000-result run never holds two whole reports at once.
+  await writeFile(files.summary, `${JSON.stringify(run.summary, null, 2)}\n`);
+  await writeFile(files.summaryCsv, summaryToCsv(run.summary));
+  const csv = await open(files.csv, 'w');
+  try {
+    for (const piece of resultsCsvPieces(run.results)) await csv.write(piece);
+  } finally {
+    await csv.close();
+  }
+  await writeFile(files.html, renderReportHtml(run.summary, run.results, {run: run.run, tornLines: run.tornLines, ab: run.ab, routing: buildRouting(dir, run.results)}));
   return {summary: run.summary, results: run.results, tornLines: run.tornLines, files};
 }

@@ -1,4 +1,4 @@
-import {closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync} from 'node:fs';
+import {closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync} from 'node:fs';
 import type {Result} from '../core/types.ts';
 import {taskKey} from './plan-tasks.ts';
 
@@ -46,19 +46,58 @@ export interface JournalRead {
 }
 
 export function readJournal(file: string): JournalRead {
-  if (!existsSync(file)) return {results: [], tornLines: 0};
-  const text = readFileSync(file, 'utf8');
   const results: Result[] = [];
+  const tornLines = forEachJournalLine(file, (r) => results.push(r));
+  return {results, tornLines};
+}
+
+/** Bytes read at a time: the journal is never held whole as one string (100,000 results are ~100 MB). */
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Calls `onResult` for every parsable line of a journal, reading it in chunks. Returns the number of
+ * lines that did not parse (a last line torn by a crash or a full disk).
+ */
+export function forEachJournalLine(file: string, onResult: (result: Result) => void): number {
+  if (!existsSync(file)) return 0;
+  const fd = openSync(file, 'r');
   let tornLines = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
+  const parse = (text: string) => {
+    if (text.trim() === '') return;
     try {
-      results.push(JSON.parse(line) as Result);
+      onResult(JSON.parse(text) as Result);
     } catch {
       tornLines++;
     }
+  };
+  try {
+    let buffer = Buffer.alloc(CHUNK_BYTES);
+    let filled = 0;
+    for (;;) {
+      if (filled === buffer.length) {
+        // One line longer than the buffer (a huge output): grow it.
+        const bigger = Buffer.alloc(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, filled);
+        buffer = bigger;
+      }
+      const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+      const end = filled + n;
+      let start = 0;
+      for (let nl = buffer.indexOf(0x0a, start); nl !== -1 && nl < end; nl = buffer.indexOf(0x0a, start)) {
+        parse(buffer.toString('utf8', start, nl));
+        start = nl + 1;
+      }
+      if (n === 0) {
+        if (start < end) parse(buffer.toString('utf8', start, end));
+        break;
+      }
+      buffer.copy(buffer, 0, start, end);
+      filled = end - start;
+    }
+  } finally {
+    closeSync(fd);
   }
-  return {results, tornLines};
+  return tornLines;
 }
 
 /** The latest result for each (suite, case, model, repeat): a resumed run re-tries errors by appending. */

@@ -1,0 +1,112 @@
+import {Agent as HttpAgent, request as httpRequest, type IncomingMessage} from 'node:http';
+import {Agent as HttpsAgent, request as httpsRequest} from 'node:https';
+import {Readable} from 'node:stream';
+
+/**
+ * The transport under the SDKs: fetch's contract on node:http with keep-alive agents.
+ *
+ * Node's fetch (undici with web streams) costs about three times the CPU per request of node:http,
+ * and the harness's own CPU shows up in measured latency once many requests are in flight. The
+ * SDKs still build every request and parse every reply; only the bytes travel differently.
+ * Bodies that are not plain text or bytes (FormData uploads, streams) and proxied setups
+ * (NODE_USE_ENV_PROXY, which only fetch honours) go through fetch as before.
+ */
+const httpAgent = new HttpAgent({keepAlive: true, maxSockets: Infinity, scheduling: 'lifo'});
+const httpsAgent = new HttpsAgent({keepAlive: true, maxSockets: Infinity, scheduling: 'lifo'});
+
+const proxied = (): boolean =>
+  Boolean(process.env.NODE_USE_ENV_PROXY) && ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
+
+/** Status codes whose responses carry no body (a Response refuses one for them). */
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+function plainBody(body: unknown): string | Uint8Array | null | undefined {
+  if (body === undefined || body === null) return body;
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  return undefined;
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason = signal.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  // What fetch throws: a DOMException named AbortError (SDKs test the name), carrying the reason.
+  const error = new DOMException(reason instanceof Error ? reason.message : 'This operation was aborted', 'AbortError');
+  Object.defineProperty(error, 'cause', {value: reason});
+  return error;
+}
+
+function networkError(cause: Error): TypeError {
+  return new TypeError('fetch failed', {cause});
+}
+
+function toHeaders(res: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = res.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return headers;
+}
+
+export async function httpTransport(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const body = plainBody(init.body);
+  if (input instanceof Request || (init.body != null && body === undefined) || proxied()) return fetch(input, init);
+  const url = typeof input === 'string' ? new URL(input) : input;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init);
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) throw abortError(signal);
+
+  const headers: Record<string, string> = {};
+  if (init.headers) new Headers(init.headers).forEach((value, key) => (headers[key] = value));
+  if (body != null && headers['content-length'] === undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  headers['accept-encoding'] ??= 'identity';
+
+  const https = url.protocol === 'https:';
+  return new Promise<Response>((resolve, reject) => {
+    const req = (https ? httpsRequest : httpRequest)(url, {method: init.method ?? 'GET', headers, agent: https ? httpsAgent : httpAgent});
+    let settled = false;
+    const onAbort = () => req.destroy(abortError(signal!));
+    signal?.addEventListener('abort', onAbort, {once: true});
+    const cleanup = () => signal?.removeEventListener('abort', onAbort);
+    req.on('error', (error) => {
+      cleanup();
+      if (!settled) {
+        settled = true;
+        reject(error.name === 'AbortError' ? error : networkError(error));
+      }
+    });
+    req.on('response', (res) => {
+      settled = true;
+      const status = res.statusCode ?? 0;
+      const responseInit = {status, statusText: res.statusMessage ?? '', headers: toHeaders(res)};
+      if (NULL_BODY.has(status) || init.method === 'HEAD') {
+        res.resume();
+        cleanup();
+        resolve(new Response(null, responseInit));
+        return;
+      }
+      // Server-sent events are handed over as they arrive; anything else is read whole first,
+      // which is cheaper than a web stream per reply.
+      if ((res.headers['content-type'] ?? '').includes('text/event-stream')) {
+        const stream = Readable.toWeb(res) as ReadableStream<Uint8Array>;
+        res.on('close', cleanup);
+        res.on('error', () => {});
+        resolve(new Response(stream, responseInit));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        cleanup();
+        resolve(new Response((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as unknown as BodyInit, responseInit));
+      });
+      res.on('error', (error) => {
+        cleanup();
+        reject(error.name === 'AbortError' ? error : networkError(error));
+      });
+      res.on('aborted', () => {
+        cleanup();
+        reject(networkError(Object.assign(new Error('other side closed'), {code: 'ECONNRESET'})));
+      });
+    });
+    req.end(body ?? undefined);
+  });
+}
