@@ -31,6 +31,14 @@ export function renderSummary(outcome: RunOutcome): string {
   const models = Object.entries(outcome.summary.models);
   const judged = models.filter(([, s]) => s.judgeCostUsd !== null);
   if (judged.length > 0) out.push('', `judge cost (kept apart from the models' own): ${judged.map(([l, s]) => `${l} ${usd(s.judgeCostUsd)}`).join(', ')}`);
+  const batched = models.filter(([, s]) => s.batchTurnaroundMs);
+  if (batched.length > 0) {
+    const secs = (v: number | null) => (v === null ? '–' : `${(v / 1000).toFixed(1)} s`);
+    out.push(
+      '',
+      `batch turnaround (submission to results, not per-request latency): ${batched.map(([l, s]) => `${l} ${secs(s.batchTurnaroundMs!.p50)}${s.batchTurnaroundMs!.batches > 1 ? ` p50, ${secs(s.batchTurnaroundMs!.max)} max over ${s.batchTurnaroundMs!.batches} batches` : ''}`).join(', ')}`,
+    );
+  }
   const unscored = models.filter(([, s]) => s.unscored > 0);
   if (unscored.length > 0) out.push(`unscored (judge gave no verdict, or a custom grader threw; excluded from pass rates): ${unscored.map(([l, s]) => `${l} ${s.unscored}`).join(', ')}`);
   const clear = outcome.summary.comparisons.filter((c) => c.ciLow > 0 || c.ciHigh < 0);

@@ -11,6 +11,8 @@ export default class Run extends BaseCommand {
     '<%= config.bin %> run --suite arithmetic --model sim-large --repeat 3',
     '<%= config.bin %> run --sample 10 --seed 7 --json',
     '<%= config.bin %> run --resume reports/2026-11-24T11-00-00Z',
+    '<%= config.bin %> run --queue redis://127.0.0.1:6379    # with `assay worker redis://127.0.0.1:6379` on any number of machines',
+    '<%= config.bin %> run --batch --suite arithmetic    # provider batch APIs: half price, results when the batch ends',
   ];
   static override flags = {
     config: Flags.string({char: 'c', description: 'config file (default: bench.config.ts, .js, .mjs, .json or .yaml in the current directory)'}),
@@ -30,6 +32,9 @@ export default class Run extends BaseCommand {
     'max-p95-latency-ms': Flags.integer({description: 'gate: fail if any model\'s p95 latency is above this', min: 1}),
     'max-cost-usd': Flags.string({description: 'gate: fail if the run cost more than this (models and judges)'}),
     junit: Flags.string({description: 'write JUnit XML (a testsuite per suite, a testcase per case and model, and the gate) to this file'}),
+    queue: Flags.string({description: 'enqueue every request on this Redis (redis://HOST:PORT) for `assay worker` processes; this process grades and journals', exclusive: ['batch']}),
+    batch: Flags.boolean({description: 'send through the providers\' batch APIs (OpenAI Batch, Anthropic Message Batches) at batch prices; --resume picks up submitted batches'}),
+    'batch-poll-ms': Flags.integer({description: 'with --batch: first poll interval in ms (backs off ×1.5 up to 20× this, at most 60 s; default 2000)', min: 1}),
   };
 
   async run(): Promise<void> {
@@ -52,6 +57,13 @@ export default class Run extends BaseCommand {
       import('../ui/is-interactive.ts'),
       import('../cli/render-summary.ts'),
     ]);
+    // --queue: a bad URL is refused before a run directory is made; a password never reaches run.json.
+    let redact: ((url: string) => string) | null = null;
+    if (flags.queue) {
+      const {parseRedisUrl, redactRedisUrl} = await import('../queue/redis-connection.ts');
+      parseRedisUrl(flags.queue);
+      redact = redactRedisUrl;
+    }
     const live = !flags.json && isInteractive();
     const view = live
       ? (await import('../ui/ink-progress.tsx')).createInkProgress()
@@ -81,9 +93,12 @@ export default class Run extends BaseCommand {
         noCache: flags['no-cache'],
         signal: controller.signal,
         onEvent: view.onEvent,
-        argv: process.argv.slice(2),
+        argv: process.argv.slice(2).map((a) => (redact && flags.queue ? a.split(flags.queue).join(redact(flags.queue)) : a)),
+        queue: flags.queue,
         gate: Object.keys(gateFlags).length > 0 ? gateFlags : undefined,
         junit: flags.junit,
+        batch: flags.batch || undefined,
+        batchPollMs: flags['batch-poll-ms'],
       });
     } finally {
       view.stop();

@@ -9,6 +9,7 @@ export default class SandboxCommand extends BaseCommand {
   static override examples = ['<%= config.bin %> sandbox --port 8787', 'OPENAI_BASE_URL=http://127.0.0.1:8787/v1 your-tool'];
   static override flags = {
     port: Flags.integer({char: 'p', description: 'port on 127.0.0.1 (0 picks a free one)', default: 8787, min: 0, max: 65535}),
+    host: Flags.string({description: 'address to listen on (default 127.0.0.1); e.g. 0.0.0.0 so `assay worker`s on other machines reach it (simulated models only, any key accepted)', default: '127.0.0.1'}),
     config: Flags.string({char: 'c', description: 'config whose sandbox providers and suites to serve'}),
     'latency-scale': Flags.string({description: 'multiply simulated latencies (0 = instant)'}),
     json: Flags.boolean({description: 'print the endpoints as JSON once listening'}),
@@ -19,7 +20,7 @@ export default class SandboxCommand extends BaseCommand {
     const {startSandbox} = await import('../sandbox/start-sandbox.ts');
     const scale = flags['latency-scale'] === undefined ? undefined : Number(flags['latency-scale']);
     if (scale !== undefined && !(scale >= 0)) this.error('--latency-scale must be a number >= 0', {exit: 2});
-    const served = await startSandbox({config: flags.config, port: flags.port, latencyScale: scale});
+    const served = await startSandbox({config: flags.config, port: flags.port, host: flags.host, latencyScale: scale});
     const endpoints = {
       openai: served.sandbox.baseURLFor('openai'),
       anthropic: served.sandbox.baseURLFor('anthropic'),

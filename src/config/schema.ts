@@ -14,7 +14,13 @@ export const paramsSchema = z.strictObject({
   seed: z.number().int().optional(),
 });
 
-export const pricingSchema = z.strictObject({inputPerMTok: nonNegative, outputPerMTok: nonNegative});
+export const pricingSchema = z.strictObject({
+  inputPerMTok: nonNegative,
+  outputPerMTok: nonNegative,
+  /** Prices through the provider's batch API (`assay run --batch`); default half the standard ones, as OpenAI, Anthropic and Gemini charge. */
+  batchInputPerMTok: nonNegative.optional(),
+  batchOutputPerMTok: nonNegative.optional(),
+});
 
 export const limitsSchema = z.strictObject({
   concurrency: positiveInt.optional(),
@@ -298,6 +304,14 @@ export const configSchema = z.strictObject({
       seed: z.number().int().optional(),
       /** Multiplies every simulated latency: 0 makes the sandbox answer instantly. */
       latencyScale: nonNegative.optional(),
+      /** The emulated batch APIs: turnaround (default 2000 ms × latencyScale), share of requests that fail, expiry. */
+      batch: z
+        .strictObject({
+          turnaroundMs: nonNegative.optional(),
+          failureRate: probability.optional(),
+          expireAfterMs: nonNegative.optional(),
+        })
+        .optional(),
     })
     .optional(),
 });

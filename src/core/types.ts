@@ -33,6 +33,9 @@ export interface ModelParams {
 export interface Pricing {
   inputPerMTok: number;
   outputPerMTok: number;
+  /** Through the provider's batch API; when unset, half the standard price. */
+  batchInputPerMTok?: number;
+  batchOutputPerMTok?: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-call' | 'error' | 'other';
@@ -105,4 +108,8 @@ export interface Result {
   judgeCostUsd?: number | null;
   /** Digest of what produced this result (messages, model, params, graders); --resume checks it. */
   fingerprint?: string;
+  /** `assay run --batch`: the provider batch this answer came from (latencyMs and ttftMs are then null). */
+  batchId?: string;
+  /** `assay run --batch`: submission to results of that batch, in ms: its turnaround, not a per-request latency. */
+  batchTurnaroundMs?: number;
 }

@@ -1,10 +1,12 @@
 import Anthropic from '@anthropic-ai/sdk';
+import {anthropicBatchApi} from './anthropic-batch.ts';
 import {classifyError, hintFor} from './classify-error.ts';
 import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
+import {measureWire} from './wire-timing.ts';
 
 /** Anthropic requires max_tokens; this is used when a model's params name none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
@@ -39,6 +41,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
 
   return {
     providerId: opts.providerId,
+    batch: anthropicBatchApi(client, opts, body),
     async complete(model, request): Promise<Completion> {
       const ctx = classifyContext(opts, model, request.timeoutMs);
       const dl = deadline(request.signal, request.timeoutMs, request.stallTimeoutMs);
@@ -46,8 +49,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
       const started = performance.now();
       try {
         if (!request.stream) {
-          const r = await client.messages.create({...body(model, request), stream: false}, {signal, timeout: request.timeoutMs});
-          const latencyMs = performance.now() - started;
+          const {value: r, latencyMs} = await measureWire(() => client.messages.create({...body(model, request), stream: false}, {signal, timeout: request.timeoutMs}));
           const bodyError = (r as unknown as {type?: string; error?: {message?: string}}).type === 'error' ? (r as unknown as {error?: {message?: string}}).error : undefined;
           if (bodyError) throw new ProviderError('server', `${opts.providerId} answered 200 with an error: ${bodyError.message ?? 'unknown'}`, {hint: 'the API reported an error inside a 200 response; it is retried'});
           if (!Array.isArray(r.content)) throw new ProviderError('bad-response', `${opts.providerId} sent a message without content`, {hint: hintFor('bad-response', null, classifyContext(opts, model, request.timeoutMs), '')});

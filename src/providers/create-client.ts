@@ -85,7 +85,8 @@ export async function createProviderClient(
     case 'openai':
     case 'openai-compatible': {
       const {createOpenAIClient} = await import('./openai-client.ts');
-      return createOpenAIClient(options, wire === 'openai-compatible' || provider.type === 'sandbox');
+      // OpenAI itself (and the sandbox speaking its wire) has the Batch API; an OpenAI-compatible server is not assumed to.
+      return createOpenAIClient(options, wire === 'openai-compatible' || provider.type === 'sandbox', wire === 'openai');
     }
     case 'anthropic': {
       const {createAnthropicClient} = await import('./anthropic-client.ts');

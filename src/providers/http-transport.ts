@@ -1,6 +1,7 @@
 import {Agent as HttpAgent, request as httpRequest, type IncomingMessage} from 'node:http';
 import {Agent as HttpsAgent, request as httpsRequest} from 'node:https';
 import {Readable} from 'node:stream';
+import {wireTiming} from './wire-timing.ts';
 
 /**
  * The transport under the SDKs: fetch's contract on node:http with keep-alive agents.
@@ -60,7 +61,9 @@ export async function httpTransport(input: string | URL | Request, init: Request
   headers['accept-encoding'] ??= 'identity';
 
   const https = url.protocol === 'https:';
+  const timing = wireTiming.getStore();
   return new Promise<Response>((resolve, reject) => {
+    timing && (timing.sentAt ??= performance.now());
     const req = (https ? httpsRequest : httpRequest)(url, {method: init.method ?? 'GET', headers, agent: https ? httpsAgent : httpAgent});
     let settled = false;
     const onAbort = () => req.destroy(abortError(signal!));
@@ -95,8 +98,12 @@ export async function httpTransport(input: string | URL | Request, init: Request
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
+        if (timing) timing.receivedAt = performance.now();
         cleanup();
-        resolve(new Response((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as unknown as BodyInit, responseInit));
+        // Handed on after the loop has read every other reply that is ready: parsing and grading
+        // this one must not delay noticing those (their latency would include it).
+        const body = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as unknown as BodyInit;
+        setImmediate(() => resolve(new Response(body, responseInit)));
       });
       res.on('error', (error) => {
         cleanup();

@@ -3,15 +3,17 @@ import type {ModelParams} from '../core/types.ts';
 import {classifyError} from './classify-error.ts';
 import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
+import {openaiBatchApi} from './openai-batch.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
+import {measureWire} from './wire-timing.ts';
 
 /**
  * OpenAI chat completions through the official SDK. `compatible` servers (Ollama, vLLM, gateways)
  * get the classic `max_tokens`; OpenAI itself gets `max_completion_tokens`, which its newer models require.
  */
-export function createOpenAIClient(opts: ClientOptions, compatible: boolean): ProviderClient {
+export function createOpenAIClient(opts: ClientOptions, compatible: boolean, batch = !compatible): ProviderClient {
   const client = new OpenAI({
     apiKey: opts.apiKey,
     baseURL: opts.baseURL,
@@ -41,6 +43,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean): Pr
 
   return {
     providerId: opts.providerId,
+    ...(batch && {batch: openaiBatchApi(client, opts, body)}),
     async complete(model, request): Promise<Completion> {
       const ctx = classifyContext(opts, model, request.timeoutMs);
       const dl = deadline(request.signal, request.timeoutMs, request.stallTimeoutMs);
@@ -48,8 +51,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean): Pr
       const started = performance.now();
       try {
         if (!request.stream) {
-          const r = await client.chat.completions.create({...body(model, request), stream: false}, {signal, timeout: request.timeoutMs});
-          const latencyMs = performance.now() - started;
+          const {value: r, latencyMs} = await measureWire(() => client.chat.completions.create({...body(model, request), stream: false}, {signal, timeout: request.timeoutMs}));
           const bodyError = (r as unknown as {error?: {message?: string}}).error;
           if (bodyError) throw new ProviderError('server', `${opts.providerId} answered 200 with an error: ${bodyError.message ?? JSON.stringify(bodyError)}`, {hint: 'an upstream behind this OpenAI-compatible server failed; it is retried'});
           const choice = r.choices?.[0];

@@ -1,4 +1,5 @@
 import type {ChatMessage, ErrorClass, FinishReason, ModelParams} from '../core/types.ts';
+import type {ProviderError} from './provider-error.ts';
 
 export interface CompletionRequest {
   messages: ChatMessage[];
@@ -26,6 +27,48 @@ export interface ProviderClient {
   complete(model: string, request: CompletionRequest): Promise<Completion>;
   /** Model ids the endpoint lists, where the API has a list endpoint. */
   listModels(): Promise<string[]>;
+  /** The provider's batch API (OpenAI Batch, Anthropic Message Batches), where the client can use one. */
+  batch?: BatchApi;
+}
+
+/** One request in a provider batch; results are matched back by `customId`. */
+export interface BatchItem {
+  customId: string;
+  model: string;
+  messages: ChatMessage[];
+  params: ModelParams;
+}
+
+/** A batch as the provider reports it while polling. */
+export interface BatchStatus {
+  /** Finished one way or another (completed, expired, cancelled, failed, ended): results can be fetched. */
+  done: boolean;
+  /** The provider's own status word (in_progress, completed, expired, ended...). */
+  raw: string;
+  total: number;
+  /** Requests with an outcome so far (succeeded or errored). */
+  finished: number;
+  failed: number;
+  /** When the provider says the batch ended (ms since the epoch), if it says. */
+  endedAtMs: number | null;
+  /** Set when the batch as a whole failed (e.g. validation): none of its requests has a result. */
+  failure?: string;
+}
+
+/** One request's outcome in a finished batch: an answer, a classified error, or never processed. */
+export type BatchItemOutcome =
+  | {customId: string; completion: Completion}
+  | {customId: string; error: ProviderError}
+  | {customId: string; unfinished: 'expired' | 'canceled'};
+
+export interface BatchApi {
+  /** The most requests one batch may hold. */
+  readonly maxRequests: number;
+  /** Submits the requests as one batch; returns the provider's batch id. */
+  submit(items: BatchItem[], signal?: AbortSignal): Promise<string>;
+  status(batchId: string, signal?: AbortSignal): Promise<BatchStatus>;
+  /** Every request's outcome, once `status` says done; completions have latencyMs 0 (a batch has no per-request latency). */
+  results(batchId: string, signal?: AbortSignal): Promise<BatchItemOutcome[]>;
 }
 
 export interface ClientWarning {

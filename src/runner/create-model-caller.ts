@@ -1,10 +1,10 @@
-import type {LoadedConfig} from '../config/load-config.ts';
+import type {LoadedConfig, LoadedModel} from '../config/load-config.ts';
 import {InputError} from '../core/errors.ts';
 import type {ModelCaller} from '../graders/model-caller.ts';
 import {classifyError} from '../providers/classify-error.ts';
 import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import type {ProviderClient} from '../providers/provider-client.ts';
-import type {TrafficControl} from '../traffic/traffic-control.ts';
+import type {Limiter, Slots} from './execute-task.ts';
 import {costUsd} from './cost.ts';
 import {DEFAULT_RETRY, withRetry} from './retry-policy.ts';
 
@@ -15,7 +15,13 @@ const JUDGE_MAX_TOKENS = 512;
  * Lets graders call a configured model (a judge) through the run's own clients, rate limits,
  * retries and global slots, so judging can neither exceed a provider's limits nor dodge them.
  */
-export function createModelCaller(loaded: LoadedConfig, clients: Map<string, ProviderClient>, traffic: TrafficControl, signal: AbortSignal): ModelCaller {
+/** The limits judge calls go through: the run's TrafficControl, or limits shared through Redis in queue mode. */
+export interface CallerTraffic {
+  for(model: LoadedModel): {limiters: Limiter[]};
+  global: Slots;
+}
+
+export function createModelCaller(loaded: LoadedConfig, clients: Map<string, ProviderClient>, traffic: CallerTraffic, signal: AbortSignal): ModelCaller {
   return async (label, messages) => {
     const model = loaded.models.get(label);
     if (!model) throw new InputError(`judge model "${label}" is not configured`);

@@ -18,6 +18,8 @@ export interface PlanOptions {
   repeat?: number;
   sample?: number;
   seed?: number;
+  /** `assay run --batch`: recorded in run.json so --resume continues in batch mode; planning ignores it. */
+  batch?: boolean;
 }
 
 export function taskKey(suiteId: string, caseId: string, model: string, repeat: number): string {

@@ -47,6 +47,10 @@ export interface RunOptions extends PlanOptions {
   junit?: string;
   /** A config already loaded (and possibly with generated suites, as A/B has): used instead of loading `config`. */
   prepared?: LoadedConfig;
+  /** With `batch` (provider batch APIs): the first poll interval in ms; polls back off from it (default 2000). */
+  batchPollMs?: number;
+  /** redis://HOST:PORT: enqueue every request on this Redis for `assay worker` processes (see executeQueue). */
+  queue?: string;
 }
 
 export interface ModelTrafficSnapshot {
@@ -63,6 +67,8 @@ export type RunEvent =
   | {type: 'breaker'; model: string; from: BreakerState; to: BreakerState}
   | {type: 'traffic'; models: ModelTrafficSnapshot[]}
   | {type: 'warning'; message: string}
+  /** Batch mode: a batch was submitted, moved on, or was downloaded. */
+  | {type: 'batch'; model: string; batchId: string; status: string; finished: number; total: number}
   | {type: 'end'; interrupted: boolean};
 
 export interface RunOutcome extends RunReports {
@@ -90,6 +96,8 @@ export interface RunMeta {
   simulated: boolean;
   models: Record<string, {provider: string; type: string; model: string; pricing: unknown; simulated: boolean}>;
   breakerTransitions: Array<BreakerTransition & {model: string}>;
+  /** Queue mode: the Redis URL (password redacted) and the run's queue id, so --resume continues there. */
+  queue?: {url: string; id: string};
 }
 
 function newRunId(outDir: string): string {
@@ -127,14 +135,14 @@ function digest(loaded: LoadedConfig): string {
   return `sha256:${createHash('sha256').update(material).digest('hex')}`;
 }
 
-function cacheFor(loaded: LoadedConfig, opts: RunOptions): ResponseCache | null {
+export function cacheFor(loaded: LoadedConfig, opts: RunOptions): ResponseCache | null {
   const setting = loaded.config.cache;
   if (opts.noCache || setting === false || (typeof setting === 'object' && setting.enabled === false)) return null;
   return new ResponseCache(resolve(loaded.rootDir, (typeof setting === 'object' && setting.dir) || '.assay/cache'));
 }
 
 /** The cache serves real providers at temperature 0 by default; `cache: true|false` on a provider decides outright. */
-function cacheable(task: Task): boolean {
+export function cacheable(task: Task): boolean {
   const p = task.model.provider;
   if (p.cache !== undefined) return p.cache;
   if (p.type === 'sandbox') return false;
@@ -147,7 +155,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   const emit = opts.onEvent ?? (() => {});
   let meta: RunMeta | null = null;
   let dir: string;
-  let planOptions: PlanOptions = {suites: opts.suites, models: opts.models, repeat: opts.repeat, sample: opts.sample, seed: opts.seed};
+  let planOptions: PlanOptions = {suites: opts.suites, models: opts.models, repeat: opts.repeat, sample: opts.sample, seed: opts.seed, batch: opts.batch || undefined};
 
   if (opts.resume) {
     dir = resolve(cwd, opts.resume);
@@ -216,7 +224,13 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     const runMeta = meta;
     await writeFile(join(dir, 'run.json'), `${JSON.stringify(runMeta, null, 2)}\n`);
 
-    const execution = await execute({loaded, opts, runId, dir, tasks, pending, usedModels, fingerprints, emit, meta: runMeta});
+    // Batch mode (provider batch APIs) when asked, or when resuming a run that was started in it.
+    const run = opts.batch || runMeta.options.batch
+      ? (await import('../batch/execute-batch.ts')).executeBatch
+      : opts.queue || runMeta.queue
+        ? (await import('../queue/execute-queue.ts')).executeQueue
+        : execute;
+    const execution = await run({loaded, opts, runId, dir, tasks, pending, usedModels, fingerprints, emit, meta: runMeta});
     runMeta.endedAt = new Date().toISOString();
     runMeta.interrupted = execution.interrupted;
     await writeFile(join(dir, 'run.json'), `${JSON.stringify(runMeta, null, 2)}\n`);
@@ -265,7 +279,8 @@ export interface ExecutionOutcome {
 
 export type Executor = (args: ExecuteArgs) => Promise<ExecutionOutcome>;
 
-async function execute(args: ExecuteArgs): Promise<ExecutionOutcome> {
+/** The in-process executor (the default); batch mode also uses it for models without a batch API. */
+export async function execute(args: ExecuteArgs): Promise<ExecutionOutcome> {
   const {loaded, opts, runId, dir, tasks, pending, usedModels, emit} = args;
   // Judge models need clients too, though they answer no suite themselves.
   const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));

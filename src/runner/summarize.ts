@@ -34,6 +34,8 @@ export interface GroupStats {
   cached: number;
   /** Cost of judge-model grading, kept apart from costUsd. */
   judgeCostUsd: number | null;
+  /** `assay run --batch`: submission-to-results time over the distinct batches (present only for batch results). */
+  batchTurnaroundMs?: {batches: number; p50: number | null; max: number | null};
 }
 
 export interface ModelComparison extends PairedComparison {
@@ -116,6 +118,8 @@ export function groupStats(results: readonly Result[]): GroupStats {
   }
   latencies.sort((a, b) => a - b);
   ttfts.sort((a, b) => a - b);
+  const turnarounds = new Map<string, number>();
+  for (const r of results) if (r.batchId && typeof r.batchTurnaroundMs === 'number') turnarounds.set(r.batchId, r.batchTurnaroundMs);
   const n = results.length;
   const errors = n - ok;
   return {
@@ -147,7 +151,13 @@ export function groupStats(results: readonly Result[]): GroupStats {
     attempts,
     cached,
     judgeCostUsd: judgeCostKnown === 0 ? null : judgeCost,
+    ...(turnarounds.size > 0 && {batchTurnaroundMs: batchTurnaround([...turnarounds.values()])}),
   };
+}
+
+function batchTurnaround(values: number[]): NonNullable<GroupStats['batchTurnaroundMs']> {
+  values.sort((a, b) => a - b);
+  return {batches: values.length, p50: percentileOfSorted(values, 50), max: values.at(-1) ?? null};
 }
 
 /** Per case (suite + case id): the mean score and majority pass over repeats, for paired comparisons (repeats of a case are not independent). */

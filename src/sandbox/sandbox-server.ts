@@ -4,6 +4,7 @@ import type {AddressInfo, Socket} from 'node:net';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {estimateTokens} from '../providers/estimate-tokens.ts';
 import {anthropicWire} from './anthropic-wire.ts';
+import {BatchEndpoints, type BatchSandboxOptions} from './batch-endpoints.ts';
 import {AnswerKey} from './answer-key.ts';
 import {geminiWire} from './gemini-wire.ts';
 import {openaiWire} from './openai-wire.ts';
@@ -49,6 +50,8 @@ export interface SandboxOptions {
   rejectKeys?: string[];
   /** Serve any model id with a default profile instead of answering 404 for unknown ones. */
   anyModel?: boolean;
+  /** The batch endpoints (OpenAI files + batches, Anthropic message batches): turnaround, failures, expiry. */
+  batch?: BatchSandboxOptions;
 }
 
 export interface SandboxRequestLog {
@@ -82,6 +85,8 @@ export class Sandbox {
   private readonly sockets = new Set<Socket>();
   private server: Server | null = null;
   private baseUrl: string | null = null;
+  /** OpenAI Batch and Anthropic Message Batches, answered by the same simulation as live requests. */
+  readonly batches: BatchEndpoints;
 
   constructor(opts: SandboxOptions = {}) {
     for (const m of opts.models ?? []) this.models.set(m.id, m);
@@ -89,6 +94,7 @@ export class Sandbox {
     this.latencyScale = opts.latencyScale ?? 1;
     this.rejectKeys = new Set(opts.rejectKeys ?? ['invalid-key']);
     this.anyModel = opts.anyModel ?? this.models.size === 0;
+    this.batches = new BatchEndpoints({...opts.batch, turnaroundMs: opts.batch?.turnaroundMs ?? 2000 * this.latencyScale}, this.seed, (wire, body) => this.answerLine(wire, body));
   }
 
   addModel(model: SimModel): void {
@@ -142,6 +148,7 @@ export class Sandbox {
       if (!key) return this.sendError(res, wire, 401, 'No API key was provided.');
       if (this.rejectKeys.has(key)) return this.sendError(res, wire, 401, 'Incorrect API key provided.');
 
+      if (!gemini && BatchEndpoints.handles(path)) return await this.batches.handle(req, res, path, wire);
       if (req.method === 'GET' && (path === '/v1/models' || (gemini && !gemini[2]))) {
         return this.sendJson(res, 200, wire.models([...this.models.keys()]));
       }
@@ -249,28 +256,7 @@ export class Sandbox {
       return this.sendJson(res, 200, wire === anthropicWire ? wire.error(500, 'Internal error (simulated, sent with status 200)') : {error: {message: 'upstream failed (simulated, sent with status 200)', type: 'server_error', code: 500}});
     }
 
-    const judged = simulateJudge(model, r.messages, this.answerKey, this.seed);
-    const answer = judged === null ? simulateAnswer(model, prompt, this.answerKey, this.seed) : {text: judged, correct: null};
-    let text = fault === 'huge' ? 'lorem ipsum '.repeat(250_000) : answer.text;
-    let finish: SimReply['finish'] = 'stop';
-    for (const stop of r.params.stop ?? []) {
-      const at = stop ? text.indexOf(stop) : -1;
-      if (at !== -1) text = text.slice(0, at);
-    }
-    const pieces = fault === 'huge' ? [text] : splitTokens(text);
-    if (fault !== 'huge' && r.params.maxTokens !== undefined && pieces.length > r.params.maxTokens) {
-      pieces.length = r.params.maxTokens;
-      text = pieces.join('');
-      finish = 'length';
-    }
-    const reply: SimReply = {
-      id: `${wire.name === 'anthropic' ? 'msg' : 'chatcmpl'}-sim-${randomUUID().slice(0, 12)}`,
-      model: model.id,
-      text,
-      finish,
-      inputTokens: r.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0),
-      outputTokens: fault === 'huge' ? estimateTokens(text) : pieces.length,
-    };
+    const {reply, pieces} = this.simulateReply(wire, model, r, prompt, fault === 'huge');
     const random = seededRandom(seedFrom(this.seed, model.id, prompt, 'latency', Date.now() & 0xffff));
     const ttftMs = logNormal(random, model.ttftMs, model.latencySigma) * this.latencyScale;
     const perTokenMs = model.msPerToken * this.latencyScale;
@@ -315,6 +301,52 @@ export class Sandbox {
     }
     entry.completed = true;
     res.end(wire.streamTail(reply, r.includeUsage).join(''));
+  }
+
+  /** The simulated answer to a request: the judge or answer-key simulation, cut at stop sequences and maxTokens. */
+  private simulateReply(wire: WireFormat, model: SimModel, r: SimRequest, prompt: string, huge: boolean): {reply: SimReply; pieces: string[]} {
+    const judged = simulateJudge(model, r.messages, this.answerKey, this.seed);
+    const answer = judged === null ? simulateAnswer(model, prompt, this.answerKey, this.seed) : {text: judged, correct: null};
+    let text = huge ? 'lorem ipsum '.repeat(250_000) : answer.text;
+    let finish: SimReply['finish'] = 'stop';
+    for (const stop of r.params.stop ?? []) {
+      const at = stop ? text.indexOf(stop) : -1;
+      if (at !== -1) text = text.slice(0, at);
+    }
+    const pieces = huge ? [text] : splitTokens(text);
+    if (!huge && r.params.maxTokens !== undefined && pieces.length > r.params.maxTokens) {
+      pieces.length = r.params.maxTokens;
+      text = pieces.join('');
+      finish = 'length';
+    }
+    const reply: SimReply = {
+      id: `${wire.name === 'anthropic' ? 'msg' : 'chatcmpl'}-sim-${randomUUID().slice(0, 12)}`,
+      model: model.id,
+      text,
+      finish,
+      inputTokens: r.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0),
+      outputTokens: huge ? estimateTokens(text) : pieces.length,
+    };
+    return {reply, pieces};
+  }
+
+  /** One request inside a batch, answered as the same request sent live would be (no faults, no delay). */
+  private answerLine(wire: WireFormat, body: unknown): {status: number; body: unknown; model: string; prompt: string} {
+    let parsed: SimRequest;
+    try {
+      parsed = wire.parse(body, undefined, false);
+    } catch (error) {
+      if (error instanceof BadRequest) return {status: 400, body: wire.error(400, error.message), model: '', prompt: ''};
+      throw error;
+    }
+    let model = this.models.get(parsed.model);
+    if (!model) {
+      if (!this.anyModel) return {status: 404, body: wire.error(404, `The model \`${parsed.model}\` does not exist or you do not have access to it.`), model: parsed.model, prompt: ''};
+      model = resolveSimModel(parsed.model, undefined);
+      this.models.set(model.id, model);
+    }
+    const prompt = [...parsed.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    return {status: 200, body: wire.reply(this.simulateReply(wire, model, parsed, prompt, false).reply), model: model.id, prompt};
   }
 
   private sendError(res: ServerResponse, wire: WireFormat, status: number, message: string): void {

@@ -25,13 +25,14 @@ export function sandboxFor(loaded: LoadedConfig, opts: {latencyScale?: number} =
     models: [...loaded.models.values()].filter((m) => m.provider.type === 'sandbox').map((m) => resolveSimModel(m.model, m.sim)),
     seed: loaded.config.sandbox?.seed ?? loaded.config.seed,
     latencyScale: opts.latencyScale ?? loaded.config.sandbox?.latencyScale ?? 1,
+    batch: loaded.config.sandbox?.batch,
   });
   registerSuiteAnswers(sandbox, loaded);
   return sandbox;
 }
 
 /** Starts a standalone sandbox: the config's fleet and answers when there is a config, else any model id. */
-export async function startSandbox(opts: {config?: string; port?: number; latencyScale?: number; cwd?: string}): Promise<{sandbox: Sandbox; models: string[]}> {
+export async function startSandbox(opts: {config?: string; port?: number; host?: string; latencyScale?: number; cwd?: string}): Promise<{sandbox: Sandbox; models: string[]}> {
   const cwd = opts.cwd ?? process.cwd();
   const hasConfig = opts.config !== undefined || CONFIG_NAMES.some((n) => existsSync(resolve(cwd, n)));
   let sandbox: Sandbox;
@@ -43,6 +44,6 @@ export async function startSandbox(opts: {config?: string; port?: number; latenc
   } else {
     sandbox = new Sandbox({latencyScale: opts.latencyScale ?? 1, anyModel: true});
   }
-  await sandbox.listen(opts.port ?? 0);
+  await sandbox.listen(opts.port ?? 0, opts.host);
   return {sandbox, models};
 }

@@ -17,6 +17,8 @@ export function createPlainProgress(write: (line: string) => void, intervalMs = 
         last = Date.now();
       } else if (event.type === 'breaker') {
         write(`circuit breaker for ${event.model}: ${event.from} -> ${event.to}`);
+      } else if (event.type === 'batch') {
+        write(`batch ${event.batchId} (${event.model}): ${event.status}, ${event.finished}/${event.total} requests finished`);
       } else if (event.type === 'warning') {
         write(`warning: ${event.message}`);
       } else if (event.type === 'result' && Date.now() - last >= intervalMs) {

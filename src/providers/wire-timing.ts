@@ -1,0 +1,25 @@
+import {AsyncLocalStorage} from 'node:async_hooks';
+
+/** When a request's first byte went out and its last byte came back, as the transport saw them. */
+export interface WireTiming {
+  sentAt?: number;
+  receivedAt?: number;
+}
+
+/** Set by the transport for the request made inside `measureWire`. */
+export const wireTiming = new AsyncLocalStorage<WireTiming>();
+
+/**
+ * Runs one unstreamed SDK call and returns its result with the time it spent on the wire: from the
+ * request leaving to the whole reply arriving. The SDK's own work before and after (building the
+ * request, parsing the reply) and the time a reply waits while the process finishes other replies
+ * are the harness's, not the provider's, so they stay out of latency. Falls back to the time around
+ * the call when the request did not go through assay's transport (e.g. behind a proxy).
+ */
+export async function measureWire<T>(call: () => Promise<T>): Promise<{value: T; latencyMs: number}> {
+  const timing: WireTiming = {};
+  const started = performance.now();
+  const value = await wireTiming.run(timing, call);
+  const latencyMs = timing.sentAt !== undefined && timing.receivedAt !== undefined ? timing.receivedAt - timing.sentAt : performance.now() - started;
+  return {value, latencyMs};
+}
