@@ -30,6 +30,12 @@ describe('resultsToCsv', () => {
     expect(csv.match(/^runId,/gm)).toHaveLength(1);
   });
 
+  it('has batch columns, filled for results that came from a provider batch', () => {
+    const batched = {...result(1), latencyMs: null, batchId: 'batch_abc', batchTurnaroundMs: 61_000} as Result;
+    const rows = Papa.parse<Record<string, string>>(resultsToCsv([result(0), batched]).trim(), {header: true}).data;
+    expect(rows.map((r) => [r.batchId, r.batchTurnaroundMs, r.latencyMs])).toEqual([['', '', '0'], ['batch_abc', '61000', '']]);
+  });
+
   it('writes the header alone for no results', () => {
     expect(resultsToCsv([]).split('\n').filter(Boolean)).toHaveLength(1);
   });

@@ -12,7 +12,7 @@ const FIXED = [
   'runId', 'suiteId', 'caseId', 'model', 'provider', 'repeat', 'status', 'simulated', 'pass', 'score',
   'latencyMs', 'ttftMs', 'queueMs', 'inputTokens', 'outputTokens', 'tokensEstimated', 'costUsd', 'attempts',
   'stream', 'finishReason', 'finishReasonRaw', 'errorClass', 'errorStatus', 'errorMessage', 'errorHint', 'tags',
-  'startedAt', 'endedAt', 'input', 'expected', 'output',
+  'startedAt', 'endedAt', 'batchId', 'batchTurnaroundMs', 'input', 'expected', 'output',
 ] as const;
 
 /** Rows formatted per call: the CSV of a 100,000-result run is written in pieces, never held whole. */
