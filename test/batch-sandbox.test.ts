@@ -8,7 +8,7 @@ import {createProviderClient} from '../src/providers/create-client.ts';
 import type {BatchApi, BatchItem, BatchItemOutcome} from '../src/providers/provider-client.ts';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 
-// The provider batch APIs (real OpenAI and Anthropic SDKs) against the sandbox's batch endpoints over loopback.
+// The provider batch APIs (real OpenAI, Anthropic and @google/genai SDKs) against the sandbox's batch endpoints over loopback.
 const server = new Sandbox({anyModel: true, latencyScale: 0, batch: {turnaroundMs: 150}});
 beforeAll(async () => {
   await server.listen();
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const WIRES = ['openai', 'anthropic'] as const;
+const WIRES = ['openai', 'anthropic', 'gemini'] as const;
 
 async function batchApi(wire: (typeof WIRES)[number], headers: Record<string, string> = {}): Promise<BatchApi> {
   const provider = {id: `p-${wire}`, type: 'sandbox', wire, headers, models: [], file: 'test'} as unknown as LoadedProvider;
@@ -78,7 +78,13 @@ describe.each(WIRES)('%s batch wire', (wire) => {
     const api = await batchApi(wire, {'x-sandbox-batch-turnaround-ms': '400', 'x-sandbox-batch-expire-ms': '100'});
     const id = await api.submit(items(8));
     const st = await untilDone(api, id);
-    expect(st.raw).toBe(wire === 'openai' ? 'expired' : 'ended');
+    expect(st.raw).toBe({openai: 'expired', anthropic: 'ended', gemini: 'JOB_STATE_EXPIRED'}[wire]);
+    if (wire === 'gemini') {
+      // An expired Gemini batch has no results at all: the status says why its requests have none.
+      expect(st.unfinished).toBe('expired');
+      expect(await api.results(id)).toEqual([]);
+      return;
+    }
     const got = kinds(await api.results(id));
     expect(got).toHaveLength(8);
     // 100 of 400 ms: the first quarter was processed.
@@ -98,6 +104,21 @@ describe.each(WIRES)('%s batch wire', (wire) => {
     } finally {
       await strict.close();
     }
+  });
+});
+
+describe('gemini batch wire', () => {
+  it('inlined requests: results matched by metadata key, generation config applied (maxOutputTokens)', async () => {
+    const api = await batchApi('gemini');
+    const id = await api.submit([{customId: 'only', model: 'sim-batch', messages: [{role: 'system', content: 'Be terse.'}, {role: 'user', content: 'Describe the batch API of your provider in detail.'}], params: {maxTokens: 2, temperature: 0}}]);
+    expect(id).toMatch(/^batches\//);
+    const st = await untilDone(api, id);
+    expect(st).toMatchObject({raw: 'JOB_STATE_SUCCEEDED', total: 1, finished: 1});
+    const [r] = await api.results(id);
+    if (!r || !('completion' in r)) throw new Error('expected a completion');
+    expect(r.customId).toBe('only');
+    // maxOutputTokens went through: the answer was cut at two tokens.
+    expect(r.completion.finishReason).toBe('length');
   });
 });
 
@@ -124,10 +145,10 @@ describe('sandbox batch state', () => {
     }
   });
 
-  it('an unknown batch id is a 404 (not-found) on both wires', async () => {
+  it('an unknown batch id is a 404 (not-found) on every wire', async () => {
     for (const wire of WIRES) {
       const api = await batchApi(wire);
-      await expect(api.status(wire === 'openai' ? 'batch_nope' : 'msgbatch_nope')).rejects.toMatchObject({errorClass: 'not-found'});
+      await expect(api.status({openai: 'batch_nope', anthropic: 'msgbatch_nope', gemini: 'batches/nope'}[wire])).rejects.toMatchObject({errorClass: 'not-found'});
     }
   });
 });

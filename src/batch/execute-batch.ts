@@ -28,7 +28,7 @@ export interface BatchRecord {
   submittedAt: string;
   /** `submitted` until its results are in the journal (`downloaded`); `lost` when the provider no longer knows it. */
   status: 'submitted' | 'downloaded' | 'lost';
-  /** The provider's last status word (in_progress, completed, expired, ended...). */
+  /** The provider's last status word (in_progress, completed, expired, ended, JOB_STATE_SUCCEEDED...). */
   providerStatus?: string;
   endedAt?: string;
   turnaroundMs?: number;
@@ -68,8 +68,6 @@ function writeBatchState(dir: string, state: BatchState): void {
 function noBatchReason(model: LoadedModel, client: ProviderClient | undefined): string | null {
   if (client?.batch) return null;
   const p = model.provider;
-  const wire = p.type === 'sandbox' ? p.wire : p.type;
-  if (wire === 'gemini') return 'Gemini batch mode is not supported by assay yet';
   if (p.type === 'openai-compatible') return 'an OpenAI-compatible server is not assumed to have the Batch API';
   return `provider type "${p.type}" has no batch API`;
 }
@@ -266,7 +264,8 @@ export async function executeBatch(args: ExecuteArgs): Promise<ExecutionOutcome>
           else if (o && 'error' in o) error = o.error;
           else if (st.failure) error = new ProviderError('bad-request', `batch ${b.batchId} failed: ${st.failure}`, {hint: `the provider refused the batch as a whole; fix the cause, then ${resume}`, retryable: false});
           else {
-            const why = o ? (o.unfinished === 'expired' ? 'expired before this request was processed' : 'was canceled before this request was processed') : `ended (${st.raw}) without a result for this request`;
+            const unfinished = o && 'unfinished' in o ? o.unfinished : st.unfinished;
+            const why = unfinished ? (unfinished === 'expired' ? 'expired before this request was processed' : 'was canceled before this request was processed') : `ended (${st.raw}) without a result for this request`;
             error = new ProviderError('timeout', `batch ${b.batchId} ${why}`, {hint: resume});
           }
           return record(task, {completion, error, batchId: b.batchId, submittedAt: new Date(submitted), endedAt: new Date(end), turnaroundMs});

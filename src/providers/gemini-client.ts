@@ -3,6 +3,7 @@ import type {GoogleGenAI as GoogleGenAIType} from '@google/genai';
 import {classifyError} from './classify-error.ts';
 import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
+import {geminiBatchApi, type GeminiCall} from './gemini-batch.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
@@ -13,7 +14,7 @@ import {ProviderError} from './provider-error.ts';
  */
 export async function createGeminiClient(opts: ClientOptions): Promise<ProviderClient> {
   const {GoogleGenAI} = await import('@google/genai');
-  const lastResponse = new AsyncLocalStorage<{headers: Headers | null}>();
+  const lastResponse = new AsyncLocalStorage<{headers: Headers | null; keep?: boolean; body?: Response}>();
   const boundFetch = originBoundFetch(opts.providerId);
   const wrappedFetch: typeof fetch = async (input, init) => {
     let url = input instanceof Request ? input.url : String(input);
@@ -25,7 +26,11 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
     }
     const response = await boundFetch(input instanceof Request ? new Request(url, input) : url, init);
     const slot = lastResponse.getStore();
-    if (slot) slot.headers = response.headers;
+    if (slot) {
+      slot.headers = response.headers;
+      // Batch calls keep the raw body: the SDK drops fields of the batch operation assay reads (batchStats).
+      if (slot.keep) slot.body = response.clone();
+    }
     return response;
   };
   const ai: GoogleGenAIType = new GoogleGenAI({
@@ -42,16 +47,20 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
   const unsupported = new UnsupportedParams(opts, [], 'Gemini generateContent');
 
   function request(model: string, r: CompletionRequest, signal: AbortSignal) {
+    const {contents, config} = content(r);
+    return {model, contents, config: {abortSignal: signal, ...config}};
+  }
+
+  /** contents and generation config of a request (also what a batch inlines). */
+  function content(r: CompletionRequest) {
     const p = r.params;
     unsupported.check(p);
     const system = r.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
     return {
-      model,
       contents: r.messages
         .filter((m) => m.role !== 'system')
         .map((m) => ({role: m.role === 'assistant' ? 'model' : 'user', parts: [{text: m.content}]})),
       config: {
-        abortSignal: signal,
         ...(system && {systemInstruction: system}),
         ...(p.temperature !== undefined && {temperature: p.temperature}),
         ...(p.maxTokens !== undefined && {maxOutputTokens: p.maxTokens}),
@@ -70,8 +79,22 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
     throw classifyError(withHeaders, classifyContext(opts, model, timeoutMs), {timedOut, stalled});
   }
 
+  const call: GeminiCall = (what, fn) => {
+    const slot: {headers: Headers | null; keep: boolean; body?: Response} = {headers: null, keep: true};
+    return lastResponse.run(slot, async () => {
+      try {
+        const value = await fn();
+        const raw: unknown = slot.body ? await slot.body.json().catch(() => null) : null;
+        return {value, raw};
+      } catch (error) {
+        fail(error, what, opts.timeoutMs, slot, false);
+      }
+    });
+  };
+
   return {
     providerId: opts.providerId,
+    batch: geminiBatchApi(ai, opts, call, content),
     async complete(model, r): Promise<Completion> {
       const dl = deadline(r.signal, r.timeoutMs, r.stallTimeoutMs);
       const {signal} = dl;

@@ -27,7 +27,7 @@ export interface ProviderClient {
   complete(model: string, request: CompletionRequest): Promise<Completion>;
   /** Model ids the endpoint lists, where the API has a list endpoint. */
   listModels(): Promise<string[]>;
-  /** The provider's batch API (OpenAI Batch, Anthropic Message Batches), where the client can use one. */
+  /** The provider's batch API (OpenAI Batch, Anthropic Message Batches, Gemini Batch API), where the client can use one. */
   batch?: BatchApi;
 }
 
@@ -53,6 +53,8 @@ export interface BatchStatus {
   endedAtMs: number | null;
   /** Set when the batch as a whole failed (e.g. validation): none of its requests has a result. */
   failure?: string;
+  /** Why requests with no outcome in `results` were never processed, when the provider lists only the processed ones (Gemini). */
+  unfinished?: 'expired' | 'canceled';
 }
 
 /** One request's outcome in a finished batch: an answer, a classified error, or never processed. */

@@ -19,7 +19,7 @@ export interface BatchSandboxOptions {
 }
 
 /** A batch line answered by the simulation: what a live request with this body would have got. */
-export type AnswerLine = (wire: WireFormat, body: unknown) => {status: number; body: unknown; model: string; prompt: string};
+export type AnswerLine = (wire: WireFormat, body: unknown, model?: string) => {status: number; body: unknown; model: string; prompt: string};
 
 interface LineOutcome {
   customId: string;
@@ -29,7 +29,7 @@ interface LineOutcome {
 
 interface StoredBatch {
   id: string;
-  wire: 'openai' | 'anthropic';
+  wire: 'openai' | 'anthropic' | 'gemini';
   createdAt: number;
   turnaroundMs: number;
   expireAfterMs: number | null;
@@ -40,6 +40,9 @@ interface StoredBatch {
   failure?: Array<{code: string; message: string; line: number | null}>;
   outputFileId?: string | null;
   errorFileId?: string | null;
+  /** Gemini: `models/{model}` from the URL, and the batch's display name. */
+  model?: string;
+  displayName?: string;
 }
 
 interface StoredFile {
@@ -58,7 +61,7 @@ interface State {
 const EXPIRED_MESSAGE = 'This request could not be executed before the completion window expired.';
 
 /**
- * The OpenAI Batch (files + batches) and Anthropic Message Batches endpoints, emulated. A batch's
+ * The OpenAI Batch (files + batches), Anthropic Message Batches and Gemini Batch API endpoints, emulated. A batch's
  * answers are decided when it is submitted (by the same simulation as live requests) and revealed
  * as time passes: in progress until its turnaround, then completed, or expired with its
  * unprocessed requests. State can be kept in a file, so batches outlive a sandbox restart.
@@ -92,6 +95,31 @@ export class BatchEndpoints {
 
   static handles(path: string): boolean {
     return /^\/v1\/(files|batches|messages\/batches)(\/|$)/.test(path);
+  }
+
+  /**
+   * Gemini Batch API paths, as @google/genai sends them: `POST /v1beta/models/{model}:batchGenerateContent` and
+   * `GET /v1beta/batches/{id}`. `/v1/batches/...` is OpenAI's unless the request carries Gemini's x-goog-api-key.
+   */
+  static geminiPath(path: string, googKey: boolean): boolean {
+    const m = /^\/(v1|v1beta|v1alpha)\/(?:models\/[^:/]+:batchGenerateContent|batches\/[^/]+)$/.exec(path);
+    return m !== null && (m[1] !== 'v1' || googKey);
+  }
+
+  /** The Gemini Batch API: batches are long-running operations (`batches/{id}`) whose metadata carries state and inlined responses. */
+  async handleGemini(req: IncomingMessage, res: ServerResponse, path: string, wire: WireFormat): Promise<void> {
+    const method = req.method ?? 'GET';
+    let m: RegExpExecArray | null;
+    if (method === 'POST' && (m = /^\/[^/]+\/models\/([^:/]+):batchGenerateContent$/.exec(path))) return this.createGemini(req, res, decodeURIComponent(m[1]!), wire);
+    if (method === 'GET' && (m = /^\/[^/]+\/batches\/([^/]+)$/.exec(path))) {
+      const batch = this.state.batches[`batches/${m[1]!}`];
+      if (!batch || batch.wire !== 'gemini') return send(res, 404, wire.error(404, `Batch batches/${m[1]} not found.`));
+      this.counts.polls++;
+      const op = this.geminiOperation(batch);
+      if (op.done && op.metadata.output) this.counts.downloads++;
+      return send(res, 200, op);
+    }
+    return send(res, 404, wire.error(404, `Unknown path ${method} ${path}: the sandbox serves models/{model}:batchGenerateContent and batches/{id}`));
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string, wire: WireFormat): Promise<void> {
@@ -150,8 +178,8 @@ export class BatchEndpoints {
   }
 
   /** Answers a line; a drawn failure (seeded per model, prompt and how often it was seen) turns it into a 500. */
-  private run(wire: WireFormat, customId: string, body: unknown, failureRate: number): LineOutcome {
-    const a = this.answer(wire, body);
+  private run(wire: WireFormat, customId: string, body: unknown, failureRate: number, model?: string): LineOutcome {
+    const a = this.answer(wire, body, model);
     if (a.status === 200 && failureRate > 0) {
       const key = `${a.model}\u0000${a.prompt}`;
       const n = this.failureDraws.get(key) ?? 0;
@@ -246,6 +274,76 @@ export class BatchEndpoints {
     this.counts.lines += batch.lines.length;
     this.save();
     return send(res, 200, this.anthropicBatch(batch, `http://${req.headers.host ?? '127.0.0.1'}`));
+  }
+
+  private async createGemini(req: IncomingMessage, res: ServerResponse, model: string, wire: WireFormat): Promise<void> {
+    let body: {batch?: {displayName?: unknown; inputConfig?: {requests?: {requests?: unknown}; fileName?: unknown}}};
+    try {
+      body = JSON.parse((await readBody(req)).toString('utf8')) as typeof body;
+    } catch {
+      return send(res, 400, wire.error(400, 'Invalid JSON payload received.'));
+    }
+    const input = body.batch?.inputConfig;
+    if (input?.fileName !== undefined) return send(res, 400, wire.error(400, 'the sandbox batches inlined requests only (batch.inputConfig.requests), not files'));
+    const requests = input?.requests?.requests;
+    if (!Array.isArray(requests) || requests.length === 0) return send(res, 400, wire.error(400, 'batch.inputConfig.requests.requests: at least one request is required'));
+    const o = this.options(req);
+    const id = `batches/sim${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+    const batch: StoredBatch = {id, wire: 'gemini', createdAt: Date.now(), turnaroundMs: o.turnaroundMs, expireAfterMs: o.expireAfterMs, lines: [], model: `models/${model}`, ...(typeof body.batch?.displayName === 'string' && {displayName: body.batch.displayName})};
+    requests.forEach((r, i) => {
+      const item = (r ?? {}) as {request?: {model?: unknown}; metadata?: {key?: unknown}};
+      const key = typeof item.metadata?.key === 'string' ? item.metadata.key : String(i);
+      // An inlined request may name its own model (models/x); the URL's is the default.
+      const own = typeof item.request?.model === 'string' ? item.request.model.replace(/^models\//, '') : model;
+      batch.lines.push(this.run(wire, key, item.request, o.failureRate, own));
+    });
+    this.state.batches[id] = batch;
+    this.counts.batches++;
+    this.counts.lines += batch.lines.length;
+    this.save();
+    return send(res, 200, this.geminiOperation(batch));
+  }
+
+  /**
+   * A Gemini batch as the API returns it: an Operation whose metadata is the GenerateContentBatch. Once it succeeded,
+   * `metadata.output.inlinedResponses.inlinedResponses` holds one entry per request, in order, each with the request's
+   * metadata and either a GenerateContentResponse or a google.rpc.Status error. An expired batch has no results.
+   */
+  private geminiOperation(batch: StoredBatch): {name: string; done: boolean; metadata: Record<string, unknown>; response?: unknown} {
+    const p = this.progress(batch);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const done = batch.lines.slice(0, p.processed);
+    const failed = done.filter((l) => l.status !== 200).length;
+    const state = !p.ended ? (p.processed === 0 ? 'BATCH_STATE_PENDING' : 'BATCH_STATE_RUNNING') : p.expired ? 'BATCH_STATE_EXPIRED' : 'BATCH_STATE_SUCCEEDED';
+    const output =
+      state === 'BATCH_STATE_SUCCEEDED'
+        ? {
+            inlinedResponses: {
+              inlinedResponses: batch.lines.map((l) => ({
+                metadata: {key: l.customId},
+                ...(l.status === 200 ? {response: l.body} : {error: rpcStatus(l)}),
+              })),
+            },
+          }
+        : undefined;
+    const metadata: Record<string, unknown> = {
+      '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatch',
+      model: batch.model,
+      displayName: batch.displayName ?? '',
+      ...(output && {output}),
+      createTime: iso(batch.createdAt),
+      ...(p.ended && {endTime: iso(p.endedAt)}),
+      updateTime: iso(p.ended ? p.endedAt : Date.now()),
+      batchStats: {
+        requestCount: String(batch.lines.length),
+        successfulRequestCount: String(done.length - failed),
+        ...(failed > 0 && {failedRequestCount: String(failed)}),
+        pendingRequestCount: String(p.ended ? 0 : batch.lines.length - p.processed),
+      },
+      state,
+      name: batch.id,
+    };
+    return {name: batch.id, metadata, done: p.ended, ...(output && {response: {'@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatchOutput', ...output}})};
   }
 
   /** Where a batch is now: how many of its lines have been processed, and whether it has ended (and expired). */
@@ -352,6 +450,14 @@ function anthropicResult(line: LineOutcome, processed: boolean): unknown {
   if (line.status === 200) return {type: 'succeeded', message: line.body};
   const error = (line.body as {error?: unknown} | null)?.error ?? {type: 'api_error', message: 'failed'};
   return {type: 'errored', error: {type: 'error', error}};
+}
+
+/** google.rpc.Status codes for the HTTP statuses a line can end with (a batch result error carries the gRPC code). */
+const RPC_CODE: Record<number, number> = {400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 500: 13, 503: 14, 504: 4};
+
+function rpcStatus(line: LineOutcome): {code: number; message: string} {
+  const message = (line.body as {error?: {message?: unknown}} | null)?.error?.message;
+  return {code: RPC_CODE[line.status] ?? 2, message: typeof message === 'string' ? message : `request failed (${line.status})`};
 }
 
 function fileObject(f: StoredFile): unknown {

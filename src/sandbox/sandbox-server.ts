@@ -50,7 +50,7 @@ export interface SandboxOptions {
   rejectKeys?: string[];
   /** Serve any model id with a default profile instead of answering 404 for unknown ones. */
   anyModel?: boolean;
-  /** The batch endpoints (OpenAI files + batches, Anthropic message batches): turnaround, failures, expiry. */
+  /** The batch endpoints (OpenAI files + batches, Anthropic message batches, Gemini batchGenerateContent): turnaround, failures, expiry. */
   batch?: BatchSandboxOptions;
 }
 
@@ -85,7 +85,7 @@ export class Sandbox {
   private readonly sockets = new Set<Socket>();
   private server: Server | null = null;
   private baseUrl: string | null = null;
-  /** OpenAI Batch and Anthropic Message Batches, answered by the same simulation as live requests. */
+  /** OpenAI Batch, Anthropic Message Batches and the Gemini Batch API, answered by the same simulation as live requests. */
   readonly batches: BatchEndpoints;
 
   constructor(opts: SandboxOptions = {}) {
@@ -94,7 +94,7 @@ export class Sandbox {
     this.latencyScale = opts.latencyScale ?? 1;
     this.rejectKeys = new Set(opts.rejectKeys ?? ['invalid-key']);
     this.anyModel = opts.anyModel ?? this.models.size === 0;
-    this.batches = new BatchEndpoints({...opts.batch, turnaroundMs: opts.batch?.turnaroundMs ?? 2000 * this.latencyScale}, this.seed, (wire, body) => this.answerLine(wire, body));
+    this.batches = new BatchEndpoints({...opts.batch, turnaroundMs: opts.batch?.turnaroundMs ?? 2000 * this.latencyScale}, this.seed, (wire, body, model) => this.answerLine(wire, body, model));
   }
 
   addModel(model: SimModel): void {
@@ -141,13 +141,15 @@ export class Sandbox {
     const geminiPath = /^\/(v1|v1beta|v1alpha)\/models(?:\/([^:/]+):(generateContent|streamGenerateContent))?$/.exec(path);
     // GET /v1/models is shared by all three APIs; Gemini's SDK is the one that sends x-goog-api-key.
     const gemini = geminiPath && (geminiPath[2] || geminiPath[1] !== 'v1' || req.headers['x-goog-api-key']) ? geminiPath : null;
-    const wire: WireFormat = gemini ? geminiWire : req.headers['anthropic-version'] ? anthropicWire : openaiWire;
+    const geminiBatch = BatchEndpoints.geminiPath(path, typeof req.headers['x-goog-api-key'] === 'string');
+    const wire: WireFormat = gemini || geminiBatch ? geminiWire : req.headers['anthropic-version'] ? anthropicWire : openaiWire;
 
     try {
       const key = this.apiKey(req, url);
       if (!key) return this.sendError(res, wire, 401, 'No API key was provided.');
       if (this.rejectKeys.has(key)) return this.sendError(res, wire, 401, 'Incorrect API key provided.');
 
+      if (geminiBatch) return await this.batches.handleGemini(req, res, path, wire);
       if (!gemini && BatchEndpoints.handles(path)) return await this.batches.handle(req, res, path, wire);
       if (req.method === 'GET' && (path === '/v1/models' || (gemini && !gemini[2]))) {
         return this.sendJson(res, 200, wire.models([...this.models.keys()]));
@@ -331,10 +333,10 @@ export class Sandbox {
   }
 
   /** One request inside a batch, answered as the same request sent live would be (no faults, no delay). */
-  private answerLine(wire: WireFormat, body: unknown): {status: number; body: unknown; model: string; prompt: string} {
+  private answerLine(wire: WireFormat, body: unknown, modelFromUrl?: string): {status: number; body: unknown; model: string; prompt: string} {
     let parsed: SimRequest;
     try {
-      parsed = wire.parse(body, undefined, false);
+      parsed = wire.parse(body, modelFromUrl, false);
     } catch (error) {
       if (error instanceof BadRequest) return {status: 400, body: wire.error(400, error.message), model: '', prompt: ''};
       throw error;
