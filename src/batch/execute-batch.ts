@@ -6,7 +6,7 @@ import type {LoadedModel} from '../config/load-config.ts';
 import {AssayError} from '../core/errors.ts';
 import type {Pricing, Result} from '../core/types.ts';
 import {classifyError} from '../providers/classify-error.ts';
-import {createProviderClient, DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
+import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import type {BatchApi, BatchItemOutcome, BatchStatus, ClientWarning, Completion, ProviderClient} from '../providers/provider-client.ts';
 import {ProviderError} from '../providers/provider-error.ts';
 import type {Sandbox} from '../sandbox/sandbox-server.ts';
@@ -14,7 +14,9 @@ import {sandboxFor} from '../sandbox/start-sandbox.ts';
 import {TrafficControl} from '../traffic/traffic-control.ts';
 import {buildResult} from '../runner/build-result.ts';
 import {createModelCaller} from '../runner/create-model-caller.ts';
-import {JournalWriter, readJournal} from '../runner/journal.ts';
+import {JournalWriter, journalWriteError, readJournal} from '../runner/journal.ts';
+import {openClients} from '../runner/open-clients.ts';
+import {startEvent} from '../runner/start-event.ts';
 import {taskKey, type Task} from '../runner/plan-tasks.ts';
 import {DEFAULT_RETRY, withRetry} from '../runner/retry-policy.ts';
 import {execute, type ExecuteArgs, type ExecutionOutcome, type RunEvent} from '../runner/run-benchmark.ts';
@@ -124,11 +126,7 @@ export async function executeBatch(args: ExecuteArgs): Promise<ExecutionOutcome>
   let fatal: AssayError | null = null;
 
   try {
-    for (const m of clientModels) {
-      if (clients.has(m.provider.id)) continue;
-      const baseURL = sandbox && m.provider.type === 'sandbox' && !m.provider.baseURL ? sandbox.baseURLFor(m.provider.wire!) : undefined;
-      clients.set(m.provider.id, await createProviderClient(m.provider, {warn, baseURL}));
-    }
+    await openClients(clientModels, sandbox, warn, clients);
     journal = new JournalWriter(join(dir, 'results.jsonl'));
 
     // (task, batch) pairs already journaled: a download cut short by a crash is not journaled twice.
@@ -154,27 +152,14 @@ export async function executeBatch(args: ExecuteArgs): Promise<ExecutionOutcome>
       warnText(`${label}: ${noBatchReason(model, clients.get(model.provider.id))}; its ${live.filter((t) => t.model.label === label).length} requests run live at standard prices`);
     }
 
-    const perModel = new Map<string, number>();
-    for (const t of pending) perModel.set(t.model.label, (perModel.get(t.model.label) ?? 0) + 1);
-    emit({
-      type: 'start',
-      runId,
-      dir,
-      total: pending.length,
-      skipped: tasks.length - pending.length,
-      models: [...usedModels.values()].map((m) => ({label: m.label, total: perModel.get(m.label) ?? 0, simulated: m.provider.type === 'sandbox'})),
-    });
+    emit(startEvent(args));
 
     const append = (result: Result): boolean => {
       if (fatal) return false;
       try {
         journal!.append(result);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? String(error);
-        fatal = new AssayError('journal-write', `cannot write ${journal!.file}: ${code}. ${executed} results were saved before this`, {
-          hint: `${code === 'ENOSPC' ? 'free disk space, then ' : ''}continue with: assay run --resume ${dir} (submitted batches are downloaded, not resubmitted)`,
-          exitCode: 3,
-        });
+        fatal = journalWriteError(journal!.file, error, executed, `assay run --resume ${dir} (submitted batches are downloaded, not resubmitted)`);
         stop.abort();
         return false;
       }

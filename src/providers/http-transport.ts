@@ -15,8 +15,8 @@ import {wireTiming} from './wire-timing.ts';
 const httpAgent = new HttpAgent({keepAlive: true, maxSockets: Infinity, scheduling: 'lifo'});
 const httpsAgent = new HttpsAgent({keepAlive: true, maxSockets: Infinity, scheduling: 'lifo'});
 
-const proxied = (): boolean =>
-  Boolean(process.env.NODE_USE_ENV_PROXY) && ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
+// NODE_USE_ENV_PROXY takes effect only at start-up, so this is read once, not per request.
+const PROXIED = Boolean(process.env.NODE_USE_ENV_PROXY) && ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
 
 /** Status codes whose responses carry no body (a Response refuses one for them). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
@@ -49,7 +49,7 @@ function toHeaders(res: IncomingMessage): Headers {
 
 export async function httpTransport(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const body = plainBody(init.body);
-  if (input instanceof Request || (init.body != null && body === undefined) || proxied()) return fetch(input, init);
+  if (input instanceof Request || (init.body != null && body === undefined) || PROXIED) return fetch(input, init);
   const url = typeof input === 'string' ? new URL(input) : input;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init);
   const signal = init.signal ?? undefined;

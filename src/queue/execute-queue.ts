@@ -6,7 +6,6 @@ import type {Job, Queue as BullQueue, QueueEvents as BullQueueEvents} from 'bull
 import type {Redis} from 'ioredis';
 import {AssayError, InputError} from '../core/errors.ts';
 import type {Result} from '../core/types.ts';
-import {createProviderClient} from '../providers/create-client.ts';
 import {ProviderError} from '../providers/provider-error.ts';
 import type {ClientWarning, ProviderClient} from '../providers/provider-client.ts';
 import type {Sandbox} from '../sandbox/sandbox-server.ts';
@@ -14,7 +13,9 @@ import {sandboxFor} from '../sandbox/start-sandbox.ts';
 import {buildResult} from '../runner/build-result.ts';
 import {createModelCaller} from '../runner/create-model-caller.ts';
 import {sendRequestOf, taskCacheKey, type SendOutcome} from '../runner/execute-task.ts';
-import {JournalWriter, readJournal} from '../runner/journal.ts';
+import {JournalWriter, journalWriteError, readJournal} from '../runner/journal.ts';
+import {openClients, sandboxBaseURL} from '../runner/open-clients.ts';
+import {startEvent} from '../runner/start-event.ts';
 import type {Task} from '../runner/plan-tasks.ts';
 import {cacheable, cacheFor, type ExecuteArgs, type ExecutionOutcome, type Executor} from '../runner/run-benchmark.ts';
 import {decodeOutcome, jobIdFor, jobIdPrefix, type QueueJobData, type QueueJobResult} from './queue-job.ts';
@@ -82,8 +83,7 @@ export const executeQueue: Executor = async (args: ExecuteArgs): Promise<Executi
     sandbox = sandboxFor(loaded, {latencyScale: opts.sandboxLatencyScale});
     await sandbox.listen();
   }
-  const sandboxURL = (t: Task): string | undefined =>
-    sandbox && t.model.provider.type === 'sandbox' && !t.model.provider.baseURL ? sandbox.baseURLFor(t.model.provider.wire!) : undefined;
+  const sandboxURL = (t: Task): string | undefined => sandboxBaseURL(t.model.provider, sandbox);
 
   const warned = new Set<string>();
   const warn = (message: string) => {
@@ -135,11 +135,7 @@ export const executeQueue: Executor = async (args: ExecuteArgs): Promise<Executi
       journal.append(result);
       return true;
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      fatal = new AssayError('journal-write', `cannot write ${journalFile}: ${code}. ${executed} results were saved before this`, {
-        hint: `${code === 'ENOSPC' ? 'free disk space, then ' : ''}continue with: assay run --resume ${dir}`,
-        exitCode: 3,
-      });
+      fatal = journalWriteError(journalFile, error, executed, `assay run --resume ${dir}`);
       stop.abort();
       hard.abort();
       return false;
@@ -292,22 +288,8 @@ export const executeQueue: Executor = async (args: ExecuteArgs): Promise<Executi
     });
     await events.waitUntilReady();
 
-    for (const m of judgeModels) {
-      if (clients.has(m.provider.id)) continue;
-      const baseURL = sandbox && m.provider.type === 'sandbox' && !m.provider.baseURL ? sandbox.baseURLFor(m.provider.wire!) : undefined;
-      clients.set(m.provider.id, await createProviderClient(m.provider, {warn: (w: ClientWarning) => warn(`${w.providerId}: ${w.message}`), baseURL}));
-    }
-
-    const perModel = new Map<string, number>();
-    for (const t of pending) perModel.set(t.model.label, (perModel.get(t.model.label) ?? 0) + 1);
-    emit({
-      type: 'start',
-      runId,
-      dir,
-      total: pending.length,
-      skipped: tasks.length - pending.length,
-      models: [...usedModels.values()].map((m) => ({label: m.label, total: perModel.get(m.label) ?? 0, simulated: m.provider.type === 'sandbox'})),
-    });
+    await openClients(judgeModels, sandbox, (w: ClientWarning) => warn(`${w.providerId}: ${w.message}`), clients);
+    emit(startEvent(args));
     ticker = setInterval(() => {
       const counts = new Map<string, number>();
       for (const label of inFlight.values()) counts.set(label, (counts.get(label) ?? 0) + 1);

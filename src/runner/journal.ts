@@ -1,4 +1,5 @@
 import {closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync} from 'node:fs';
+import {AssayError} from '../core/errors.ts';
 import type {Result} from '../core/types.ts';
 import {taskKey} from './plan-tasks.ts';
 
@@ -37,6 +38,15 @@ export class JournalWriter {
     closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** A journal line that could not be written (full disk, lost mount): the run stops, exit 3, with how to go on. */
+export function journalWriteError(file: string, error: unknown, saved: number, resumeCommand: string): AssayError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  return new AssayError('journal-write', `cannot write ${file}: ${code}. ${saved} results were saved before this`, {
+    hint: `${code === 'ENOSPC' ? 'free disk space, then ' : ''}continue with: ${resumeCommand}`,
+    exitCode: 3,
+  });
 }
 
 export interface JournalRead {

@@ -1,11 +1,10 @@
 import type {LoadedConfig} from '../config/load-config.ts';
 import type {ModelCaller} from '../graders/model-caller.ts';
-import {createProviderClient} from '../providers/create-client.ts';
-import type {ProviderClient} from '../providers/provider-client.ts';
 import type {Sandbox} from '../sandbox/sandbox-server.ts';
 import {sandboxFor} from '../sandbox/start-sandbox.ts';
 import {TrafficControl} from '../traffic/traffic-control.ts';
 import {createModelCaller} from './create-model-caller.ts';
+import {openClients} from './open-clients.ts';
 
 export interface ModelSession {
   callModel: ModelCaller;
@@ -20,12 +19,7 @@ export async function openModelSession(loaded: LoadedConfig, labels: string[], o
     sandbox = sandboxFor(loaded, {latencyScale: opts.latencyScale});
     await sandbox.listen();
   }
-  const clients = new Map<string, ProviderClient>();
-  for (const m of models) {
-    if (clients.has(m.provider.id)) continue;
-    const baseURL = sandbox && m.provider.type === 'sandbox' && !m.provider.baseURL ? sandbox.baseURLFor(m.provider.wire!) : undefined;
-    clients.set(m.provider.id, await createProviderClient(m.provider, {warn: () => {}, baseURL}));
-  }
+  const clients = await openClients(models, sandbox, () => {});
   const traffic = new TrafficControl(opts.concurrency ?? loaded.config.concurrency);
   return {
     callModel: createModelCaller(loaded, clients, traffic, opts.signal ?? new AbortController().signal),

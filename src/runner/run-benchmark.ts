@@ -9,7 +9,6 @@ import {evaluateGate, type GateOutcome} from '../gate/evaluate-gate.ts';
 import {junitXml} from '../gate/junit-xml.ts';
 import {AssayError, InputError} from '../core/errors.ts';
 import type {Result} from '../core/types.ts';
-import {createProviderClient} from '../providers/create-client.ts';
 import type {ClientWarning, ProviderClient} from '../providers/provider-client.ts';
 import {writeReports, type RunReports} from '../report/write-reports.ts';
 import type {Sandbox} from '../sandbox/sandbox-server.ts';
@@ -18,7 +17,9 @@ import type {BreakerState, BreakerTransition} from '../traffic/circuit-breaker.t
 import {TrafficControl} from '../traffic/traffic-control.ts';
 import {createModelCaller} from './create-model-caller.ts';
 import {executeTask} from './execute-task.ts';
-import {JournalWriter, latestResults, readJournal} from './journal.ts';
+import {JournalWriter, journalWriteError, latestResults, readJournal} from './journal.ts';
+import {openClients} from './open-clients.ts';
+import {startEvent} from './start-event.ts';
 import {planTasks, type PlanOptions, type Task} from './plan-tasks.ts';
 import {acquireRunLock} from './run-lock.ts';
 import {taskFingerprint} from './task-fingerprint.ts';
@@ -319,22 +320,8 @@ export async function execute(args: ExecuteArgs): Promise<ExecutionOutcome> {
   let ticker: NodeJS.Timeout | null = null;
 
   try {
-    for (const m of clientModels) {
-      if (clients.has(m.provider.id)) continue;
-      const baseURL = sandbox && m.provider.type === 'sandbox' && !m.provider.baseURL ? sandbox.baseURLFor(m.provider.wire!) : undefined;
-      clients.set(m.provider.id, await createProviderClient(m.provider, {warn, baseURL}));
-    }
-
-    const perModel = new Map<string, number>();
-    for (const t of pending) perModel.set(t.model.label, (perModel.get(t.model.label) ?? 0) + 1);
-    emit({
-      type: 'start',
-      runId,
-      dir,
-      total: pending.length,
-      skipped: tasks.length - pending.length,
-      models: [...usedModels.values()].map((m) => ({label: m.label, total: perModel.get(m.label) ?? 0, simulated: m.provider.type === 'sandbox'})),
-    });
+    await openClients(clientModels, sandbox, warn, clients);
+    emit(startEvent(args));
     ticker = setInterval(() => {
       emit({
         type: 'traffic',
@@ -373,11 +360,7 @@ export async function execute(args: ExecuteArgs): Promise<ExecutionOutcome> {
       try {
         journal.append(result);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? String(error);
-        fatal = new AssayError('journal-write', `cannot write ${join(dir, 'results.jsonl')}: ${code}. ${executed} results were saved before this`, {
-          hint: `${code === 'ENOSPC' ? 'free disk space, then ' : ''}continue with: assay run --resume ${dir}`,
-          exitCode: 3,
-        });
+        fatal = journalWriteError(journal.file, error, executed, `assay run --resume ${dir}`);
         stop.abort();
         hard.abort();
         return;
