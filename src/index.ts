@@ -36,6 +36,7 @@ export {clusteredMean} from './stats/clustered-mean.ts';
 export {percentile} from './stats/percentile.ts';
 
 export {writeReports} from './report/write-reports.ts';
+export {parseOutputFile, writeOutputFile} from './report/output-file.ts';
 export {resultsToCsv, summaryToCsv} from './report/results-csv.ts';
 export {renderReportHtml} from './report/report-html.ts';
 

@@ -18,7 +18,7 @@ export default class Run extends BaseCommand {
     config: Flags.string({char: 'c', description: 'config file (default: bench.config.ts, .js, .mjs, .json or .yaml in the current directory)'}),
     suite: Flags.string({char: 's', description: 'only this suite id (repeatable)', multiple: true}),
     model: Flags.string({char: 'm', description: 'only this model label (repeatable)', multiple: true}),
-    out: Flags.string({char: 'o', description: 'reports directory (default: the config\'s outDir, "reports")'}),
+    out: Flags.string({char: 'o', description: 'reports directory (default: the config\'s outDir, "reports"); or a file: -o results.json (summary), .jsonl (results), .csv (results), .html (report), written besides the run directory'}),
     concurrency: Flags.integer({description: 'requests in flight at most, across all providers', min: 1}),
     repeat: Flags.integer({description: 'run every case this many times', min: 1}),
     sample: Flags.integer({description: 'run this many cases per suite, chosen by --seed', min: 1}),
@@ -64,6 +64,8 @@ export default class Run extends BaseCommand {
       parseRedisUrl(flags.queue);
       redact = redactRedisUrl;
     }
+    const {parseOutputFile, writeOutputFile} = await import('../report/output-file.ts');
+    const outputFile = parseOutputFile(flags.out);
     const live = !flags.json && isInteractive();
     const view = live
       ? (await import('../ui/ink-progress.tsx')).createInkProgress()
@@ -83,7 +85,7 @@ export default class Run extends BaseCommand {
         config: flags.config,
         suites: flags.suite,
         models: flags.model,
-        outDir: flags.out,
+        outDir: outputFile ? undefined : flags.out,
         concurrency: flags.concurrency,
         repeat: flags.repeat,
         sample: flags.sample,
@@ -105,8 +107,10 @@ export default class Run extends BaseCommand {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
     }
+    if (outputFile) writeOutputFile(outcome.dir, outputFile);
     if (flags.json) process.stdout.write(`${JSON.stringify({...outcome.summary, dir: outcome.dir, interrupted: outcome.interrupted}, null, 2)}\n`);
     else this.log(renderSummary(outcome));
+    if (outputFile && !flags.json) this.log(`wrote ${outputFile}`);
     assertSomeSucceeded(outcome);
     if (outcome.interrupted) this.exit(130);
     if (outcome.gate && !outcome.gate.pass) {

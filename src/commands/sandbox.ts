@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../cli/base-command.ts';
+import {InputError} from '../core/errors.ts';
 
 export default class SandboxCommand extends BaseCommand {
   static override summary = 'Serve the local provider sandbox (OpenAI, Anthropic and Gemini wire formats) on 127.0.0.1.';
@@ -20,7 +21,11 @@ export default class SandboxCommand extends BaseCommand {
     const {startSandbox} = await import('../sandbox/start-sandbox.ts');
     const scale = flags['latency-scale'] === undefined ? undefined : Number(flags['latency-scale']);
     if (scale !== undefined && !(scale >= 0)) this.error('--latency-scale must be a number >= 0', {exit: 2});
-    const served = await startSandbox({config: flags.config, port: flags.port, host: flags.host, latencyScale: scale});
+    const served = await startSandbox({config: flags.config, port: flags.port, host: flags.host, latencyScale: scale}).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new InputError(`port ${flags.port} on ${flags.host} is in use`, {hint: 'pick another with --port N, or --port 0 for any free port'});
+      if (error.code === 'EADDRNOTAVAIL') throw new InputError(`address ${flags.host} is not one of this machine's`, {hint: 'use --host 127.0.0.1 (the default) or 0.0.0.0'});
+      throw error;
+    });
     const endpoints = {
       openai: served.sandbox.baseURLFor('openai'),
       anthropic: served.sandbox.baseURLFor('anthropic'),
