@@ -1,121 +1,18 @@
 // Generate a policy on one half of real public outcomes and replay it on the other half: the
 // out-of-sample check issue 6 asks for. Data is read in place from ../shared/data (never copied).
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
-import Papa from 'papaparse';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {stickyFraction} from '../src/routing/create-router.ts';
 import {generatePolicy} from '../src/routing/generate-policy.ts';
-import {loadOutcomes} from '../src/routing/load-outcomes.ts';
 import type {OutcomeSet} from '../src/routing/policy-types.ts';
 import {simulatePolicy} from '../src/routing/simulate-policy.ts';
-import {ROOT} from './helpers.ts';
+import {halves, routellmRows, routerArenaRows, sharedDataMissing} from './shared-routing-data.ts';
 
-const DATA = join(ROOT, '..', 'shared', 'data');
+if (sharedDataMissing) console.warn(sharedDataMissing);
 
-interface Row {
-  case_id: string;
-  model: string;
-  score: number;
-  cost_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  tags: string;
-  [extra: string]: string | number;
-}
-
-/** The same estimate assay uses when a provider reports no usage (~4 characters a token). */
-const estimateTokens = (t: string) => (t.trim() === '' ? 0 : Math.max(t.trim().split(/\s+/).length, Math.ceil(t.length / 4)));
-
-function priceTable(): Record<string, {input_token_price_per_million: number; output_token_price_per_million: number}> {
-  return JSON.parse(readFileSync(join(DATA, 'routerarena', 'model_cost', 'cost.json'), 'utf8'));
-}
-
-/**
- * RouteLLM's GPT-4-1106 vs Mixtral-8x7B outcomes on GSM8K (correct/incorrect) and MT-Bench (GPT-4
- * judge score / 10), decontaminated as RouteLLM does. The data has no token counts: they are
- * estimated from the prompts and full answers, and priced with RouterArena's table for these models.
- */
-function routellmRows(): Row[] {
-  const prices = priceTable();
-  const price = {gpt4: prices['gpt-4-1106-preview']!, mixtral: prices['mistralai/mixtral-8x7b-instruct']!};
-  const cost = (m: 'gpt4' | 'mixtral', inT: number, outT: number) => (inT * price[m].input_token_price_per_million + outT * price[m].output_token_price_per_million) / 1e6;
-  const label = {gpt4: 'gpt-4-1106-preview', mixtral: 'mixtral-8x7b'} as const;
-  const dir = join(DATA, 'routellm');
-  const contaminated = (f: string) => new Set(readFileSync(f, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as {eval_idx: number}).eval_idx));
-  const rows: Row[] = [];
-
-  const gsmBad = contaminated(join(dir, 'gsm8k', 'contaminated_prompts.jsonl'));
-  const gsm = Papa.parse<Record<string, string>>(readFileSync(join(dir, 'gsm8k', 'gsm8k_responses.csv'), 'utf8'), {header: true, skipEmptyLines: true}).data;
-  gsm.forEach((r, i) => {
-    if (gsmBad.has(i)) return;
-    const inT = estimateTokens(r.prompt!);
-    for (const [m, col] of [['gpt4', 'gpt-4-1106-preview'], ['mixtral', 'mistralai/Mixtral-8x7B-Instruct-v0.1']] as const) {
-      const outT = estimateTokens(r[`${col}_response`] ?? '');
-      rows.push({case_id: `gsm8k-${i}`, model: label[m], score: r[col] === 'True' ? 1 : 0, cost_usd: cost(m, inT, outT), input_tokens: inT, output_tokens: outT, tags: 'gsm8k'});
-    }
-  });
-
-  const questions = readFileSync(join(dir, 'mt_bench', 'question.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {question_id: number; category: string; turns: string[]});
-  const badIds = new Set([...contaminated(join(dir, 'mt_bench', 'contaminated_prompts.jsonl'))].map((i) => questions[i]!.question_id));
-  const byId = new Map(questions.map((q) => [q.question_id, q]));
-  for (const line of readFileSync(join(dir, 'mt_bench', 'judgements.jsonl'), 'utf8').trim().split('\n')) {
-    const j = JSON.parse(line) as {question_id: number; model: string; score: number; turn: number; user_prompt: string};
-    if (badIds.has(j.question_id)) continue;
-    const q = byId.get(j.question_id)!;
-    const m = j.model === 'gpt-4-1106-preview' ? 'gpt4' : 'mixtral';
-    // The judge prompt quotes the graded answer: its length stands in for output tokens.
-    const answer =
-      j.turn === 1
-        ? (j.user_prompt.split("[The Start of Assistant's Answer]")[1] ?? '').split("[The End of Assistant's Answer]")[0]!
-        : (j.user_prompt.split('### Assistant A:').at(-1) ?? '').split('<|The End of')[0]!;
-    const inT = estimateTokens(q.turns.slice(0, j.turn).join('\n'));
-    const outT = estimateTokens(answer);
-    rows.push({case_id: `mtbench-${j.question_id}-t${j.turn}`, model: label[m], score: j.score / 10, cost_usd: cost(m, inT, outT), input_tokens: inT, output_tokens: outT, tags: `mt-bench;${q.category}`});
-  }
-  return rows;
-}
-
-/** RouterArena: Claude-3-Haiku vs Gemini-2.0-Flash with real token counts and USD cost; tagged by source dataset. */
-function routerArenaRows(): Row[] {
-  const rows: Row[] = [];
-  for (const model of ['claude-3-haiku-20240307', 'gemini-2.0-flash-001']) {
-    for (const line of readFileSync(join(DATA, 'routerarena', 'cached_results', `${model}.jsonl`), 'utf8').trim().split('\n')) {
-      const r = JSON.parse(line) as {global_index: string; token_usage: {input_tokens: number; output_tokens: number}; evaluation_result: {score: number; metric: string; inference_cost: number}};
-      const e = r.evaluation_result;
-      rows.push({
-        case_id: r.global_index,
-        model,
-        // A few METEOR scores are slightly negative; the outcomes CSV contract is 0..1.
-        score: Math.min(1, Math.max(0, e.score)),
-        cost_usd: e.inference_cost,
-        input_tokens: r.token_usage.input_tokens,
-        output_tokens: r.token_usage.output_tokens,
-        tags: r.global_index.replace(/_\d+$/, '').split('_')[0]!,
-        metric: e.metric,
-      });
-    }
-  }
-  return rows;
-}
-
-/** Halves by a hash of the case id, written as outcomes CSV files so the real loader is exercised. */
-function halves(rows: Row[], name: string): [OutcomeSet, OutcomeSet] {
-  const dir = mkdtempSync(join(tmpdir(), 'assay-routing-'));
-  const files = [0, 1].map((h) => {
-    const file = join(dir, `${name}-${h}.csv`);
-    writeFileSync(file, Papa.unparse(rows.filter((r) => (stickyFraction(`half:${r.case_id}`) < 0.5 ? 0 : 1) === h)));
-    return file;
-  });
-  return [loadOutcomes([files[0]!]), loadOutcomes([files[1]!])];
-}
-
-describe('RouteLLM GSM8K + MT-Bench (GPT-4-1106 vs Mixtral-8x7B): generate on one half, simulate on the other', () => {
+describe.skipIf(sharedDataMissing !== null)('RouteLLM GSM8K + MT-Bench (GPT-4-1106 vs Mixtral-8x7B): generate on one half, simulate on the other', () => {
   let train: OutcomeSet;
   let test: OutcomeSet;
   beforeAll(() => {
-    [train, test] = halves(routellmRows(), 'routellm');
+    [train, test] = halves(routellmRows(), 'routellm').sets;
   });
 
   it('reproduces the published model scores on the joined data', () => {
@@ -177,11 +74,11 @@ describe('RouteLLM GSM8K + MT-Bench (GPT-4-1106 vs Mixtral-8x7B): generate on on
   });
 });
 
-describe('RouterArena (Claude-3-Haiku vs Gemini-2.0-Flash, real costs): generate on one half, simulate on the other', () => {
+describe.skipIf(sharedDataMissing !== null)('RouterArena (Claude-3-Haiku vs Gemini-2.0-Flash, real costs): generate on one half, simulate on the other', () => {
   let train: OutcomeSet;
   let test: OutcomeSet;
   beforeAll(() => {
-    [train, test] = halves(routerArenaRows(), 'routerarena');
+    [train, test] = halves(routerArenaRows(), 'routerarena').sets;
   });
 
   it('picks the model that is both cheaper and better and keeps its quality out of sample', () => {

@@ -26,7 +26,9 @@ export default class Route extends BaseCommand {
     mix: Flags.boolean({description: 'split a rule\'s traffic between two models to land on the target (--no-mix: one model per rule)', default: true, allowNo: true}),
     folds: Flags.integer({description: 'cross-validation folds', min: 2, default: 5}),
     seed: Flags.integer({description: 'seed for the fold assignment', default: 1}),
-    'min-cases': Flags.integer({description: 'cases a segment needs for a rule of its own', min: 1, default: 30}),
+    'min-cases': Flags.integer({description: 'cases a segment needs for a rule of its own (default 5; the rule must also be supported by its cases, see --evidence)', min: 1}),
+    'max-rules': Flags.integer({description: 'at most this many rules (default: as many as the evidence supports), for a short policy', min: 0}),
+    evidence: Flags.string({description: 'one-sided confidence a rule\'s own model must beat the default\'s on its cases (default 0.9; 0 turns the check off)'}),
     json: Flags.boolean({description: 'print the policy as JSON (with --explain, its evidence too)'}),
   };
 
@@ -49,6 +51,8 @@ export default class Route extends BaseCommand {
       folds: flags.folds,
       seed: flags.seed,
       minCasesPerRule: flags['min-cases'],
+      maxRules: flags['max-rules'],
+      evidenceLevel: parseNumberFlag(flags.evidence, '--evidence'),
     });
     const {policy} = generated;
     if (flags.out) writeFileSync(flags.out, policyToYaml(policy));
@@ -56,7 +60,7 @@ export default class Route extends BaseCommand {
     let document: string | undefined;
     if (flags.export === 'litellm') document = (await import('../routing/export-litellm.ts')).exportLitellm(policy);
     else if (flags.export === 'portkey') document = (await import('../routing/export-portkey.ts')).exportPortkey(policy);
-    else if (flags.json) document = `${JSON.stringify(flags.explain ? {...policy, evidence: generated.evidence, warnings: generated.warnings} : policy, null, 2)}\n`;
+    else if (flags.json) document = `${JSON.stringify(flags.explain ? {...policy, evidence: generated.evidence, steps: generated.steps, warnings: generated.warnings} : policy, null, 2)}\n`;
     else if (!flags.out) document = policyToYaml(policy);
     if (document !== undefined) {
       process.stdout.write(document);

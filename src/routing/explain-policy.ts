@@ -24,6 +24,14 @@ export function explainPolicy(generated: GeneratedPolicy): string {
       `  in sample, for contrast: quality ${e.inSampleQuality.toFixed(4)}, cost ${usd(e.inSampleCostUsdPer1k)} per 1k`,
     );
   }
+  if (generated.steps.length > 1) {
+    out.push('', 'what each rule buys (cross-validated, at the objective; rules in policy order):');
+    generated.steps.forEach((step, k) => {
+      const prev = generated.steps[k - 1];
+      const delta = prev && step.costUsdPer1k !== null && prev.costUsdPer1k !== null ? `  (${signedUsd(step.costUsdPer1k - prev.costUsdPer1k)} per 1k, ${signedPts(step.quality - prev.quality)})` : '';
+      out.push(`  ${step.added === null ? 'default alone' : `+ ${step.added}`}: quality ${step.quality.toFixed(4)}, cost ${usd(step.costUsdPer1k)} per 1k${step.feasible ? '' : ' (misses the objective)'}${delta}`);
+    });
+  }
   evidence.forEach((rule, r) => {
     const route = r < policy.rules.length ? policy.rules[r]!.route : policy.default.route;
     out.push('', `${r < policy.rules.length ? `rule ${r + 1}` : 'default'}: ${rule.name}  (n=${rule.n}) → ${formatRoute(route)}`);
@@ -67,6 +75,8 @@ function formatRoute(route: readonly {model: string; weight: number}[]): string 
     .join(', ');
 }
 
+const signedUsd = (x: number) => `${x >= 0 ? '+' : '−'}${usd(Math.abs(x))}`;
+const signedPts = (x: number) => `${x >= 0 ? '+' : '−'}${(Math.abs(x) * 100).toFixed(2)} points`;
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
 
 function table(rows: string[][]): string[] {

@@ -1,8 +1,8 @@
 import {InputError} from '../core/errors.ts';
 import {percentile} from '../stats/percentile.ts';
+import {studentTQuantile} from '../stats/student-t.ts';
 import {type CandidateEvidence, candidateEvidence} from './candidate-evidence.ts';
 import {candidateSegments} from './candidate-segments.ts';
-import {costQualityHull} from './cost-quality-hull.ts';
 import {compileCondition, describeCondition} from './compile-condition.ts';
 import {assignFolds, type CvPoint, crossValidateRoutes, muGrid, type SegmentTotals, segmentTotals} from './cross-validate-routes.ts';
 import {stickyFraction} from './create-router.ts';
@@ -23,9 +23,15 @@ export interface GenerateOptions {
   seed?: number;
   /** A segment needs this many cases to get a rule of its own. */
   minCasesPerRule?: number;
+  /** Stop adding rules at this many (default: no limit; for a short policy). */
   maxRules?: number;
-  /** A rule must cut the cross-validated cost by this share (or raise quality by a tenth of it, absolute) to be kept. */
+  /** A rule must cut the cross-validated cost by this share (or raise quality by a tenth of it, absolute) to be kept (default 0). */
   minGain?: number;
+  /**
+   * One-sided confidence that a rule's own model beats the default's on its cases at the chosen
+   * quality/cost exchange rate (default 0.9, i.e. a two-sided 80% interval; 0 turns the check off).
+   */
+  evidenceLevel?: number;
   /**
    * Split traffic between two neighbouring operating points (weights within rules) to land on the
    * target instead of overshooting it (default true). Any point between two configurations is
@@ -45,8 +51,20 @@ export interface RuleEvidence {
   expected: ExpectedPerformance;
 }
 
+/** What the first `rules` rules achieve together (cross-validated, at the objective): what each extra rule buys. */
+export interface SelectionStep {
+  rules: number;
+  /** The rule added at this step (null for the default alone). */
+  added: string | null;
+  quality: number;
+  costUsdPer1k: number | null;
+  feasible: boolean;
+}
+
 export interface GeneratedPolicy {
   policy: RoutingPolicy;
+  /** The policy's rules added one at a time, in order: out-of-sample quality and cost after each. */
+  steps: SelectionStep[];
   /** Per rule (default last): every candidate's evidence and why the winner won. */
   evidence: RuleEvidence[];
   warnings: string[];
@@ -91,6 +109,8 @@ export function generatePolicy(outcomes: OutcomeSet, opts: GenerateOptions = {})
   if (N < 4) throw new InputError(`only ${N} case(s): too few to validate a policy out of sample`, {field: '--from', hint: 'measure at least a few dozen cases'});
   if (opts.minQuality !== undefined && !(opts.minQuality > 0 && opts.minQuality <= 1)) throw new InputError(`min quality must be in (0, 1], got ${opts.minQuality}`, {field: '--min-quality'});
   if (opts.maxCostUsdPer1k !== undefined && !(opts.maxCostUsdPer1k >= 0)) throw new InputError(`max cost must be ≥ 0, got ${opts.maxCostUsdPer1k}`, {field: '--max-cost-usd'});
+  if (opts.evidenceLevel !== undefined && !(opts.evidenceLevel >= 0 && opts.evidenceLevel < 1)) throw new InputError(`evidence level must be in [0, 1), got ${opts.evidenceLevel}`, {field: '--evidence', hint: 'e.g. 0.9 (a two-sided 80% interval), or 0 to turn the check off'});
+  if (opts.maxRules !== undefined && !(opts.maxRules >= 0)) throw new InputError(`max rules must be ≥ 0, got ${opts.maxRules}`, {field: '--max-rules'});
   if (opts.canary && !(opts.canary.weight > 0 && opts.canary.weight < 1)) throw new InputError(`canary weight must be between 0 and 1, got ${opts.canary.weight}`, {field: '--canary'});
   if (!matrix.costKnown.some(Boolean)) warnings.push('no cost in any source: the policy can only choose by quality');
 
@@ -98,9 +118,10 @@ export function generatePolicy(outcomes: OutcomeSet, opts: GenerateOptions = {})
   const minQuality = opts.minQuality ?? 0.95;
   const K = Math.max(2, Math.min(opts.folds ?? 5, Math.floor(N / 2)));
   const seed = opts.seed ?? 1;
-  const minCases = opts.minCasesPerRule ?? 30;
-  const maxRules = opts.maxRules ?? 8;
-  const minGain = opts.minGain ?? 0.02;
+  const minCases = opts.minCasesPerRule ?? 5;
+  const maxRules = opts.maxRules ?? Number.POSITIVE_INFINITY;
+  const minGain = opts.minGain ?? 0;
+  const evidenceLevel = opts.evidenceLevel ?? 0.9;
   const fold = assignFolds(matrix.cases.map((c) => c.caseId), K, seed);
 
   const single = singleModelStats(matrix);
@@ -119,19 +140,42 @@ export function generatePolicy(outcomes: OutcomeSet, opts: GenerateOptions = {})
     }
     const bestPure = pure(mode === 'min-quality' ? maxBy(feasible, (p) => -p.costUsd, (p) => p.quality) : maxBy(feasible, (p) => p.quality, (p) => -p.costUsd), true);
     if (!mix) return bestPure;
-    // Walk the hull of the cross-validated points to the segment that crosses the constraint.
-    const hull = costQualityHull(points.map((p) => ({costUsdPer1k: p.costUsd, quality: p.quality, p})));
-    for (let i = 1; i < hull.length; i++) {
-      const lo = hull[i - 1]!;
-      const hi = hull[i]!;
-      const alpha = mode === 'min-quality' ? (target - lo.quality) / (hi.quality - lo.quality) : (budgetUsd - lo.costUsdPer1k) / (hi.costUsdPer1k - lo.costUsdPer1k);
+    // Neighbouring operating points of the μ sweep differ only in the segment(s) whose choice flips
+    // there, so mixing two of them splits that one marginal segment and leaves every other rule pure:
+    // the optimum of the relaxed problem (a fractional knapsack over segments), not a global blend.
+    // Each configuration holds over an interval of μ. Near its ends the training folds flip at slightly
+    // different μ than the full data does, so its representative is the grid point where the most
+    // folds agree with it (then the one nearest the middle of the interval).
+    const reps: CvPoint[] = [];
+    for (let k = 0; k < points.length; ) {
+      let end = k;
+      while (end + 1 < points.length && sameRoutes(points[end + 1]!.fullRoutes, points[k]!.fullRoutes)) end++;
+      const middle = (k + end) / 2;
+      let rep = k;
+      let repAgree = -1;
+      for (let j = k; j <= end; j++) {
+        const agree = points[j]!.foldRoutes.filter((r) => sameRoutes(r, points[j]!.fullRoutes)).length;
+        if (agree > repAgree || (agree === repAgree && Math.abs(j - middle) < Math.abs(rep - middle))) {
+          rep = j;
+          repAgree = agree;
+        }
+      }
+      reps.push(points[rep]!);
+      k = end + 1;
+    }
+    let bestChoice = bestPure;
+    for (let k = 1; k < reps.length; k++) {
+      const p = reps[k - 1]!;
+      const q = reps[k]!;
+      const [hi, lo] = p.quality > q.quality || (p.quality === q.quality && p.costUsd > q.costUsd) ? [p, q] : [q, p];
+      const alpha = mode === 'min-quality' ? (target - lo.quality) / (hi.quality - lo.quality) : (budgetUsd - lo.costUsd) / (hi.costUsd - lo.costUsd);
       if (!(alpha > 0 && alpha < 1)) continue;
       const quality = alpha * hi.quality + (1 - alpha) * lo.quality;
-      const costUsd = alpha * hi.costUsdPer1k + (1 - alpha) * lo.costUsdPer1k;
-      const gain = mode === 'min-quality' ? costUsd < bestPure.costUsd - 1e-15 : quality > bestPure.quality + 1e-12;
-      if (gain) return {a: hi.p, b: lo.p, alpha, quality, costUsd, feasible: true};
+      const costUsd = alpha * hi.costUsd + (1 - alpha) * lo.costUsd;
+      const gain = mode === 'min-quality' ? costUsd < bestChoice.costUsd - 1e-15 : quality > bestChoice.quality + 1e-12;
+      if (gain) bestChoice = {a: hi, b: lo, alpha, quality, costUsd, feasible: true};
     }
-    return bestPure;
+    return bestChoice;
   }
 
   const masks = new Map<RuleCondition, Uint8Array>();
@@ -160,32 +204,70 @@ export function generatePolicy(outcomes: OutcomeSet, opts: GenerateOptions = {})
     const points = crossValidateRoutes(totals, muGrid(totals), {eligible, minCoverage: MIN_COVERAGE});
     return {rules, segmentOf, S, totals, eligible, points, chosen: choose(points)};
   }
-  /** a clearly better than b: feasibility first, then cost (min-quality) or quality (max-cost) by at least the margin. */
+  /** a clearly better than b: feasibility first, then cost (min-quality) or quality (max-cost) by more than the margin. */
   function better(a: Evaluation, b: Evaluation, margin: number): boolean {
     if (a.chosen.feasible !== b.chosen.feasible) return a.chosen.feasible;
     const qualityGain = a.chosen.quality - b.chosen.quality;
-    if (!a.chosen.feasible) return mode === 'min-quality' ? qualityGain > margin / 10 : a.chosen.costUsd < b.chosen.costUsd * (1 - margin);
-    return mode === 'min-quality' ? a.chosen.costUsd < b.chosen.costUsd * (1 - margin) - 1e-15 : qualityGain > margin / 10;
+    if (!a.chosen.feasible) return mode === 'min-quality' ? qualityGain > margin / 10 + 1e-12 : a.chosen.costUsd < b.chosen.costUsd * (1 - margin) - 1e-15;
+    return mode === 'min-quality' ? a.chosen.costUsd < b.chosen.costUsd * (1 - margin) - 1e-15 : qualityGain > margin / 10 + 1e-12;
+  }
+  /**
+   * Whether rule r's own choice is supported by its cases: at the exchange rate μ of the chosen
+   * operating point, serving them by the rule's model rather than the default's must be better with
+   * the confidence asked for (a one-sided t bound on the paired per-case difference of
+   * quality − μ·cost). A segment where the two are within noise stays with the default.
+   */
+  function supported(ev: Evaluation, r: number): boolean {
+    if (evidenceLevel <= 0) return true;
+    const S = ev.S;
+    for (const p of [ev.chosen.a, ev.chosen.b]) {
+      const mr = p.fullRoutes[r]!;
+      const md = p.fullRoutes[S - 1]!;
+      if (mr === md) continue;
+      const mu = p.mu;
+      const d: number[] = [];
+      for (let i = 0; i < N; i++) {
+        if (ev.segmentOf[i] !== r) continue;
+        const qa = matrix.score[i * M + mr]!;
+        const qb = matrix.score[i * M + md]!;
+        if (Number.isNaN(qa) || Number.isNaN(qb)) continue;
+        const dc = matrix.costUsd[i * M + mr]! - matrix.costUsd[i * M + md]!;
+        d.push(mu === Number.POSITIVE_INFINITY ? -dc : qa - qb - mu * dc);
+      }
+      if (d.length < 2) return false;
+      const mean = d.reduce((x, y) => x + y, 0) / d.length;
+      const sd = Math.sqrt(d.reduce((x, y) => x + (y - mean) ** 2, 0) / (d.length - 1));
+      const low = mean - studentTQuantile(evidenceLevel, d.length - 1) * (sd / Math.sqrt(d.length));
+      if (low > 0 || (sd === 0 && mean > 0)) return true;
+    }
+    return false;
   }
 
-  // Forward selection: add the segment that most improves the cross-validated objective, while one clearly does.
+  // Forward selection: add the segment that most improves the cross-validated objective, while one
+  // does and its own choice is supported by its cases. No cap on the number of rules and no minimum
+  // gain by default: many small segments that each save a little add up.
   const candidates = candidateSegments(matrix.cases, minCases);
   let current = evaluate([]);
+  const tried = new Set<RuleCondition>();
   while (current.rules.length < maxRules) {
     let bestNext: Evaluation | undefined;
     for (const cand of candidates) {
-      if (current.rules.includes(cand)) continue;
+      if (current.rules.includes(cand) || tried.has(cand)) continue;
       const mask = maskOf(cand);
       let fresh = 0;
       for (let i = 0; i < N; i++) if (mask[i] && current.segmentOf[i] === current.rules.length) fresh++;
-      if (fresh < minCases) continue;
+      if (fresh < minCases) {
+        tried.add(cand);
+        continue;
+      }
       const next = evaluate([...current.rules, cand]);
-      if (better(next, current, minGain) && (!bestNext || better(next, bestNext, 0))) bestNext = next;
+      if (better(next, current, minGain) && (!bestNext || better(next, bestNext, 0)) && supported(next, next.rules.length - 1)) bestNext = next;
     }
     if (!bestNext) break;
     current = bestNext;
   }
-  // Backward elimination: a rule whose removal costs less than half the margin merges into the default.
+  // Backward elimination: a rule whose removal does not make the objective worse merges into the
+  // default (rules that end up routing like the default buy nothing and only lengthen the policy).
   for (let r = current.rules.length - 1; r >= 0; r--) {
     const without = evaluate(current.rules.filter((_, j) => j !== r));
     if (!better(current, without, minGain / 2)) current = without;
@@ -197,7 +279,19 @@ export function generatePolicy(outcomes: OutcomeSet, opts: GenerateOptions = {})
         : `no policy fits $${opts.maxCostUsdPer1k} per 1k requests out of sample; using the cheapest (${fmtUsd(current.chosen.costUsd * 1000)} per 1k)`,
     );
   }
-  return buildPolicy(outcomes, matrix, current, fold, {opts, mode, minQuality, best, single, K, seed, warnings});
+  const anyCost = matrix.costKnown.some(Boolean);
+  const steps: SelectionStep[] = [];
+  for (let r = 0; r <= current.rules.length; r++) {
+    const prefix = r === current.rules.length ? current : evaluate(current.rules.slice(0, r));
+    steps.push({
+      rules: r,
+      added: r === 0 ? null : describeCondition(current.rules[r - 1]!),
+      quality: round(prefix.chosen.quality, 4),
+      costUsdPer1k: anyCost ? sig(prefix.chosen.costUsd * 1000) : null,
+      feasible: prefix.chosen.feasible,
+    });
+  }
+  return {...buildPolicy(outcomes, matrix, current, fold, {opts, mode, minQuality, best, single, K, seed, warnings}), steps};
 }
 
 interface SingleStats {
@@ -253,6 +347,11 @@ function latencyEligibility(matrix: OutcomeMatrix, segmentOf: Int32Array, S: num
   return eligible;
 }
 
+function sameRoutes(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function maxBy<T>(items: readonly T[], key: (t: T) => number, tieBreak: (t: T) => number): T {
   let best: T = items[0]!;
   for (const item of items.slice(1)) {
@@ -275,7 +374,7 @@ interface BuildContext {
   warnings: string[];
 }
 
-function buildPolicy(outcomes: OutcomeSet, matrix: OutcomeMatrix, ev: Evaluation, fold: Int32Array, ctx: BuildContext): GeneratedPolicy {
+function buildPolicy(outcomes: OutcomeSet, matrix: OutcomeMatrix, ev: Evaluation, fold: Int32Array, ctx: BuildContext): Omit<GeneratedPolicy, 'steps'> {
   const M = matrix.models.length;
   const N = matrix.cases.length;
   const {S, segmentOf, chosen} = ev;
