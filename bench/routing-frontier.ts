@@ -4,6 +4,8 @@
 // the two held-out figures are averaged. Run: npm run bench:frontier   (about a minute).
 import {generatePolicy, type GenerateOptions} from '../src/routing/generate-policy.ts';
 import {costQualityHull} from '../src/routing/cost-quality-hull.ts';
+import {createRouter} from '../src/routing/create-router.ts';
+import {learnRouter} from '../src/routing/learn-router.ts';
 import {compileCondition} from '../src/routing/compile-condition.ts';
 import type {OutcomeSet, RoutingPolicy} from '../src/routing/policy-types.ts';
 import {halves, routellmRows, routerArenaRows, sharedDataMissing, type OutcomeRow} from '../test/shared-routing-data.ts';
@@ -122,6 +124,31 @@ function oracle(test: OutcomeSet, models: string[]): Point {
 
 type Method = (train: OutcomeSet, test: OutcomeSet, target: number) => Point;
 
+/** Held-out quality and cost of a policy served by createRouter, each case's prompt in the request (a learned router reads it). */
+function served(policy: RoutingPolicy, test: OutcomeSet): Point {
+  const router = createRouter(policy);
+  let q = 0;
+  let c = 0;
+  for (const cs of test.cases) {
+    const model = router.route({input: cs.prompt ?? '', tags: cs.tags, metadata: cs.metadata, inputTokens: cs.inputTokens, key: cs.caseId})[0]!;
+    q += cs.byModel[model]!.score ?? 0;
+    c += cs.byModel[model]!.costUsd ?? 0;
+  }
+  return {quality: q / test.cases.length, costUsd: c / test.cases.length};
+}
+
+/**
+ * The learned router: fitted once per half (the fit does not depend on the target); its held-out
+ * curve is traced by moving the threshold μ, as RouteLLM traces its routers' curves.
+ */
+function learnedCurve(train: OutcomeSet, test: OutcomeSet, target: number): {at: Point; curve: Point[]} {
+  const policy = generatePolicy(train, {minQuality: target, now: new Date(0)}).policy;
+  const learned = learnRouter(train, {minQuality: target}).learned;
+  const at = served({...policy, learned}, test);
+  const curve = [0, ...Array.from({length: 61}, (_, k) => learned.muPerUsd * 2 ** ((k - 30) / 5)), 1e12].map((mu) => served({...policy, learned: {...learned, muPerUsd: mu}}, test));
+  return {at, curve};
+}
+
 const generator = (opts: GenerateOptions): Method => (train, test, target) => expectedOn(generatePolicy(train, {...opts, minQuality: target, now: new Date(0)}).policy, test);
 
 /** The least cost at which a held-out curve reaches the quality, on its non-decreasing hull (mixing two points is always possible). */
@@ -163,6 +190,8 @@ function run(name: string, rows: OutcomeRow[], methods: Record<string, Method>, 
       const curve = SWEEP.map((t) => norm(f(train, test, t)));
       add(k, norm(f(train, test, target)), costAt(curve, target));
     }
+    const l = learnedCurve(train, test, target);
+    add('assay route --learn (learned router)', norm(l.at), costAt(l.curve.map(norm), target));
   }
   console.log(`\n${name}: ${rows.length / models.length} cases; fitted on one half, scored on the other, both ways, averaged; relative to the best single model of the training half`);
   console.log(`  ${'method'.padEnd(40)} ${'held-out quality'.padStart(17)} ${'cost'.padStart(7)}   ${`cost at ${(target * 100).toFixed(0)}% on the held-out curve`}`);

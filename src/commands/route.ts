@@ -29,6 +29,7 @@ export default class Route extends BaseCommand {
     'min-cases': Flags.integer({description: 'cases a segment needs for a rule of its own (default 5; the rule must also be supported by its cases, see --evidence)', min: 1}),
     'max-rules': Flags.integer({description: 'at most this many rules (default: as many as the evidence supports), for a short policy', min: 0}),
     evidence: Flags.string({description: 'one-sided confidence a rule\'s own model must beat the default\'s on its cases (default 0.9; 0 turns the check off)'}),
+    learn: Flags.boolean({description: 'also learn a per-request router from the prompts (results.jsonl input, outcomes CSV prompt column); createRouter runs it in-process, gateway exports carry the rules only'}),
     json: Flags.boolean({description: 'print the policy as JSON (with --explain, its evidence too)'}),
   };
 
@@ -53,6 +54,7 @@ export default class Route extends BaseCommand {
       minCasesPerRule: flags['min-cases'],
       maxRules: flags['max-rules'],
       evidenceLevel: parseNumberFlag(flags.evidence, '--evidence'),
+      learn: flags.learn,
     });
     const {policy} = generated;
     if (flags.out) writeFileSync(flags.out, policyToYaml(policy));
@@ -62,6 +64,9 @@ export default class Route extends BaseCommand {
     else if (flags.export === 'portkey') document = (await import('../routing/export-portkey.ts')).exportPortkey(policy);
     else if (flags.json) document = `${JSON.stringify(flags.explain ? {...policy, evidence: generated.evidence, steps: generated.steps, warnings: generated.warnings} : policy, null, 2)}\n`;
     else if (!flags.out) document = policyToYaml(policy);
+    if (flags.export && policy.learned) {
+      process.stderr.write(`note: a ${flags.export} config cannot run the learned router; it carries the tag-level rules. Serve the learned router in-process with createRouter(policy), or call route() in your application and pass its decision as the model.\n`);
+    }
     if (document !== undefined) {
       process.stdout.write(document);
       if (flags.explain && !flags.json) process.stderr.write(`${explainPolicy(generated)}\n`);
@@ -81,5 +86,8 @@ function summaryLine(policy: import('../routing/policy-types.ts').RoutingPolicy)
     `${policy.rules.length} rule(s) + default → ${policy.default.route.map((w) => w.model).join(' / ')}`,
     ...rules,
     e ? `out of sample (${e.method}): quality ${e.quality} vs ${e.bestSingleModel} ${e.bestSingleQuality}; cost/1k ${e.costUsdPer1k ?? '–'} vs ${e.bestSingleCostUsdPer1k ?? '–'}` : '',
+    policy.learned
+      ? `learned router, out of sample (${policy.learned.expected.method}): quality ${policy.learned.expected.quality}; cost/1k ${policy.learned.expected.costUsdPer1k ?? '–'}`
+      : '',
   ].filter(Boolean).join('\n');
 }

@@ -1,5 +1,6 @@
 import {estimateTokens} from '../providers/estimate-tokens.ts';
 import {type CompiledCondition, compileCondition, type RouteRequest} from './compile-condition.ts';
+import {compileScorer} from './learned-scorer.ts';
 import type {RoutingPolicy, WeightedModel} from './policy-types.ts';
 
 export type {RouteRequest} from './compile-condition.ts';
@@ -7,8 +8,9 @@ export type {RouteRequest} from './compile-condition.ts';
 export interface RouteDecision {
   /** Model labels to try, in order: the weighted pick, the rest of the route, then the fallbacks. */
   models: readonly string[];
-  /** Index of the rule that matched, or -1 for the default. */
+  /** Index of the rule that matched, or -1 for the default (and for the learned router). */
   rule: number;
+  /** The rule's name, `default`, or `learned` when the policy's learned router chose (the request carried its prompt). */
   ruleName: string;
 }
 
@@ -38,8 +40,17 @@ export function createRouter(policy: RoutingPolicy, opts: {random?: () => number
   const compiled: CompiledRoute[] = policy.rules.map((r) => compileRoute(compileCondition(r.when), r.name, r.route, r.fallback));
   const fallbackRoute = compileRoute(() => true, 'default', policy.default.route, policy.default.fallback);
   const all = [...compiled, fallbackRoute];
+  // A learned router decides for requests that carry their prompt; the rules serve the rest.
+  const scorer = policy.learned ? compileScorer(policy.learned) : null;
+  const learnedOrders = new Map<string, readonly string[]>();
+  if (policy.learned) {
+    const tail = [...policy.default.route].sort((a, b) => b.weight - a.weight).map((w) => w.model);
+    for (const label of [policy.learned.base, ...policy.learned.models.map((m) => m.model)]) learnedOrders.set(label, Object.freeze(dedupe([label, ...tail, ...policy.default.fallback])));
+  }
+  const LEARNED = -2;
 
   function decideIndex(request: RouteRequest): [number, readonly string[]] {
+    if (scorer && request.input !== undefined) return [LEARNED, learnedOrders.get(scorer.pick(request))!];
     const tags = request.tags ?? [];
     const inputTokens = request.inputTokens ?? (request.input !== undefined ? estimateTokens(request.input) : null);
     let index = all.length - 1;
@@ -61,6 +72,7 @@ export function createRouter(policy: RoutingPolicy, opts: {random?: () => number
     route: (request) => decideIndex(request)[1],
     decide(request) {
       const [index, models] = decideIndex(request);
+      if (index === LEARNED) return {models, rule: -1, ruleName: 'learned'};
       return {models, rule: index === all.length - 1 ? -1 : index, ruleName: all[index]!.name};
     },
   };

@@ -24,6 +24,14 @@ export function explainPolicy(generated: GeneratedPolicy): string {
       `  in sample, for contrast: quality ${e.inSampleQuality.toFixed(4)}, cost ${usd(e.inSampleCostUsdPer1k)} per 1k`,
     );
   }
+  if (policy.learned) {
+    const l = policy.learned.expected;
+    const share = Object.entries(l.share).map(([m, x]) => `${m} ${pct(x)}`).join(', ');
+    out.push(
+      `learned router (${l.method}, n=${l.n}): quality ${l.quality.toFixed(4)} (${pct(l.quality / l.bestSingleQuality)} of ${l.bestSingleModel}), cost ${usd(l.costUsdPer1k)} per 1k vs ${usd(l.bestSingleCostUsdPer1k)}; serves ${share}`,
+      `  in sample, for contrast: quality ${l.inSampleQuality.toFixed(4)}, cost ${usd(l.inSampleCostUsdPer1k)} per 1k; requests without their prompt, and gateway exports, use the rules below`,
+    );
+  }
   if (generated.steps.length > 1) {
     out.push('', 'what each rule buys (cross-validated, at the objective; rules in policy order):');
     generated.steps.forEach((step, k) => {

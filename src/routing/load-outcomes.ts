@@ -20,6 +20,7 @@ interface Observations {
 interface CaseAccumulator {
   caseId: string;
   tags: Set<string>;
+  prompt?: string;
   metadata: Record<string, string>;
   byModel: Map<string, Observations>;
 }
@@ -32,7 +33,7 @@ interface Accumulator {
 }
 
 const REQUIRED_CSV_COLUMNS = ['case_id', 'model', 'score'] as const;
-const OPTIONAL_CSV_COLUMNS = new Set(['cost_usd', 'latency_ms', 'input_tokens', 'output_tokens', 'tags']);
+const OPTIONAL_CSV_COLUMNS = new Set(['cost_usd', 'latency_ms', 'input_tokens', 'output_tokens', 'tags', 'prompt']);
 
 /**
  * Reads run directories, results.jsonl files and outcomes CSV files (SPEC.md) and joins them by case
@@ -101,7 +102,7 @@ function readRunMeta(file: string, display: string, acc: Accumulator): void {
   }
 }
 
-function observationsFor(acc: Accumulator, caseId: string, model: string, tags: readonly string[], metadata: Record<string, string>): Observations {
+function observationsFor(acc: Accumulator, caseId: string, model: string, tags: readonly string[], metadata: Record<string, string>, prompt?: string): Observations {
   let c = acc.cases.get(caseId);
   if (!c) {
     c = {caseId, tags: new Set(), metadata: {}, byModel: new Map()};
@@ -109,6 +110,8 @@ function observationsFor(acc: Accumulator, caseId: string, model: string, tags: 
   }
   for (const t of tags) c.tags.add(t);
   Object.assign(c.metadata, metadata);
+  // The first prompt seen for a case is kept: every model answered the same one.
+  if (prompt !== undefined && prompt !== '' && c.prompt === undefined) c.prompt = prompt;
   let o = c.byModel.get(model);
   if (!o) {
     o = {scores: [], costs: [], latencies: [], inputTokens: [], outputTokens: [], requests: 0, errors: 0};
@@ -118,7 +121,7 @@ function observationsFor(acc: Accumulator, caseId: string, model: string, tags: 
 }
 
 function addResult(r: Result, acc: Accumulator): void {
-  const o = observationsFor(acc, `${r.suiteId}/${r.caseId}`, r.model, r.tags ?? [], {suite: r.suiteId});
+  const o = observationsFor(acc, `${r.suiteId}/${r.caseId}`, r.model, r.tags ?? [], {suite: r.suiteId}, typeof r.input === 'string' ? r.input : undefined);
   o.requests++;
   const stats = (acc.errorStats[r.model] ??= {requests: 0, attempts: 0, errors: 0, errorsByClass: {}});
   stats.requests++;
@@ -144,7 +147,7 @@ function readOutcomesCsv(file: string, source: string, acc: Accumulator): void {
   const header = parsed.meta.fields ?? [];
   for (const col of REQUIRED_CSV_COLUMNS) {
     if (!header.includes(col)) {
-      throw new InputError(`missing column "${col}" (have: ${header.join(', ') || 'none'})`, {file: source, field: col, line: 1, hint: 'an outcomes CSV needs case_id, model, score; optional cost_usd, latency_ms, input_tokens, output_tokens, tags'});
+      throw new InputError(`missing column "${col}" (have: ${header.join(', ') || 'none'})`, {file: source, field: col, line: 1, hint: 'an outcomes CSV needs case_id, model, score; optional cost_usd, latency_ms, input_tokens, output_tokens, tags, prompt'});
     }
   }
   const syntax = parsed.errors.find((e) => e.type !== 'FieldMismatch' || e.code === 'TooManyFields');
@@ -169,7 +172,7 @@ function readOutcomesCsv(file: string, source: string, acc: Accumulator): void {
     const tags = (row.tags ?? '').split(';').map((t) => t.trim()).filter(Boolean);
     const metadata: Record<string, string> = {};
     for (const col of metadataColumns) if (row[col] !== undefined && row[col] !== '') metadata[col] = row[col]!;
-    const o = observationsFor(acc, caseId, model, tags, metadata);
+    const o = observationsFor(acc, caseId, model, tags, metadata, row.prompt);
     o.requests++;
     if (score !== null) o.scores.push(score);
     if (costUsd !== null) o.costs.push(costUsd);
@@ -236,5 +239,5 @@ function finishCase(c: CaseAccumulator): CaseOutcomes {
       errors: o.errors,
     };
   }
-  return {caseId: c.caseId, tags: [...c.tags].sort(), metadata: c.metadata, inputTokens: median(perModelInput), byModel};
+  return {caseId: c.caseId, tags: [...c.tags].sort(), ...(c.prompt !== undefined ? {prompt: c.prompt} : {}), metadata: c.metadata, inputTokens: median(perModelInput), byModel};
 }

@@ -21,6 +21,17 @@ export function loadPolicy(file: string): RoutingPolicy {
   });
   policy.default.route.forEach((w, j) => check(w.model, ['default', 'route', j, 'model']));
   policy.default.fallback.forEach((m, j) => check(m, ['default', 'fallback', j]));
+  if (policy.learned) {
+    const {learned} = policy;
+    check(learned.base, ['learned', 'base']);
+    learned.models.forEach((m, j) => {
+      check(m.model, ['learned', 'models', j, 'model']);
+      const bytes = Buffer.from(m.weights, 'base64').length;
+      if (bytes !== learned.features.dim * 4) {
+        throw new InputError(`weights decode to ${bytes} bytes; features.dim ${learned.features.dim} needs ${learned.features.dim * 4} (base64 float32)`, {file, field: formatPath(['learned', 'models', j, 'weights']), line: parsed.lineOf(['learned', 'models', j, 'weights']), hint: 'regenerate the policy with `assay route --learn`; the weights are not hand-editable'});
+      }
+    });
+  }
   return policy;
 }
 

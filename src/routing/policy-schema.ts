@@ -14,6 +14,37 @@ const condition = z.strictObject({
 const expected = z.strictObject({quality: z.number(), costUsdPer1k: nonNegative.nullable(), p95LatencyMs: nonNegative.nullable(), n: z.number().int().min(0)});
 const route = z.array(weightedModel).min(1, 'a route needs at least one model');
 
+const estimate = z.strictObject({
+  method: z.string(),
+  folds: z.number().int(),
+  seed: z.number(),
+  n: z.number().int(),
+  quality: z.number(),
+  costUsdPer1k: z.number().nullable(),
+  p95LatencyMs: z.number().nullable(),
+  bestSingleModel: z.string(),
+  bestSingleQuality: z.number(),
+  bestSingleCostUsdPer1k: z.number().nullable(),
+  inSampleQuality: z.number(),
+  inSampleCostUsdPer1k: z.number().nullable(),
+});
+
+const learned = z.strictObject({
+  version: z.literal(1),
+  kind: z.literal('linear-gain'),
+  base: z.string().min(1),
+  features: z.strictObject({
+    dim: z.number().int().min(2).max(1 << 22).refine((d) => Number.isInteger(Math.log2(d)), 'must be a power of two'),
+    wordNgrams: z.array(z.number().int().min(1).max(5)),
+    charNgrams: z.array(z.number().int().min(1).max(8)),
+    metadataFields: z.array(z.string()),
+  }),
+  models: z.array(z.strictObject({model: z.string().min(1), costUsdDelta: z.number(), intercept: z.number(), weights: z.string()})).min(1),
+  muPerUsd: nonNegative,
+  lambda: nonNegative,
+  expected: estimate.extend({share: z.record(z.string(), share)}),
+});
+
 /** routing-policy.yaml as `assay simulate` and createRouter accept it (hand edits included). */
 export const routingPolicySchema = z.strictObject({
   version: z.literal(1),
@@ -59,21 +90,7 @@ export const routingPolicySchema = z.strictObject({
     basis: z.array(z.string()),
   }),
   canary: weightedModel.optional(),
-  expected: z
-    .strictObject({
-      method: z.string(),
-      folds: z.number().int(),
-      seed: z.number(),
-      n: z.number().int(),
-      quality: z.number(),
-      costUsdPer1k: z.number().nullable(),
-      p95LatencyMs: z.number().nullable(),
-      bestSingleModel: z.string(),
-      bestSingleQuality: z.number(),
-      bestSingleCostUsdPer1k: z.number().nullable(),
-      inSampleQuality: z.number(),
-      inSampleCostUsdPer1k: z.number().nullable(),
-    })
-    .optional(),
+  expected: estimate.optional(),
   curve: z.array(z.strictObject({relativeQuality: z.number(), routes: z.array(z.string())})).optional(),
+  learned: learned.optional(),
 });

@@ -19,6 +19,8 @@ export interface ModelOutcome {
 export interface CaseOutcomes {
   caseId: string;
   tags: string[];
+  /** The prompt text, when the source has it (results.jsonl `input`, outcomes CSV `prompt`): what a learned router reads. */
+  prompt?: string;
   /** Equality-matchable fields: `suite` for run results, extra columns of an outcomes CSV. */
   metadata: Record<string, string>;
   /** Median over models of the prompt's token count (tokenizers differ); null when nobody reported it. */
@@ -151,6 +153,39 @@ export interface PolicyEstimate {
   inSampleCostUsdPer1k: number | null;
 }
 
+/** One costlier model's linear predictor of its quality gain over the base model. */
+export interface LearnedModel {
+  model: string;
+  /** Mean extra cost per request over the base model on the training cases (USD). */
+  costUsdDelta: number;
+  intercept: number;
+  /** Float32 little-endian weights over the hashed feature space, base64. */
+  weights: string;
+}
+
+/**
+ * A learned per-request router (`assay route --learn`): per costlier model a ridge regression
+ * predicting its quality gain over the base model from the prompt's hashed features; the request
+ * goes to the model with the largest predicted gain − μ·extra cost, or the base when none is positive.
+ */
+export interface LearnedRouter {
+  version: 1;
+  kind: 'linear-gain';
+  /** The cheapest model: served when no costlier model's predicted gain pays for itself. */
+  base: string;
+  features: import('./prompt-features.ts').FeatureConfig;
+  models: LearnedModel[];
+  /** Quality points a dollar per request is worth: the decision threshold, chosen by cross-validation to meet the objective. */
+  muPerUsd: number;
+  /** Ridge penalty chosen by cross-validated squared error. */
+  lambda: number;
+  /** Nested cross-validation: the threshold re-chosen inside every outer training part, scored on its held-out fold. */
+  expected: PolicyEstimate & {
+    /** Share of requests the learned router sends to each model out of sample. */
+    share: Record<string, number>;
+  };
+}
+
 /** routing-policy.yaml (SPEC.md). */
 export interface RoutingPolicy {
   version: 1;
@@ -164,4 +199,6 @@ export interface RoutingPolicy {
   canary?: WeightedModel;
   expected?: PolicyEstimate;
   curve?: CurvePoint[];
+  /** A learned per-request router; requests that carry their prompt (`input`) use it, the rules serve the rest and gateways. */
+  learned?: LearnedRouter;
 }

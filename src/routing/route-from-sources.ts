@@ -1,5 +1,6 @@
 import {InputError} from '../core/errors.ts';
 import {type GeneratedPolicy, type GenerateOptions, generatePolicy} from './generate-policy.ts';
+import {learnRouter} from './learn-router.ts';
 import {loadOutcomes} from './load-outcomes.ts';
 import type {WeightedModel} from './policy-types.ts';
 
@@ -8,13 +9,18 @@ export interface RouteFromSourcesOptions extends Omit<GenerateOptions, 'canary'>
   cwd?: string;
   /** `MODEL:SHARE`, e.g. `gpt-4.1-mini:0.1`. */
   canary?: string;
+  /** Also learn a per-request router from the prompts (`--learn`); the rules stay as its fallback and for gateways. */
+  learn?: boolean;
 }
 
 /** `assay route`: read the sources, generate the policy. */
 export function routeFromSources(opts: RouteFromSourcesOptions): GeneratedPolicy {
-  const {from, cwd, canary, ...generate} = opts;
+  const {from, cwd, canary, learn, ...generate} = opts;
   const outcomes = loadOutcomes(from, {cwd});
-  return generatePolicy(outcomes, {...generate, ...(canary !== undefined ? {canary: parseCanary(canary)} : {})});
+  const generated = generatePolicy(outcomes, {...generate, ...(canary !== undefined ? {canary: parseCanary(canary)} : {})});
+  if (!learn) return generated;
+  const {learned, warnings} = learnRouter(outcomes, {minQuality: generate.minQuality, maxCostUsdPer1k: generate.maxCostUsdPer1k, folds: generate.folds, seed: generate.seed});
+  return {...generated, policy: {...generated.policy, learned}, warnings: [...generated.warnings, ...warnings]};
 }
 
 export function parseCanary(text: string): WeightedModel {

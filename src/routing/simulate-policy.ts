@@ -63,7 +63,7 @@ export function simulatePolicy(policy: RoutingPolicy, outcomes: OutcomeSet): Sim
     const ruleOf: string[] = [];
     let fallbacksUsed = 0;
     for (const c of outcomes.cases) {
-      const decision = router.decide({tags: c.tags, metadata: c.metadata, inputTokens: c.inputTokens, key: c.caseId});
+      const decision = router.decide({tags: c.tags, metadata: c.metadata, inputTokens: c.inputTokens, key: c.caseId, ...(c.prompt !== undefined ? {input: c.prompt} : {})});
       ruleOf.push(decision.ruleName);
       let pick: Served | null = null;
       for (let k = 0; k < decision.models.length; k++) {
