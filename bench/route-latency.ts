@@ -1,9 +1,13 @@
 // Measures createRouter(policy).route() per call: a policy of realistic size (8 rules on tags,
 // metadata and input size, canary weights), requests that hit the first rule, the last one and the
-// default, keyed and unkeyed. Run: npm run bench:route   (a few seconds). Numbers go in the README.
+// default, keyed and unkeyed; and a learned router (assay route --learn) scoring a 1 kB prompt:
+// features (hashed word 1–2-grams and character 4-grams) plus one linear model per costlier model.
+// Run: npm run bench:route   (a few seconds). Numbers go in docs/routing.md.
 import {createRouter} from '../src/routing/create-router.ts';
 import type {RouteRequest} from '../src/routing/create-router.ts';
+import {encodeWeights} from '../src/routing/learned-scorer.ts';
 import type {PolicyRule, RoutingPolicy} from '../src/routing/policy-types.ts';
+import {DEFAULT_FEATURES} from '../src/routing/prompt-features.ts';
 
 const expected = {quality: 0.9, costUsdPer1k: 1, p95LatencyMs: 800, n: 100};
 const rules: PolicyRule[] = [
@@ -35,6 +39,15 @@ const policy: RoutingPolicy = {
 };
 
 const router = createRouter(policy);
+// Timing does not depend on the weights' values: any float32 vector of the default size will do.
+const weights = (seed: number) => encodeWeights(Float32Array.from({length: DEFAULT_FEATURES.dim}, (_, i) => Math.sin(i * seed) / 100));
+const learnedEstimate = {method: '', folds: 5, seed: 1, n: 0, quality: 0, costUsdPer1k: null, p95LatencyMs: null, bestSingleModel: 'large', bestSingleQuality: 0, bestSingleCostUsdPer1k: null, inSampleQuality: 0, inSampleCostUsdPer1k: null, share: {}};
+const learnedPolicy = (models: string[]): RoutingPolicy => ({
+  ...policy,
+  learned: {version: 1, kind: 'linear-gain', base: 'mini', features: DEFAULT_FEATURES, models: models.map((model, k) => ({model, costUsdDelta: 0.001 * (k + 1), intercept: 0.1, weights: weights(k + 1)})), muPerUsd: 50, lambda: 10, expected: learnedEstimate},
+});
+const learned1 = createRouter(learnedPolicy(['large']));
+const learned2 = createRouter(learnedPolicy(['medium', 'large']));
 const keys = Array.from({length: 1024}, (_, i) => `user-${i}-${(i * 2654435761) % 100_000}`);
 const prompt = 'Summarise the following support ticket in two sentences. '.repeat(20);
 
@@ -44,6 +57,12 @@ const scenarios: [string, (i: number) => RouteRequest][] = [
   ['default (no rule matches), keyed', (i) => ({tags: ['other'], metadata: {suite: 'sales', lang: 'en'}, inputTokens: 900, key: keys[i & 1023]})],
   ['default, unkeyed (Math.random)', () => ({tags: ['other'], inputTokens: 900})],
   ['tokens estimated from a 1.1 kB prompt', (i) => ({tags: ['other'], input: prompt, key: keys[i & 1023]})],
+];
+// Distinct 1 kB prompts, so no call sees the same text twice in a row.
+const prompts = Array.from({length: 64}, (_, i) => `Ticket ${i}: ${'Summarise the following support ticket in two sentences. '.repeat(18)}`.slice(0, 1024));
+const learnedScenarios: [string, ReturnType<typeof createRouter>, (i: number) => RouteRequest][] = [
+  ['learned, 1 kB prompt, 1 costlier model', learned1, (i) => ({tags: ['other'], input: prompts[i & 63], key: keys[i & 1023]})],
+  ['learned, 1 kB prompt, 2 costlier models', learned2, (i) => ({tags: ['other'], input: prompts[i & 63], key: keys[i & 1023]})],
 ];
 
 const N = 1_000_000;
@@ -61,5 +80,20 @@ for (const [name, make] of scenarios) {
   samples.sort((a, b) => a - b);
   const medianNs = samples[2]!;
   console.log(`  ${name.padEnd(40)} ${(medianNs / 1000).toFixed(3)} µs/call  (${Math.round(1e9 / medianNs).toLocaleString('en-US')} calls/s; rounds ${samples.map((s) => (s / 1000).toFixed(3)).join(' ')} µs)`);
+}
+const L = 20_000;
+console.log(`learned router: features + scoring per request, ${L.toLocaleString('en-US')} calls per scenario`);
+for (const [name, r, make] of learnedScenarios) {
+  const requests = Array.from({length: 256}, (_, i) => make(i));
+  for (let i = 0; i < 2_000; i++) sink += r.route(requests[i & 255]!).length;
+  const samples: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < L / 5; i++) sink += r.route(requests[i & 255]!).length;
+    samples.push(Number(process.hrtime.bigint() - t0) / (L / 5));
+  }
+  samples.sort((a, b) => a - b);
+  const medianNs = samples[2]!;
+  console.log(`  ${name.padEnd(40)} ${(medianNs / 1000).toFixed(1)} µs/call  (${Math.round(1e9 / medianNs).toLocaleString('en-US')} calls/s; rounds ${samples.map((s) => (s / 1000).toFixed(1)).join(' ')} µs)`);
 }
 if (sink === 0) console.log('');

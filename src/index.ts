@@ -59,9 +59,13 @@ export {closestIds} from './check/closest-ids.ts';
 
 export {loadOutcomes} from './routing/load-outcomes.ts';
 export {generatePolicy} from './routing/generate-policy.ts';
-export type {GenerateOptions, GeneratedPolicy, RuleEvidence} from './routing/generate-policy.ts';
+export type {GenerateOptions, GeneratedPolicy, RuleEvidence, SelectionStep} from './routing/generate-policy.ts';
 export {createRouter, stickyFraction} from './routing/create-router.ts';
 export type {Router, RouteDecision, RouteRequest} from './routing/create-router.ts';
+export {learnRouter} from './routing/learn-router.ts';
+export type {LearnOptions, LearnResult} from './routing/learn-router.ts';
+export {gapRecovered} from './routing/gap-recovered.ts';
+export type {GapRecovered} from './routing/gap-recovered.ts';
 export {simulatePolicy} from './routing/simulate-policy.ts';
 export type {SimulationReport, SimulatedPerformance} from './routing/simulate-policy.ts';
 export {explainPolicy} from './routing/explain-policy.ts';
@@ -72,7 +76,7 @@ export type {LitellmConfig} from './routing/export-litellm.ts';
 export {exportPortkey, buildPortkeyConfig, portkeyConfigSchema} from './routing/export-portkey.ts';
 export type {PortkeyTarget, PortkeyStrategy} from './routing/export-portkey.ts';
 export {costQualityHull, averageImprovementInQuality} from './routing/cost-quality-hull.ts';
-export type {CaseOutcomes, ModelOutcome, OutcomeSet, RoutingPolicy, PolicyRule, RuleCondition, WeightedModel, Resilience, ExpectedPerformance} from './routing/policy-types.ts';
+export type {CaseOutcomes, ModelOutcome, OutcomeSet, RoutingPolicy, PolicyRule, RuleCondition, WeightedModel, Resilience, ExpectedPerformance, LearnedRouter, LearnedModel} from './routing/policy-types.ts';
 
 export {loadRun} from './report/load-run.ts';
 export type {LoadedRun} from './report/load-run.ts';

@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {stickyFraction} from '../src/routing/create-router.ts';
 import {generatePolicy} from '../src/routing/generate-policy.ts';
 import {explainPolicy} from '../src/routing/explain-policy.ts';
+import {gapRecovered} from '../src/routing/gap-recovered.ts';
 import type {CaseOutcomes, OutcomeSet} from '../src/routing/policy-types.ts';
 
 /**
@@ -66,5 +67,26 @@ describe('generatePolicy on many small tags', () => {
     const strict = generatePolicy(outcomes, {minQuality: 0.95, evidenceLevel: 0.999, now: new Date(0)}).policy;
     expect(strict.rules.length).toBeLessThan(loose.rules.length);
     expect(() => generatePolicy(outcomes, {evidenceLevel: 1})).toThrow(/evidence level/);
+  });
+});
+
+describe('RouteLLM metrics: APGR and CPT', () => {
+  const weak = {model: 'weak', costUsdPer1k: 1, quality: 0.5};
+  const strong = {model: 'strong', costUsdPer1k: 11, quality: 0.9};
+
+  it('random mixing recovers the gap linearly: APGR 0.5, CPT(50%) 50%, CPT(80%) 80%', () => {
+    expect(gapRecovered([], strong, weak)).toEqual(expect.objectContaining({apgr: 0.5, cpt50: 0.5, cpt80: 0.8}));
+  });
+
+  it('a router at 20% cost recovering 80% of the gap: APGR 0.8, CPT(50%) 12.5%, CPT(80%) 20%', () => {
+    const g = gapRecovered([{costUsdPer1k: 3, quality: 0.82}], strong, weak)!;
+    expect(g.apgr).toBeCloseTo(0.8, 4);
+    expect(g.cpt50).toBeCloseTo(0.125, 4);
+    expect(g.cpt80).toBeCloseTo(0.2, 4);
+    expect(g.points).toEqual([{cost: 0.2, pgr: 0.8}]);
+  });
+
+  it('is undefined when the best model is also the cheapest', () => {
+    expect(gapRecovered([], {...strong, costUsdPer1k: 0.5}, weak)).toBeNull();
   });
 });

@@ -149,5 +149,13 @@ describe.skipIf(sharedDataMissing !== null)('learned router on RouteLLM GSM8K + 
     expect(withLearned.costUsd).toBeLessThan(tagOnly.costUsd);
     const sim = simulatePolicy({...policy, learned}, test);
     expect(sim.policy.servedBy[GPT4]).toBe(withLearned.picks.filter((p) => p === GPT4).length);
+    // RouteLLM's metrics on the held-out half: both beat random mixing (0.5), the learned router more.
+    const g = sim.gapRecovered;
+    expect(g.rules!.strong).toBe(GPT4);
+    expect(g.rules!.weak).toBe(MIXTRAL);
+    expect(g.rules!.apgr).toBeGreaterThan(0.55);
+    expect(g.learned!.apgr).toBeGreaterThan(g.rules!.apgr);
+    expect(g.learned!.cpt50!).toBeLessThan(0.5);
+    expect(sim.rulesOnly!.costUsdPer1k!).toBeCloseTo(tagOnly.costUsd * 1000, 3);
   });
 });

@@ -129,7 +129,7 @@ const TEMPLATE = `<!doctype html>
 <table id="routing-compare"><thead><tr><th></th><th>quality</th><th>of best model's</th><th>cost / 1k req</th><th>policy's cost vs this</th><th>p95</th><th>cases</th></tr></thead><tbody>
 {{#each routing.compare}}<tr class="{{cls}}" data-kind="{{kind}}" data-label="{{label}}"><td>{{label}}</td><td class="num" data-metric="quality" data-value="{{qualityValue}}">{{quality}}</td><td class="num">{{relative}}</td><td class="num" data-metric="cost" data-value="{{costValue}}">{{cost}}</td><td class="num">{{versus}}</td><td class="num">{{p95}}</td><td class="num">{{n}}</td></tr>
 {{/each}}</tbody></table>
-<p class="muted">{{routing.inSample}} Expected figures are cross-validated (each case served by what was chosen without it); single models and the oracle are measured on the same cases. Resilience: {{routing.resilience}} Check a policy on fresh traffic with <code>assay simulate</code>; <code>assay route --from DIR --explain</code> shows every candidate's evidence.</p>
+<p class="muted">{{routing.inSample}} {{routing.gapRecovered}} Expected figures are cross-validated (each case served by what was chosen without it); single models and the oracle are measured on the same cases. Resilience: {{routing.resilience}} Check a policy on fresh traffic with <code>assay simulate</code>; <code>assay route --from DIR --explain</code> shows every candidate's evidence.</p>
 {{#if routing.warnings.length}}<ul class="muted" id="routing-warnings">{{#each routing.warnings}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
 {{/if}}
 </section>{{/if}}
@@ -208,7 +208,7 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
   const head = render({
     csp,
     ab: sectionOrNote(() => abSectionView(opts.ab ?? null), (message) => ({control: '', treatment: '', blocks: [], error: `ab.json could not be shown: ${message}`})),
-    routing: sectionOrNote(() => routingSectionView(opts.routing ?? null), (message) => ({note: `No routing policy here: ${message}`, objective: '', estimate: '', inSample: '', rules: [], compare: [], warnings: [], resilience: ''})),
+    routing: sectionOrNote(() => routingSectionView(opts.routing ?? null), (message) => ({note: `No routing policy here: ${message}`, objective: '', estimate: '', inSample: '', gapRecovered: '', rules: [], compare: [], warnings: [], resilience: ''})),
     live: opts.live,
     backHref: opts.backHref,
     runId: summary.runId,

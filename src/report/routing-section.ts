@@ -103,16 +103,26 @@ export interface RoutingSectionView {
   objective: string;
   estimate: string;
   inSample: string;
+  /** RouteLLM's APGR and CPT of the rules' curve (in sample, on this run's cases), or ''. */
+  gapRecovered: string;
   rules: RoutingRuleView[];
   compare: RoutingCompareView[];
   warnings: string[];
   resilience: string;
 }
 
+/** RouteLLM's metrics of the rules' cost–quality curve on the run's cases; '' when there is nothing to trade. */
+function gapLine(sim: SimulationReport | null): string {
+  const g = sim?.gapRecovered?.rules;
+  if (!g) return '';
+  const cpt = (x: number | null) => (x === null ? 'not reached' : pct(x));
+  return `Gap recovered between ${g.weak} and ${g.strong} (RouteLLM's metrics, cost normalised between them, in sample): APGR ${g.apgr.toFixed(3)} (random mixing 0.500), CPT(50%) ${cpt(g.cpt50)}, CPT(80%) ${cpt(g.cpt80)}.`;
+}
+
 /** The routing section's view model: rule names, labels and rationales are data (escaped by the template). */
 export function routingSectionView(input: RoutingInput): RoutingSectionView | null {
   if (input === null) return null;
-  const empty = {objective: '', estimate: '', inSample: '', rules: [], compare: [], warnings: [], resilience: ''};
+  const empty = {objective: '', estimate: '', inSample: '', gapRecovered: '', rules: [], compare: [], warnings: [], resilience: ''};
   if ('note' in input) return {note: input.note, ...empty};
   const {policy, warnings} = input.generated;
   const e = policy.expected;
@@ -202,6 +212,7 @@ export function routingSectionView(input: RoutingInput): RoutingSectionView | nu
       ? `Out of sample (${e.method} on ${e.n} cases): quality ${e.quality.toFixed(3)}, ${pct(e.bestSingleQuality > 0 ? e.quality / e.bestSingleQuality : null)} of ${e.bestSingleModel}'s ${e.bestSingleQuality.toFixed(3)}, at ${usd(e.costUsdPer1k)} per 1k requests against ${usd(e.bestSingleCostUsdPer1k)}.`
       : '',
     inSample: e ? `In sample, for contrast only (it flatters the policy): quality ${e.inSampleQuality.toFixed(3)}, ${usd(e.inSampleCostUsdPer1k)} per 1k.` : '',
+    gapRecovered: gapLine(input.simulation),
     rules,
     compare,
     warnings,

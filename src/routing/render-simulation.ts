@@ -16,7 +16,8 @@ export function renderSimulation(report: SimulationReport): string {
   ];
   const rows = [
     ['', 'n', 'quality', `vs ${report.bestSingleModel}`, 'cost/1k', 'cost vs best', 'p95'],
-    row('policy', report.policy),
+    row(report.rulesOnly ? 'policy (learned)' : 'policy', report.policy),
+    ...(report.rulesOnly ? [row('rules only', report.rulesOnly)] : []),
     ...Object.entries(report.baselines).map(([m, p]) => row(m, p)),
     row('oracle', report.oracle),
   ];
@@ -31,7 +32,16 @@ export function renderSimulation(report: SimulationReport): string {
     out.push('cost–quality curve (the policy\'s rules at other targets):');
     for (const p of report.curve) out.push(`  target ${(p.relativeQualityTarget * 100).toFixed(1)}%: quality ${p.quality.toFixed(4)} cost ${usd(p.costUsdPer1k)}/1k`);
   }
-  if (report.aiq !== null) out.push(`AIQ (area under the cost–quality hull / cost range): policy ${report.aiq.toFixed(4)}, zero router ${report.zeroRouterAiq?.toFixed(4) ?? '–'}`);
+  if (report.aiq !== null) out.push(`AIQ (area under the cost–quality hull / cost range): rules ${report.aiq.toFixed(4)}, zero router ${report.zeroRouterAiq?.toFixed(4) ?? '–'}`);
+  if (report.learnedAiq !== undefined) out.push(`learned router AIQ: ${report.learnedAiq?.toFixed(4) ?? '–'}`);
+  const g = report.gapRecovered;
+  if (g.rules) {
+    const cpt = (x: number | null) => (x === null ? 'not reached' : `${(x * 100).toFixed(1)}%`);
+    out.push(`gap recovered between ${g.rules.weak} and ${g.rules.strong} (RouteLLM; cost normalised 0 = ${g.rules.weak}, 100% = ${g.rules.strong}; random mixing: APGR 0.5, CPT(50%) 50%, CPT(80%) 80%):`);
+    out.push(`  rules:   APGR ${g.rules.apgr.toFixed(3)}, CPT(50%) ${cpt(g.rules.cpt50)}, CPT(80%) ${cpt(g.rules.cpt80)}`);
+    if (g.learned) out.push(`  learned: APGR ${g.learned.apgr.toFixed(3)}, CPT(50%) ${cpt(g.learned.cpt50)}, CPT(80%) ${cpt(g.learned.cpt80)}`);
+    if (g.oracle) out.push(`  oracle:  PGR ${g.oracle.pgr.toFixed(3)} at ${(g.oracle.cost * 100).toFixed(1)}% cost`);
+  }
   for (const w of report.warnings) out.push(`warning: ${w}`);
   return out.join('\n');
 }

@@ -1,6 +1,7 @@
 import {percentile} from '../stats/percentile.ts';
 import {averageImprovementInQuality, type CostQualityPoint} from './cost-quality-hull.ts';
 import {createRouter} from './create-router.ts';
+import {type GapRecovered, gapRecovered} from './gap-recovered.ts';
 import {modelLabels} from './outcome-matrix.ts';
 import type {CaseOutcomes, ModelInfo, ModelOutcome, OutcomeSet, RoutingPolicy} from './policy-types.ts';
 
@@ -32,10 +33,21 @@ export interface SimulationReport {
   bestSingleModel: string;
   /** The policy's rule set at each operating point it carries, replayed here: the cost–quality curve. */
   curve: {relativeQualityTarget: number; quality: number; costUsdPer1k: number | null}[];
-  /** Area under the policy curve's hull over the single models' cost range (RouterBench AIQ). */
+  /** The rules alone (what a gateway export serves), when the policy also has a learned router. */
+  rulesOnly?: SimulatedPerformance;
+  /** Area under the rules' curve's hull over the single models' cost range (RouterBench AIQ). */
   aiq: number | null;
   /** The same for the zero router: random mixes of single models, no per-request information. */
   zeroRouterAiq: number | null;
+  /** The learned router's curve (its threshold μ swept) and AIQ, when the policy has one. */
+  learnedCurve?: {muPerUsd: number; quality: number; costUsdPer1k: number | null}[];
+  learnedAiq?: number | null;
+  /**
+   * RouteLLM's metrics between the cheapest model (weak) and the best single model (strong): APGR,
+   * CPT(50%), CPT(80%) of the rules' curve and of the learned router's; random mixing has APGR 0.5.
+   * Null when the best model is also the cheapest (nothing to trade).
+   */
+  gapRecovered: {rules: GapRecovered | null; learned?: GapRecovered | null; oracle: {cost: number; pgr: number} | null};
   warnings: string[];
 }
 
@@ -103,8 +115,9 @@ export function simulatePolicy(policy: RoutingPolicy, outcomes: OutcomeSet): Sim
   const curve: SimulationReport['curve'] = [];
   for (const point of policy.curve ?? []) {
     if (point.routes.length !== policy.rules.length + 1) continue;
+    const {learned: _learned, ...rulesOnly} = policy;
     const variant: RoutingPolicy = {
-      ...policy,
+      ...rulesOnly,
       rules: policy.rules.map((r, i) => ({...r, route: [{model: point.routes[i]!, weight: 1}]})),
       default: {...policy.default, route: [{model: point.routes[policy.rules.length]!, weight: 1}]},
     };
@@ -113,8 +126,10 @@ export function simulatePolicy(policy: RoutingPolicy, outcomes: OutcomeSet): Sim
   }
 
   const singles: CostQualityPoint[] = Object.values(baselines).filter((b) => b.costUsdPer1k !== null && b.n > 0).map((b) => ({costUsdPer1k: b.costUsdPer1k!, quality: b.quality}));
+  // With a learned router the policy as served is the learned one; the rules are measured on their own too.
+  const rulesPerf = policy.learned ? performanceOf(replay((({learned: _l, ...rest}) => rest)(policy)).served) : policyPerf;
   const policyPoints: CostQualityPoint[] = curve.filter((p) => p.costUsdPer1k !== null).map((p) => ({costUsdPer1k: p.costUsdPer1k!, quality: p.quality}));
-  if (policyPerf.costUsdPer1k !== null) policyPoints.push({costUsdPer1k: policyPerf.costUsdPer1k, quality: policyPerf.quality});
+  if (rulesPerf.costUsdPer1k !== null) policyPoints.push({costUsdPer1k: rulesPerf.costUsdPer1k, quality: rulesPerf.quality});
   let aiq: number | null = null;
   let zeroRouterAiq: number | null = null;
   if (singles.length > 0 && policyPoints.length > 0) {
@@ -123,6 +138,43 @@ export function simulatePolicy(policy: RoutingPolicy, outcomes: OutcomeSet): Sim
     aiq = round4(averageImprovementInQuality(policyPoints, range));
     zeroRouterAiq = round4(averageImprovementInQuality(singles, range));
   }
+
+  // The learned router's curve: its threshold swept around the chosen one (0 = the dearest choice everywhere it predicts a gain).
+  let learnedCurve: SimulationReport['learnedCurve'];
+  let learnedAiq: number | null | undefined;
+  if (policy.learned) {
+    const mu0 = policy.learned.muPerUsd;
+    const mus = [0, ...Array.from({length: 41}, (_, k) => (mu0 > 0 ? mu0 : 1) * 2 ** ((k - 20) / 4)), Number.MAX_VALUE];
+    learnedCurve = mus.map((mu) => {
+      const perf = performanceOf(replay({...policy, learned: {...policy.learned!, muPerUsd: mu}}).served);
+      return {muPerUsd: mu, quality: perf.quality, costUsdPer1k: perf.costUsdPer1k};
+    });
+    const pts = learnedCurve.filter((p) => p.costUsdPer1k !== null).map((p) => ({costUsdPer1k: p.costUsdPer1k!, quality: p.quality}));
+    if (singles.length > 0 && pts.length > 0) {
+      const all = [...singles, ...pts].map((p) => p.costUsdPer1k);
+      learnedAiq = round4(averageImprovementInQuality(pts, {lo: Math.min(...all), hi: Math.max(...all)}));
+    }
+  }
+
+  const strongPerf = baselines[bestSingleModel]!;
+  const pricedSingles = Object.entries(baselines).filter(([, b]) => b.costUsdPer1k !== null && b.n > 0);
+  const weakEntry = pricedSingles.length ? pricedSingles.reduce((a, b) => (b[1].costUsdPer1k! < a[1].costUsdPer1k! ? b : a)) : undefined;
+  const gap = (pts: {quality: number; costUsdPer1k: number | null}[]) =>
+    weakEntry && strongPerf.costUsdPer1k !== null
+      ? gapRecovered(
+          pts.filter((p) => p.costUsdPer1k !== null).map((p) => ({costUsdPer1k: p.costUsdPer1k!, quality: p.quality})),
+          {model: bestSingleModel, costUsdPer1k: strongPerf.costUsdPer1k, quality: strongPerf.quality},
+          {model: weakEntry[0], costUsdPer1k: weakEntry[1].costUsdPer1k!, quality: weakEntry[1].quality},
+        )
+      : null;
+  const rulesGap = gap([...curve, rulesPerf]);
+  const oracleGap =
+    rulesGap && weakEntry && oracle.costUsdPer1k !== null
+      ? {
+          cost: round4((oracle.costUsdPer1k - weakEntry[1].costUsdPer1k!) / (strongPerf.costUsdPer1k! - weakEntry[1].costUsdPer1k!))!,
+          pgr: round4((oracle.quality - weakEntry[1].quality) / (strongPerf.quality - weakEntry[1].quality))!,
+        }
+      : null;
 
   return {
     n: outcomes.cases.length,
@@ -133,6 +185,8 @@ export function simulatePolicy(policy: RoutingPolicy, outcomes: OutcomeSet): Sim
     curve,
     aiq,
     zeroRouterAiq,
+    ...(learnedCurve ? {rulesOnly: rulesPerf, learnedCurve, learnedAiq: learnedAiq ?? null} : {}),
+    gapRecovered: {rules: rulesGap, ...(learnedCurve ? {learned: gap(learnedCurve)} : {}), oracle: oracleGap},
     warnings,
   };
 }
