@@ -113,9 +113,33 @@ function pick(sums: Float64Array, n: number, M: number, mu: number, eligible: Ui
   return best;
 }
 
-function fitRoutes(t: SegmentTotals, exclude: number, mu: number, opts: FitOptions, scratch: Float64Array): Int32Array {
+/** Training sums per (fold left out, segment), computed once: index K = nothing left out. */
+interface TrainTable {
+  sums: Float64Array;
+  n: Float64Array;
+}
+
+function trainTable(t: SegmentTotals): TrainTable {
+  const {K, S, M} = t;
+  const sums = new Float64Array((K + 1) * S * 4 * M);
+  const n = new Float64Array((K + 1) * S);
+  const scratch = new Float64Array(4 * M);
+  for (let e = 0; e <= K; e++) {
+    for (let s = 0; s < S; s++) {
+      n[e * S + s] = trainSums(t, s, e === K ? -1 : e, scratch);
+      sums.set(scratch, (e * S + s) * 4 * M);
+    }
+  }
+  return {sums, n};
+}
+
+function fitRoutes(t: SegmentTotals, table: TrainTable, exclude: number, mu: number, opts: FitOptions): Int32Array {
+  const e = exclude < 0 ? t.K : exclude;
   const routes = new Int32Array(t.S);
-  for (let s = 0; s < t.S; s++) routes[s] = pick(scratch, trainSums(t, s, exclude, scratch), t.M, mu, opts.eligible, s, opts.minCoverage);
+  for (let s = 0; s < t.S; s++) {
+    const at = (e * t.S + s) * 4 * t.M;
+    routes[s] = pick(table.sums.subarray(at, at + 4 * t.M), table.n[e * t.S + s]!, t.M, mu, opts.eligible, s, opts.minCoverage);
+  }
   // A segment with nothing to learn from (absent from these training folds) follows the default.
   const fallback = routes[t.S - 1]! >= 0 ? routes[t.S - 1]! : 0;
   for (let s = 0; s < t.S; s++) if (routes[s]! < 0) routes[s] = fallback;
@@ -125,22 +149,38 @@ function fitRoutes(t: SegmentTotals, exclude: number, mu: number, opts: FitOptio
 /**
  * The μ values at which some segment's choice flips on the full data, with midpoints between them:
  * between two breakpoints the full-data assignment is constant, so this grid sees every operating
- * point the data supports.
+ * point the data supports. A segment's choice can only flip between neighbours on the upper hull
+ * of its models' (cost, quality) points, so only those slopes are breakpoints.
  */
-export function muGrid(t: SegmentTotals): number[] {
+export function muGrid(t: SegmentTotals, opts?: FitOptions): number[] {
   const {S, M} = t;
   const scratch = new Float64Array(4 * M);
   const breaks = new Set<number>();
   for (let s = 0; s < S; s++) {
     const n = trainSums(t, s, -1, scratch);
     if (n === 0) continue;
-    for (let a = 0; a < M; a++) {
-      for (let b = 0; b < M; b++) {
-        if (!scratch[M + a] || !scratch[M + b] || !scratch[3 * M + a] || !scratch[3 * M + b]) continue;
-        const dq = scratch[a]! / scratch[M + a]! - scratch[b]! / scratch[M + b]!;
-        const dc = scratch[2 * M + a]! / scratch[3 * M + a]! - scratch[2 * M + b]! / scratch[3 * M + b]!;
-        if (dq > 0 && dc > 0) breaks.add(dq / dc);
+    const pts: {c: number; q: number}[] = [];
+    for (let m = 0; m < M; m++) {
+      if (!scratch[M + m] || !scratch[3 * M + m]) continue;
+      if (opts && (!opts.eligible[s * M + m] || scratch[M + m]! < opts.minCoverage * n)) continue;
+      pts.push({c: scratch[2 * M + m]! / scratch[3 * M + m]!, q: scratch[m]! / scratch[M + m]!});
+    }
+    pts.sort((a, b) => a.c - b.c || b.q - a.q);
+    const hull: {c: number; q: number}[] = [];
+    for (const p of pts) {
+      if (hull.length > 0 && p.q <= hull[hull.length - 1]!.q) continue;
+      while (hull.length >= 2) {
+        const a = hull[hull.length - 2]!;
+        const b = hull[hull.length - 1]!;
+        if ((b.c - a.c) * (p.q - a.q) - (b.q - a.q) * (p.c - a.c) >= 0) hull.pop();
+        else break;
       }
+      hull.push(p);
+    }
+    for (let i = 1; i < hull.length; i++) {
+      const dq = hull[i]!.q - hull[i - 1]!.q;
+      const dc = hull[i]!.c - hull[i - 1]!.c;
+      if (dq > 0 && dc > 0) breaks.add(dq / dc);
     }
   }
   const sorted = [...breaks].sort((x, y) => x - y);
@@ -155,7 +195,7 @@ export function muGrid(t: SegmentTotals): number[] {
 
 export function crossValidateRoutes(t: SegmentTotals, mus: readonly number[], opts: FitOptions): CvPoint[] {
   const {K, S, M} = t;
-  const scratch = new Float64Array(4 * M);
+  const table = trainTable(t);
   let total = 0;
   for (let i = 0; i < t.n.length; i++) total += t.n[i]!;
   return mus.map((mu) => {
@@ -163,7 +203,7 @@ export function crossValidateRoutes(t: SegmentTotals, mus: readonly number[], op
     let costSum = 0;
     const foldRoutes: Int32Array[] = [];
     for (let f = 0; f < K; f++) {
-      const routes = fitRoutes(t, f, mu, opts, scratch);
+      const routes = fitRoutes(t, table, f, mu, opts);
       foldRoutes.push(routes);
       for (let s = 0; s < S; s++) {
         const nTest = t.n[f * S + s]!;
@@ -171,13 +211,14 @@ export function crossValidateRoutes(t: SegmentTotals, mus: readonly number[], op
         const m = routes[s]!;
         const base = (f * S + s) * M + m;
         // Held-out cases the chosen model has no outcome for are imputed with its training mean.
-        trainSums(t, s, f, scratch);
-        const qTrain = scratch[M + m]! > 0 ? scratch[m]! / scratch[M + m]! : 0;
-        const cTrain = scratch[3 * M + m]! > 0 ? scratch[2 * M + m]! / scratch[3 * M + m]! : 0;
+        const at = (f * S + s) * 4 * M;
+        const sums = table.sums;
+        const qTrain = sums[at + M + m]! > 0 ? sums[at + m]! / sums[at + M + m]! : 0;
+        const cTrain = sums[at + 3 * M + m]! > 0 ? sums[at + 2 * M + m]! / sums[at + 3 * M + m]! : 0;
         qualitySum += t.qSum[base]! + (nTest - t.qN[base]!) * qTrain;
         costSum += t.cSum[base]! + (nTest - t.cN[base]!) * cTrain;
       }
     }
-    return {mu, quality: total ? qualitySum / total : 0, costUsd: total ? costSum / total : 0, foldRoutes, fullRoutes: fitRoutes(t, -1, mu, opts, scratch)};
+    return {mu, quality: total ? qualitySum / total : 0, costUsd: total ? costSum / total : 0, foldRoutes, fullRoutes: fitRoutes(t, table, -1, mu, opts)};
   });
 }

@@ -201,7 +201,8 @@ export function generatePolicy(outcomes: OutcomeSet, opts: GenerateOptions = {})
     const segmentOf = segmentsFor(rules);
     const totals = segmentTotals(matrix, segmentOf, S, fold, K);
     const eligible = latencyEligibility(matrix, segmentOf, S, opts.maxP95LatencyMs);
-    const points = crossValidateRoutes(totals, muGrid(totals), {eligible, minCoverage: MIN_COVERAGE});
+    const fit = {eligible, minCoverage: MIN_COVERAGE};
+    const points = crossValidateRoutes(totals, muGrid(totals, fit), fit);
     return {rules, segmentOf, S, totals, eligible, points, chosen: choose(points)};
   }
   /** a clearly better than b: feasibility first, then cost (min-quality) or quality (max-cost) by more than the margin. */
