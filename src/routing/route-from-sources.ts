@@ -20,6 +20,8 @@ export function routeFromSources(opts: RouteFromSourcesOptions): GeneratedPolicy
   const generated = generatePolicy(outcomes, {...generate, ...(canary !== undefined ? {canary: parseCanary(canary)} : {})});
   if (!learn) return generated;
   const {learned, warnings} = learnRouter(outcomes, {minQuality: generate.minQuality, maxCostUsdPer1k: generate.maxCostUsdPer1k, folds: generate.folds, seed: generate.seed});
+  if (canary !== undefined) warnings.push('the learned router does not split traffic for --canary: only requests routed by the rules (no prompt) reach the canary');
+  if (generate.maxP95LatencyMs !== undefined) warnings.push('the learned router optimises quality and cost only: --max-p95-latency-ms applies to the rules');
   return {...generated, policy: {...generated.policy, learned}, warnings: [...generated.warnings, ...warnings]};
 }
 
