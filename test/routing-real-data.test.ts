@@ -4,6 +4,7 @@ import {beforeAll, describe, expect, it} from 'vitest';
 import {generatePolicy} from '../src/routing/generate-policy.ts';
 import type {OutcomeSet} from '../src/routing/policy-types.ts';
 import {simulatePolicy} from '../src/routing/simulate-policy.ts';
+import {costAt, expectedOn, perTagReference, type Point, single, SWEEP} from './routing-frontier-helpers.ts';
 import {halves, routellmRows, routerArenaRows, sharedDataMissing} from './shared-routing-data.ts';
 
 if (sharedDataMissing) console.warn(sharedDataMissing);
@@ -102,5 +103,32 @@ describe.skipIf(sharedDataMissing !== null)('RouterArena (Claude-3-Haiku vs Gemi
     expect(policy.expected!.n).toBe(train.cases.length);
     const rule = policy.default.expected;
     expect(rule.n).toBe(train.cases.length - policy.rules.reduce((s, r) => s + r.expected.n, 0));
+  });
+});
+
+describe.skipIf(sharedDataMissing !== null)('the generator against the best per-tag policy found by exhaustive search on the training half', () => {
+  /** Held-out cost (vs the best single model) at 95% of its quality, read off the generator's held-out curve, both halves averaged. */
+  function costAt95(rows: ReturnType<typeof routellmRows>, name: string): {generator: number; reference: number} {
+    const {sets} = halves(rows, name);
+    const models = [...new Set(rows.map((r) => r.model))].sort();
+    let generator = 0;
+    let reference = 0;
+    for (const [a, b] of [[0, 1], [1, 0]] as const) {
+      const [train, test] = [sets[a], sets[b]];
+      const strong = models.reduce((x, y) => (single(train, y).quality > single(train, x).quality ? y : x));
+      const ref = single(test, strong);
+      const norm = (p: Point): Point => ({quality: p.quality / ref.quality, costUsd: p.costUsd / ref.costUsd});
+      generator += costAt(SWEEP.map((t) => norm(expectedOn(generatePolicy(train, {minQuality: t, now: new Date(0)}).policy, test))), 0.95) / 2;
+      reference += costAt(SWEEP.map((t) => norm(perTagReference(train, test, models, strong, t))), 0.95) / 2;
+    }
+    return {generator, reference};
+  }
+
+  it('is within 2 points of it on RouteLLM GSM8K + MT-Bench, MT-Bench alone and RouterArena', () => {
+    for (const [rows, name] of [[routellmRows('both'), 'both'], [routellmRows('mt-bench'), 'mt'], [routerArenaRows(), 'arena']] as const) {
+      const {generator, reference} = costAt95(rows, `frontier-${name}`);
+      expect(generator, name).toBeLessThanOrEqual(reference + 0.02);
+      expect(generator, name).toBeGreaterThan(0);
+    }
   });
 });
