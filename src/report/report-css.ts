@@ -5,30 +5,44 @@ export const REPORT_CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:var(--fg);background:#fff}
 header{padding:18px 24px 10px;border-bottom:1px solid var(--line);background:#fafbfd}
 main{padding:0 24px 40px}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}h3{font-size:14px;margin:16px 0 6px}
-nav a{margin-right:14px;color:var(--accent);text-decoration:none}
+h1{font-size:20px;margin:0 0 4px;overflow-wrap:break-word}h2{font-size:16px;margin:28px 0 8px}h3{font-size:14px;margin:16px 0 6px}
+nav{display:flex;flex-wrap:wrap;gap:2px 14px}nav a{color:var(--accent);text-decoration:none;white-space:nowrap}
 .muted{color:var(--muted)}
 .sim{display:inline-block;background:#fff3cd;color:#7a5a00;border:1px solid #e6c860;border-radius:4px;padding:1px 8px;font-weight:600;font-size:12px}
 .live{display:inline-block;background:#e7f0ff;color:#1d4ea8;border:1px solid #9bb8ec;border-radius:4px;padding:1px 8px;font-weight:600;font-size:12px}
+.scroll{max-width:100%;overflow-x:auto;-webkit-overflow-scrolling:touch}
+.name{white-space:nowrap}
+th{overflow-wrap:normal;word-break:normal;hyphens:none}
+.decision{border:1px solid #b9c9f2;background:#f5f8ff;border-radius:8px;padding:2px 16px 6px;margin-top:18px}
+.decision h2{margin-top:12px}.decision p{margin:6px 0}
+#recommendation{font-size:16px}
+.pick{display:inline-block;background:#e3f4e8;color:var(--pass);border:1px solid #9fd3ad;border-radius:4px;padding:0 6px;font-weight:600;font-size:12px;white-space:nowrap}
+table.sortable th[data-sort]{cursor:pointer;user-select:none}
+table.sortable th[aria-sort=ascending]::after{content:" ▲";font-size:10px}
+table.sortable th[aria-sort=descending]::after{content:" ▼";font-size:10px}
+.legend{display:flex;align-items:center;gap:8px;font-size:12px;color:var(--muted);margin:4px 0}
+.legend .ramp{display:inline-block;width:160px;height:10px;border-radius:3px;background:linear-gradient(90deg,hsl(8,75%,52%),hsl(45,90%,60%),hsl(130,55%,38%))}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:var(--head);font-weight:600;position:sticky;top:0;z-index:1}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.regression td{background:#fdecea}tr.improvement td{background:#e9f7ee}
 .ci{stroke:#7d8799;stroke-width:2}.cibar .track{stroke:#e2e5eb;stroke-width:6;stroke-linecap:round}.cibar .range{stroke:#8fb0f0;stroke-width:6;stroke-linecap:round}.cibar .dot{fill:var(--accent)}
-.charts{display:flex;flex-wrap:wrap;gap:24px}.charts section{flex:0 1 auto}
-svg.chart{max-width:100%;height:auto;font-size:11px}
+.charts{display:flex;flex-wrap:wrap;gap:24px}.charts section{flex:1 1 560px;min-width:0;max-width:100%}
+.charts section.wide{flex-basis:100%}
+svg.chart{max-width:100%;height:auto;font-size:12px}
+svg .lbl{paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
 svg .grid{stroke:#eceef3}svg .tick{fill:var(--muted)}svg .axis{fill:var(--muted);font-size:12px}svg .lbl{fill:var(--fg)}
 svg .pt{fill:#fff;stroke:var(--accent);stroke-width:2}svg .pt.on{fill:var(--accent)}
 svg .frontier{fill:none;stroke:var(--accent);stroke-dasharray:5 4;stroke-width:1.5}
 svg .whisker{stroke:#7d8799;stroke-width:1.5}svg .box{fill:#dbe6fb;stroke:var(--accent)}svg .median{stroke:#1d2330;stroke-width:2}svg .ttft{fill:#d97706}
-svg .cellv{fill:#1d2330;font-size:11px}
+svg .cellv{fill:#1d2330;font-size:11px}svg .cellv.dark{fill:#fff}svg .celln{fill:#1d2330;font-size:9px;opacity:.75}svg .celln.dark{fill:#fff}
 #case-controls{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:8px 0}
-#case-controls input[type=search]{min-width:280px;padding:4px 8px}
-#cases{width:100%;table-layout:fixed}
+#case-controls input[type=search]{min-width:0;width:280px;max-width:100%;padding:4px 8px}
+#cases{width:100%;min-width:760px;table-layout:fixed}
 #cases td.case{width:150px}
 pre.out,pre.why{white-space:pre-wrap;overflow-wrap:anywhere;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;margin:4px 0;max-height:11em;overflow:auto}
 pre.why{color:var(--muted);max-height:7em}
-.cid{font-weight:600;overflow-wrap:anywhere}
+.cid{font-weight:600;overflow-wrap:break-word}
 .badge{display:inline-block;border-radius:3px;padding:0 6px;font-weight:600;font-size:12px}
 .badge.pass{background:#e3f4e8;color:var(--pass)}.badge.fail{background:#fbe6e4;color:var(--fail)}.badge.error{background:#fdf0dc;color:var(--err)}
 .badge.unscored,.badge.ungraded{background:#eceef3;color:var(--muted)}

@@ -3,6 +3,8 @@ import type {Result} from '../core/types.ts';
 import type {GroupStats, Summary} from '../runner/summarize.ts';
 import {reportCsp} from './csp-hash.ts';
 import {jsonForScript} from './json-for-script.ts';
+import {decide} from './decision.ts';
+import {formatUsd} from './format-usd.ts';
 import {type AbInput, abSectionView} from './ab-section.ts';
 import {REPORT_CSS} from './report-css.ts';
 import {buildReportData} from './report-data.ts';
@@ -47,9 +49,15 @@ const TEMPLATE = `<!doctype html>
 {{#if simulated}} <span class="sim" id="simulated-label">simulated: served by the assay sandbox, not a real provider</span>{{/if}}
 {{#if live}} <span class="live" id="live-label">running: partial results, refreshed every {{live.refreshSeconds}} s</span>{{/if}}
 {{#if tornLines}} · {{tornLines}} torn journal line(s) skipped{{/if}}</div>
-<nav>{{#if backHref}}<a href="{{backHref}}">← all runs</a>{{/if}}{{#if ab}}<a href="#ab">A/B</a>{{/if}}<a href="#leaderboard">leaderboard</a>{{#if routing}}<a href="#routing">routing</a>{{/if}}<a href="#charts">charts</a><a href="#case-section">cases</a><a href="#run">run</a></nav>
+<nav>{{#if backHref}}<a href="{{backHref}}">← all runs</a>{{/if}}<a href="#decision">at a glance</a>{{#if ab}}<a href="#ab">A/B</a>{{/if}}<a href="#leaderboard">leaderboard</a>{{#if routing}}<a href="#routing">routing</a>{{/if}}<a href="#charts">charts</a><a href="#case-section">cases</a><a href="#run">run</a></nav>
 </header>
 <main>
+<section id="decision" class="decision">
+<h2>At a glance</h2>
+<p id="recommendation">{{#if decision.recommended}}<strong>Recommended: <span class="name" data-model="{{decision.recommended}}">{{decision.recommended}}</span></strong> — {{/if}}{{decision.reason}}</p>
+{{#if decision.frontier.length}}<p id="frontier"><span class="muted">Cost–quality frontier (cheapest first; no other model is both cheaper and better):</span> {{#each decision.frontier}}{{#unless @first}} → {{/unless}}<span class="name" data-model="{{label}}">{{label}}</span> <span class="muted">{{quality}} at {{cost}}/1k</span>{{/each}}</p>{{/if}}
+<p id="totals">Total cost <strong>{{decision.total}}</strong> (models {{decision.models}}, judges {{decision.judges}}){{#if decision.unpriced}}; no price for {{decision.unpriced}}{{/if}}{{#if duration}} · took {{duration}}{{/if}} · {{n}} results</p>
+</section>
 {{#if ab}}<section id="ab">
 <h2>A/B test{{#unless ab.error}}: {{ab.treatment}} (treatment) vs {{ab.control}} (control){{/unless}}</h2>
 {{#if ab.error}}<p class="muted" id="ab-note">{{ab.error}}</p>{{/if}}
@@ -86,11 +94,12 @@ const TEMPLATE = `<!doctype html>
 <p class="muted">Paired on the same requests: per request treatment − control; the interval is from the t distribution on the per-request differences, the p-value from an exact test. The verdict is better or worse only when p &lt; 0.05 and the interval excludes 0. The bar spans the 95% CI around 0 (the vertical line). Outputs are the model's text, shown as text.</p>
 </section>{{/if}}
 <h2>Leaderboard</h2>
-<table id="leaderboard">
-<thead><tr><th>#</th><th>model</th><th>provider</th><th>n</th><th>pass rate (95% CI)</th><th></th><th>mean score ± SE</th><th>cost / 1k req</th><th>cost</th><th>latency p50 / p95</th><th>TTFT p50 / p95</th><th>errors</th><th>judge cost</th><th>unscored</th><th>cached</th></tr></thead>
+<div class="scroll">
+<table id="leaderboard" class="sortable">
+<thead><tr><th>#</th><th data-sort="model">model</th><th>provider</th><th data-sort="n">n</th><th data-sort="passRate">pass rate (95% CI)</th><th></th><th data-sort="meanScore">mean score ± SE</th><th data-sort="costPer1kUsd">cost / 1k req</th><th data-sort="costUsd">cost</th><th data-sort="latencyMs">latency p50 / p95</th><th data-sort="ttftMs">TTFT p50 / p95</th><th data-sort="errorRate">errors</th><th data-sort="judgeCostUsd">judge cost</th><th data-sort="unscored">unscored</th><th data-sort="cached">cached</th></tr></thead>
 <tbody>
 {{#each models}}<tr data-model="{{label}}">
-<td class="num">{{rank}}</td><td>{{label}}{{#if simulated}} <span class="sim">sim</span>{{/if}}</td><td>{{provider}}</td>
+<td class="num">{{rank}}</td><td class="name" data-metric="model" data-value="{{label}}">{{label}}{{#if simulated}} <span class="sim">sim</span>{{/if}}{{#if recommended}} <span class="pick" title="the report's recommendation: see At a glance">best value</span>{{/if}}</td><td class="name">{{provider}}</td>
 <td class="num" data-metric="n" data-value="{{n}}">{{n}}</td>
 <td class="num" data-metric="passRate" data-value="{{passRateValue}}">{{passRate}}</td>
 <td>{{#if ci}}<svg class="cibar" width="124" height="14" viewBox="0 0 124 14" role="img" aria-label="95% CI {{passRate}}"><line class="track" x1="4" x2="120" y1="7" y2="7"></line><line class="range" x1="{{ci.x1}}" x2="{{ci.x2}}" y1="7" y2="7"></line><circle class="dot" cx="{{ci.cx}}" cy="7" r="3.5"></circle></svg>{{/if}}</td>
@@ -107,54 +116,55 @@ const TEMPLATE = `<!doctype html>
 {{/each}}
 </tbody>
 </table>
-<p class="muted">Pass rate is passed / graded over answered requests (errors count in the error rate, not as failures); its interval is Wilson's. Mean score's SE is clustered by case. Cost per 1k is the mean known cost per request × 1000; judge cost is kept apart. Cached results are left out of latency.</p>
-{{#if gate}}<h3>Gate: {{#if gate.pass}}passed{{else}}FAILED{{/if}}</h3>
-<table id="gate"><thead><tr><th>scope</th><th>check</th><th>result</th></tr></thead><tbody>
+</div>
+<p class="muted">Click a column heading to sort. Pass rate is passed / graded over answered requests (errors count in the error rate, not as failures); its interval is Wilson's. Mean score's SE is clustered by case. Cost per 1k is the mean known cost per request × 1000; judge cost is kept apart. Cached results are left out of latency.</p>
+{{#if gate}}<h3>Gate: {{#if gate.pass}}passed{{else}}FAILED{{/if}} ({{gate.passedCount}} of {{gate.checks.length}} checks passed)</h3>
+<div class="scroll"><table id="gate"><thead><tr><th>scope</th><th>check</th><th>result</th></tr></thead><tbody>
 {{#each gate.checks}}<tr class="{{#if pass}}improvement{{else}}regression{{/if}}"><td>{{scope}}</td><td>{{message}}</td><td>{{#if pass}}pass{{else}}FAIL{{/if}}</td></tr>
-{{/each}}</tbody></table>{{/if}}
+{{/each}}</tbody></table></div>{{/if}}
 {{#if comparisons.length}}<h3>Model against model (paired on shared cases)</h3>
-<table id="pairs"><thead><tr><th>B vs A</th><th>cases</th><th>mean score B − A (95% CI)</th><th>McNemar p</th><th>MDE</th><th></th></tr></thead><tbody>
+<div class="scroll"><table id="pairs"><thead><tr><th>B vs A</th><th>cases</th><th>mean score B − A (95% CI)</th><th>McNemar p</th><th>MDE</th><th></th></tr></thead><tbody>
 {{#each comparisons}}<tr class="{{cls}}"><td>{{b}} vs {{a}}</td><td class="num">{{n}}</td><td class="num">{{diff}}</td><td class="num">{{p}}</td><td class="num">{{mde}}</td><td>{{verdict}}</td></tr>
-{{/each}}</tbody></table>{{/if}}
+{{/each}}</tbody></table></div>{{/if}}
 {{#if breakers.length}}<h3>Circuit breakers</h3><ul id="breakers">{{#each breakers}}<li>{{model}}: {{text}}</li>{{/each}}</ul>{{/if}}
 {{#if routing}}<section id="routing">
 <h2>Routing</h2>
 {{#if routing.note}}<p class="muted" id="routing-note">{{routing.note}}</p>{{else}}
 <p>A routing policy generated from this run's results with <code>assay route</code>'s defaults: {{routing.objective}}. Rules are checked in order; the first that matches wins.</p>
 <p id="routing-estimate">{{routing.estimate}}</p>
-<table id="routing-rules"><thead><tr><th>#</th><th>when</th><th>route</th><th>fallbacks</th><th>n</th><th>expected quality</th><th>cost / 1k req</th><th>p95</th><th>why</th></tr></thead><tbody>
+<div class="scroll"><table id="routing-rules"><thead><tr><th>#</th><th>when</th><th>route</th><th>fallbacks</th><th>n</th><th>expected quality</th><th>cost / 1k req</th><th>p95</th><th>why</th></tr></thead><tbody>
 {{#each routing.rules}}<tr data-rule="{{index}}"><td>{{index}}</td><td>{{condition}}</td><td>{{route}}</td><td>{{fallback}}</td><td class="num">{{n}}</td><td class="num" data-value="{{qualityValue}}">{{quality}}</td><td class="num" data-value="{{costValue}}">{{cost}}</td><td class="num">{{p95}}</td><td class="why">{{rationale}}</td></tr>
-{{/each}}</tbody></table>
+{{/each}}</tbody></table></div>
 <h3>Policy against each single model</h3>
-<table id="routing-compare"><thead><tr><th></th><th>quality</th><th>of best model's</th><th>cost / 1k req</th><th>policy's cost vs this</th><th>p95</th><th>cases</th></tr></thead><tbody>
+<div class="scroll"><table id="routing-compare"><thead><tr><th></th><th>quality</th><th>of best model's</th><th>cost / 1k req</th><th>policy's cost vs this</th><th>p95</th><th>cases</th></tr></thead><tbody>
 {{#each routing.compare}}<tr class="{{cls}}" data-kind="{{kind}}" data-label="{{label}}"><td>{{label}}</td><td class="num" data-metric="quality" data-value="{{qualityValue}}">{{quality}}</td><td class="num">{{relative}}</td><td class="num" data-metric="cost" data-value="{{costValue}}">{{cost}}</td><td class="num">{{versus}}</td><td class="num">{{p95}}</td><td class="num">{{n}}</td></tr>
-{{/each}}</tbody></table>
+{{/each}}</tbody></table></div>
 <p class="muted">{{routing.inSample}} {{routing.gapRecovered}} Expected figures are cross-validated (each case served by what was chosen without it); single models and the oracle are measured on the same cases. Resilience: {{routing.resilience}} Check a policy on fresh traffic with <code>assay simulate</code>; <code>assay route --from DIR --explain</code> shows every candidate's evidence.</p>
 {{#if routing.warnings.length}}<ul class="muted" id="routing-warnings">{{#each routing.warnings}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
 {{/if}}
 </section>{{/if}}
 <h2 id="charts">Charts</h2>
 <div class="charts">
-<section><h3>Cost versus quality</h3><div id="scatter"></div></section>
+<section class="wide"><h3>Cost versus quality</h3><div id="scatter"></div></section>
 <section><h3>Latency distributions</h3><div id="latency"></div></section>
-<section><h3>Pass rate by suite, tag and model</h3><div id="heatmap"></div></section>
+<section><h3>Pass rate by suite, tag and model</h3><div class="legend" id="heat-legend"><span>0%</span><span class="ramp"></span><span>100%</span><span>· n = graded results in the cell · grey: nothing graded</span></div><div id="heatmap" class="scroll"></div></section>
 </div>
 <h2 id="case-section">Cases</h2>
 <div id="case-controls"></div>
 <div id="case-count" class="muted"></div>
-<table id="cases"></table>
+<div class="scroll"><table id="cases"></table></div>
 <div id="pager"></div>
 {{#if omitted}}<p class="muted">This page shows the first {{shownCount}} results (in suite and case order); {{omitted}} more are left out to keep it light. The summary, charts and heat map above cover every result, and results.csv and results.jsonl have every one.</p>{{/if}}
 {{#if truncated}}<p class="muted">{{truncated}} output(s) longer than {{maxChars}} characters are cut here; results.jsonl has them whole.</p>{{/if}}
 <noscript><p>Scripts are off: the first {{noscriptCount}} results follow; the charts, filters and search need scripts.</p>
-<table><thead><tr><th>suite</th><th>case</th><th>model</th><th>result</th><th>input</th><th>output</th><th>graders</th></tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th>suite</th><th>case</th><th>model</th><th>result</th><th>input</th><th>output</th><th>graders</th></tr></thead><tbody>
 {{#each rows}}<tr><td>{{suiteId}}</td><td>{{caseId}}</td><td>{{model}}</td><td>{{verdict}}</td><td><pre class="out">{{input}}</pre></td><td><pre class="out">{{output}}</pre></td><td><pre class="why">{{reasons}}</pre></td></tr>
-{{/each}}</tbody></table></noscript>
+{{/each}}</tbody></table></div></noscript>
 <h2 id="run">Run</h2>
 <dl class="meta" id="run-meta">{{#each meta}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/each}}</dl>
-{{#if runModels.length}}<table id="run-models"><thead><tr><th>model</th><th>provider</th><th>type</th><th>model id</th><th>pricing in / out per MTok</th></tr></thead><tbody>
+{{#if runModels.length}}<div class="scroll"><table id="run-models"><thead><tr><th>model</th><th>provider</th><th>type</th><th>model id</th><th>pricing in / out per MTok</th></tr></thead><tbody>
 {{#each runModels}}<tr><td>{{label}}</td><td>{{provider}}</td><td>{{type}}</td><td>{{model}}</td><td>{{pricing}}</td></tr>{{/each}}
-</tbody></table>{{/if}}
+</tbody></table></div>{{/if}}
 <p class="muted">Model outputs and dataset text are untrusted: this page shows them as text only, and its Content-Security-Policy lets it fetch nothing.</p>
 </main>
 `;
@@ -163,7 +173,7 @@ const render = hbs.compile(TEMPLATE, {strict: false});
 
 const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
 const ms = (v: number | null) => (v === null ? '–' : `${Math.round(v)} ms`);
-const usd = (v: number | null) => (v === null ? 'unknown' : `$${v < 0.01 ? v.toFixed(5) : v.toFixed(4)}`);
+const usd = (v: number | null) => formatUsd(v);
 const raw = (v: number | null) => (v === null ? '' : String(v));
 
 function passRateText(s: GroupStats): string {
@@ -186,6 +196,17 @@ function rankModels(summary: Summary): Array<[string, Summary['models'][string]]
   );
 }
 
+/** How long the run took, from run.json; nothing for a run still going or one whose times are missing. */
+function durationText(run: RunMeta | null): string | null {
+  const started = run?.startedAt ? Date.parse(run.startedAt) : Number.NaN;
+  const ended = run?.endedAt ? Date.parse(run.endedAt) : Number.NaN;
+  if (!Number.isFinite(started) || !Number.isFinite(ended) || ended < started) return null;
+  const seconds = (ended - started) / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes} min ${Math.round(seconds % 60)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
 /** An optional section never breaks the report: if building it throws, it becomes a one-line note. */
 function sectionOrNote<T>(build: () => T | null, note: (message: string) => T): T | null {
   try {
@@ -205,8 +226,19 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
   const csp = reportCsp({scripts: [REPORT_SCRIPT], styles: [REPORT_CSS]});
   const bar = (v: number) => (4 + v * 116).toFixed(1);
   const ranked = rankModels(summary);
+  const decision = decide(summary);
   const head = render({
     csp,
+    decision: {
+      recommended: decision.recommended,
+      reason: decision.reason,
+      frontier: decision.frontier.map((p) => ({label: p.label, quality: decision.qualityMetric === 'pass rate' ? pct(p.quality) : p.quality.toFixed(3), cost: usd(p.costPer1kUsd)})),
+      total: usd(decision.totalCostUsd),
+      models: usd(decision.modelCostUsd),
+      judges: decision.judgeCostUsd === null ? 'none' : usd(decision.judgeCostUsd),
+      unpriced: decision.unpriced.join(', '),
+    },
+    duration: durationText(opts.run ?? null),
     ab: sectionOrNote(() => abSectionView(opts.ab ?? null), (message) => ({control: '', treatment: '', blocks: [], error: `ab.json could not be shown: ${message}`})),
     routing: sectionOrNote(() => routingSectionView(opts.routing ?? null), (message) => ({note: `No routing policy here: ${message}`, objective: '', estimate: '', inSample: '', gapRecovered: '', rules: [], compare: [], warnings: [], resilience: ''})),
     live: opts.live,
@@ -220,6 +252,7 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
     models: ranked.map(([label, s], i) => ({
       rank: i + 1,
       label,
+      recommended: label === decision.recommended,
       provider: s.provider,
       simulated: s.simulated,
       n: s.n,
@@ -243,7 +276,7 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
       unscored: s.unscored,
       cached: s.cached,
     })),
-    gate: summary.gate,
+    gate: summary.gate ? {...summary.gate, passedCount: summary.gate.checks.filter((c) => c.pass).length} : undefined,
     comparisons: [...summary.comparisons]
       .sort((x, y) => Math.abs(y.meanDiff) - Math.abs(x.meanDiff))
       .map((c) => {

@@ -30,7 +30,15 @@ function s(tag, attrs, kids) { return put(document.createElementNS(SVGNS, tag), 
 function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); return e; }
 function pct(v) { return v === null || v === undefined ? '–' : (v * 100).toFixed(1) + '%'; }
 function ms(v) { return v === null || v === undefined ? '–' : Math.round(v) + ' ms'; }
-function usd(v) { return v === null || v === undefined ? 'unknown' : '$' + (v < 0.01 ? v.toFixed(5) : v.toFixed(4)); }
+// Same rule as format-usd.ts: two significant digits below a cent, never an exponent.
+function usd(v) {
+  if (v === null || v === undefined || !isFinite(v)) return 'unknown';
+  if (v === 0) return '$0';
+  var a = Math.abs(v), sign = v < 0 ? '−' : '';
+  if (a >= 1) return sign + '$' + a.toFixed(2);
+  if (a >= 0.01) return sign + '$' + a.toFixed(4);
+  return sign + '$' + a.toFixed(Math.min(12, 1 - Math.floor(Math.log10(a))));
+}
 function quality(m) { return m.passRate !== null ? m.passRate : m.meanScore; }
 function fmtNum(v) { return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2); }
 function ticks(lo, hi, n) {
@@ -54,7 +62,7 @@ function scatter() {
   var rest = D.models.filter(function (m) { return pts.indexOf(m) < 0; });
   if (!pts.length) { host.appendChild(h('p', {'class': 'muted'}, 'No model has both a known cost and a graded result.')); return; }
   var usePass = pts.every(function (m) { return m.passRate !== null; });
-  var W = 620, H = 340, L = 64, R = 24, T = 20, B = 48;
+  var W = 860, H = 440, L = 64, R = 150, T = 20, B = 48;
   var costs = pts.map(function (m) { return m.costPer1kUsd; });
   var cLo = Math.min.apply(null, costs), cHi = Math.max.apply(null, costs);
   var log = cLo > 0 && cHi / cLo > 20;
@@ -76,7 +84,7 @@ function scatter() {
   xt.forEach(function (v) {
     if (v <= 0 && log) return;
     g.appendChild(s('line', {x1: fx(v), x2: fx(v), y1: T, y2: H - B, 'class': 'grid'}));
-    g.appendChild(s('text', {x: fx(v), y: H - B + 16, 'text-anchor': 'middle', 'class': 'tick'}, '$' + fmtNum(v)));
+    g.appendChild(s('text', {x: fx(v), y: H - B + 16, 'text-anchor': 'middle', 'class': 'tick'}, usd(v)));
   });
   g.appendChild(s('text', {x: (L + W - R) / 2, y: H - 8, 'text-anchor': 'middle', 'class': 'axis'}, 'cost per 1k requests (USD' + (log ? ', log scale)' : ')')));
   g.appendChild(s('text', {x: 14, y: (T + H - B) / 2, 'text-anchor': 'middle', 'class': 'axis', transform: 'rotate(-90 14 ' + (T + H - B) / 2 + ')'}, usePass ? 'pass rate (95% CI)' : 'mean score'));
@@ -149,7 +157,7 @@ function heatmap() {
   var host = document.getElementById('heatmap');
   if (!host) return;
   if (!D.heatRows.length) { host.appendChild(h('p', {'class': 'muted'}, 'No suites or tags.')); return; }
-  var cw = Math.max(70, Math.min(120, Math.floor(560 / Math.max(1, M)))), ch = 26, L = 170, T = 60;
+  var cw = Math.max(70, Math.min(120, Math.floor(560 / Math.max(1, M)))), ch = 32, L = 170, T = 60;
   var W = L + cw * M + 10, H = T + ch * D.heatRows.length + 10;
   var g = s('svg', {viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, role: 'img', 'aria-label': 'pass rate by suite and tag and model', 'class': 'chart'});
   D.models.forEach(function (m, j) {
@@ -160,11 +168,14 @@ function heatmap() {
   });
   D.heat.forEach(function (c) {
     var x = L + cw * c[1], y = T + ch * c[0], rate = c[2];
-    var fill = rate === null ? '#e6e8ee' : 'hsl(' + Math.round(rate * 120) + ',62%,' + (72 + Math.round(rate * 8)) + '%)';
+    // Red through amber to green with falling lightness, so 62% and 100% differ in hue and in tone.
+    var fill = rate === null ? '#e6e8ee' : 'hsl(' + Math.round(8 + rate * 122) + ',' + Math.round(75 - rate * 20) + '%,' + Math.round(rate < 0.5 ? 52 + rate * 16 : 68 - (rate - 0.5) * 60) + '%)';
+    var dark = rate !== null && rate > 0.8;
     var cell = s('rect', {x: x + 1, y: y + 1, width: cw - 2, height: ch - 2, fill: fill, rx: 3, 'class': 'cell'});
     cell.appendChild(s('title', null, D.heatRows[c[0]][1] + ' × ' + D.models[c[1]].label + ': ' + pct(rate) + ' of ' + c[3] + ' graded (' + c[4] + ' results)'));
     g.appendChild(cell);
-    g.appendChild(s('text', {x: x + cw / 2, y: y + ch / 2 + 4, 'text-anchor': 'middle', 'class': 'cellv'}, rate === null ? '–' : pct(rate)));
+    g.appendChild(s('text', {x: x + cw / 2, y: y + ch / 2 - 1, 'text-anchor': 'middle', 'class': dark ? 'cellv dark' : 'cellv'}, rate === null ? '–' : pct(rate)));
+    g.appendChild(s('text', {x: x + cw / 2, y: y + ch / 2 + 10, 'text-anchor': 'middle', 'class': dark ? 'celln dark' : 'celln', 'data-n': c[3]}, 'n=' + c[3]));
   });
   host.appendChild(g);
 }
@@ -286,6 +297,37 @@ function controls() {
   host.appendChild(search);
 }
 
+// Leaderboard sorting: by each cell's data-value (numbers numerically, unknowns last), toggling order.
+function sortable() {
+  var table = document.getElementById('leaderboard');
+  if (!table) return;
+  var heads = table.querySelectorAll('th[data-sort]');
+  Array.prototype.forEach.call(heads, function (th) {
+    th.setAttribute('tabindex', '0');
+    th.setAttribute('title', 'sort by this column');
+    function go() {
+      var key = th.getAttribute('data-sort');
+      var desc = th.getAttribute('aria-sort') !== 'descending';
+      Array.prototype.forEach.call(heads, function (o) { o.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', desc ? 'descending' : 'ascending');
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      function val(tr) { var td = tr.querySelector('td[data-metric="' + key + '"]'); return td ? td.getAttribute('data-value') : ''; }
+      rows.sort(function (a, b) {
+        var x = val(a), y = val(b);
+        if (x === '' || y === '') return x === y ? 0 : x === '' ? 1 : -1;
+        var nx = Number(x), ny = Number(y);
+        var c = isNaN(nx) || isNaN(ny) ? String(x).localeCompare(String(y)) : nx - ny;
+        return desc ? -c : c;
+      });
+      rows.forEach(function (tr) { body.appendChild(tr); });
+    }
+    th.addEventListener('click', go);
+    th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); go(); } });
+  });
+}
+
+sortable();
 scatter();
 latencyChart();
 heatmap();

@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
 import type {Result} from '../core/types.ts';
 import type {Summary} from '../runner/summarize.ts';
+import {cleanNumber} from './format-usd.ts';
 
 /**
  * Cells a spreadsheet would execute start with =, +, -, @, tab or CR (OWASP CSV injection). A plain
@@ -14,6 +15,9 @@ const FIXED = [
   'stream', 'finishReason', 'finishReasonRaw', 'errorClass', 'errorStatus', 'errorMessage', 'errorHint', 'tags',
   'startedAt', 'endedAt', 'batchId', 'batchTurnaroundMs', 'input', 'expected', 'output',
 ] as const;
+
+/** Numbers without float noise (0.0000019, not 0.0000018999999999999998); everything else as it is. */
+const clean = (v: unknown) => (typeof v === 'number' ? cleanNumber(v) : v);
 
 /** Rows formatted per call: the CSV of a 100,000-result run is written in pieces, never held whole. */
 const ROWS_PER_PIECE = 2000;
@@ -53,7 +57,7 @@ export function* resultsCsvPieces(results: readonly Result[]): Generator<string>
       row[`grade.${g.grader}.pass`] = g.pass;
       row[`grade.${g.grader}.reason`] = g.reason;
     }
-    return columns.map((c) => row[c] ?? '');
+    return columns.map((c) => clean(row[c] ?? ''));
   };
   // Cells a spreadsheet would execute (=, +, -, @, tab, CR first) get a leading ', per OWASP.
   const options = {escapeFormulae: FORMULA, newline: '\n'};
@@ -91,5 +95,5 @@ export function summaryToCsv(summary: Summary): string {
     costUsd: s.costUsd,
     costPer1kUsd: s.costPer1kUsd,
   }));
-  return Papa.unparse(rows, {escapeFormulae: FORMULA, newline: '\n'}) + '\n';
+  return Papa.unparse(rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, clean(v)]))), {escapeFormulae: FORMULA, newline: '\n'}) + '\n';
 }

@@ -19,8 +19,11 @@ export interface RunListing {
   n: number;
   models: number;
   best: {model: string; passRate: number} | null;
+  /** Models and judges together: what the run cost, as the --max-cost-usd gate counts it. */
   costUsd: number | null;
   errorRate: number;
+  /** What kind of run: an A/B test (ab.json), a sampled run (--sample), both, or a plain run. */
+  kind: string[];
 }
 
 
@@ -43,6 +46,33 @@ function readSummary(dir: string): Summary | null {
   } catch {
     return null;
   }
+}
+
+function runKind(dir: string, options: unknown): string[] {
+  const kind: string[] = [];
+  if (existsSync(join(dir, 'ab.json'))) kind.push('A/B');
+  const sample = options && typeof options === 'object' ? (options as {sample?: unknown}).sample : undefined;
+  if (typeof sample === 'number') kind.push(`sample ${sample}`);
+  return kind;
+}
+
+/** Comparisons written by `assay report A B` into the reports directory (real directories with a comparison.html). */
+export function listComparisons(reportsDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(reportsDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => {
+      try {
+        return lstatSync(join(reportsDir, name)).isDirectory() && existsSync(join(reportsDir, name, 'comparison.html'));
+      } catch {
+        return false;
+      }
+    })
+    .sort();
 }
 
 /** The reports directory's runs, newest first, each with its headline numbers. */
@@ -85,7 +115,8 @@ export function listRuns(reportsDir: string): RunListing[] {
       n: summary.n ?? 0,
       models: Object.keys(summary.models ?? {}).length,
       best,
-      costUsd: summary.overall?.costUsd ?? null,
+      costUsd: summary.overall?.costUsd == null && summary.overall?.judgeCostUsd == null ? null : (summary.overall?.costUsd ?? 0) + (summary.overall?.judgeCostUsd ?? 0),
+      kind: runKind(dir, meta?.options),
       errorRate: summary.overall?.errorRate ?? 0,
       sortKey: Number.isNaN(parsed) ? statSync(dir).mtimeMs : parsed,
     });

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import {reportCsp} from '../report/csp-hash.ts';
+import {formatUsd} from '../report/format-usd.ts';
 import {REPORT_CSS} from '../report/report-css.ts';
 import type {RunListing} from './list-runs.ts';
 
@@ -26,13 +27,15 @@ const TEMPLATE = `<!doctype html>
 <label>candidate <select name="b" id="compare-b">{{#each runs}}<option value="{{id}}"{{#if @first}} selected{{/if}}>{{id}}</option>{{/each}}</select></label>
 <button type="submit">compare</button>
 </form>
-<table id="runs">
-<thead><tr><th>run</th><th>status</th><th>started</th><th>results</th><th>models</th><th>best pass rate</th><th>error rate</th><th>cost</th><th></th></tr></thead>
+<div class="scroll"><table id="runs">
+<thead><tr><th>run</th><th>kind</th><th>status</th><th>started</th><th>results</th><th>models</th><th>best pass rate</th><th>error rate</th><th>cost (models + judges)</th><th></th></tr></thead>
 <tbody>
-{{#each runs}}<tr data-run="{{id}}"><td><a href="{{href}}">{{id}}</a>{{#if simulated}} <span class="sim">sim</span>{{/if}}</td><td>{{#if running}}<span class="live">running</span>{{else}}{{status}}{{/if}}</td><td>{{startedAt}}</td><td class="num">{{n}}</td><td class="num">{{models}}</td><td>{{best}}</td><td class="num">{{errorRate}}</td><td class="num">{{cost}}</td><td>{{#if compareHref}}<a href="{{compareHref}}">compare with previous</a>{{/if}}</td></tr>
+{{#each runs}}<tr data-run="{{id}}"><td class="name"><a href="{{href}}">{{id}}</a>{{#if simulated}} <span class="sim">sim</span>{{/if}}</td><td data-kind="{{kind}}">{{kind}}</td><td>{{#if running}}<span class="live">running</span>{{else}}{{status}}{{/if}}</td><td>{{startedAt}}</td><td class="num">{{n}}</td><td class="num">{{models}}</td><td>{{best}}</td><td class="num">{{errorRate}}</td><td class="num">{{cost}}</td><td>{{#if compareHref}}<a href="{{compareHref}}">compare with previous</a>{{/if}}</td></tr>
 {{/each}}
 </tbody>
-</table>
+</table></div>
+{{#if comparisons.length}}<h2>Comparisons</h2>
+<ul id="comparisons">{{#each comparisons}}<li><a href="{{href}}">{{name}}</a></li>{{/each}}</ul>{{/if}}
 {{else}}<p>No runs yet: <code>assay run</code> writes one here.</p>{{/if}}
 </main>
 </body>
@@ -44,7 +47,7 @@ const render = hbs.compile(TEMPLATE);
 export const runHref = (id: string) => `/runs/${encodeURIComponent(id)}/`;
 export const compareHref = (a: string, b: string) => `/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`;
 
-export function renderRunsIndexHtml(dir: string, runs: readonly RunListing[]): string {
+export function renderRunsIndexHtml(dir: string, runs: readonly RunListing[], comparisons: readonly string[] = []): string {
   return render({
     csp: reportCsp({scripts: [], styles: [REPORT_CSS], formAction: 'self'}),
     dir,
@@ -62,7 +65,9 @@ export function renderRunsIndexHtml(dir: string, runs: readonly RunListing[]): s
       models: r.models,
       best: r.best ? `${r.best.model} ${(r.best.passRate * 100).toFixed(1)}%` : '–',
       errorRate: `${(r.errorRate * 100).toFixed(1)}%`,
-      cost: r.costUsd === null ? 'unknown' : `$${r.costUsd.toFixed(4)}`,
+      cost: formatUsd(r.costUsd),
+      kind: r.kind.length ? r.kind.join(', ') : 'run',
     })),
+    comparisons: comparisons.map((name) => ({name, href: `/comparisons/${encodeURIComponent(name)}`})),
   });
 }

@@ -6,7 +6,7 @@ import {compareRuns} from '../report/compare-runs.ts';
 import {renderComparisonHtml} from '../report/comparison-html.ts';
 import {loadRun} from '../report/load-run.ts';
 import {renderReportHtml} from '../report/report-html.ts';
-import {listRuns, type RunListing} from './list-runs.ts';
+import {listComparisons, listRuns, type RunListing} from './list-runs.ts';
 import {renderRunsIndexHtml} from './runs-index-html.ts';
 
 export interface ViewServerOptions {
@@ -77,7 +77,13 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
         return '\u0000';
       }
     });
-    if (parts.length === 0) return send(res, 200, 'text/html; charset=utf-8', renderRunsIndexHtml(reportsDir, listRuns(reportsDir)));
+    if (parts.length === 0) return send(res, 200, 'text/html; charset=utf-8', renderRunsIndexHtml(reportsDir, listRuns(reportsDir), listComparisons(reportsDir)));
+    if (parts.length === 2 && parts[0] === 'comparisons') {
+      // Looked up by name in the listing, like runs: the path never becomes a file path by itself.
+      const name = listComparisons(reportsDir).find((c) => c === parts[1]);
+      if (!name) return text(res, 404, 'no such comparison');
+      return send(res, 200, 'text/html; charset=utf-8', readFileSync(join(reportsDir, name, 'comparison.html')));
+    }
     if (parts.length === 2 && parts[0] === 'api' && parts[1] === 'runs') return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({dir: reportsDir, runs: listRuns(reportsDir)}));
     if (parts.length === 1 && parts[0] === 'compare') {
       const a = findRun(url.searchParams.get('a') ?? '');
