@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import Papa from 'papaparse';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Result} from '../src/core/types.ts';
+import {cleanNumber} from '../src/report/format-usd.ts';
 import {runBenchmark} from '../src/runner/run-benchmark.ts';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {FAST_DEFAULT_CONFIG, makeProject, ROOT, runCli} from './helpers.ts';
@@ -73,8 +74,9 @@ describe('assay run on the default fleet (sandbox, instant latency)', () => {
       expect(row.caseId).toBe(r.caseId);
       expect(row.model).toBe(r.model);
       expect(row.status).toBe(r.status);
-      expect(Number(row.latencyMs)).toBe(r.latencyMs);
-      expect(Number(row.costUsd)).toBe(r.costUsd);
+      // The CSV writes numbers to 12 significant digits: the same value, without float noise.
+      expect(Number(row.latencyMs)).toBe(cleanNumber(r.latencyMs!));
+      expect(Number(row.costUsd)).toBe(cleanNumber(r.costUsd!));
       expect(row.output).toBe(r.output);
       expect(row.tags).toBe(r.tags.join(';'));
     });
