@@ -1,19 +1,13 @@
 import {describe, expect, it} from 'vitest';
 import type {Result} from '../src/core/types.ts';
+import {fakeResult} from './fake-result.ts';
 import {decide} from '../src/report/decision.ts';
 import {cleanNumber, formatUsd} from '../src/report/format-usd.ts';
 import {renderReportHtml} from '../src/report/report-html.ts';
 import {resultsToCsv} from '../src/report/results-csv.ts';
 import {summarize} from '../src/runner/summarize.ts';
 
-function result(over: Partial<Result>): Result {
-  return {
-    runId: 'r', suiteId: 's', caseId: 'c', model: 'm', provider: 'p', repeat: 0, status: 'ok', output: 'x', error: null, latencyMs: 10, ttftMs: 5,
-    inputTokens: 1, outputTokens: 1, tokensEstimated: false, costUsd: 0.001, grades: [], score: 1, pass: true, tags: ['t'], attempts: 1,
-    startedAt: '', endedAt: '', finishReason: 'stop', finishReasonRaw: 'stop', queueMs: 0, rateWaitMs: 0, cached: false, stream: true, simulated: false,
-    input: 'q', expected: 'x', ...over,
-  };
-}
+const result = (over: Partial<Result>): Result => fakeResult({simulated: false, ...over});
 
 /** n cases of one model: the first `passing` pass; each costs costUsd. */
 function model(label: string, n: number, passing: (i: number) => boolean, costUsd: number | null): Result[] {

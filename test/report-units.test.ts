@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import type {Result} from '../src/core/types.ts';
+import {fakeResult} from './fake-result.ts';
 import {compareRuns} from '../src/report/compare-runs.ts';
 import {renderComparisonHtml} from '../src/report/comparison-html.ts';
 import {cspHash} from '../src/report/csp-hash.ts';
@@ -10,14 +11,7 @@ import {renderReportHtml} from '../src/report/report-html.ts';
 import {REPORT_SCRIPT} from '../src/report/report-script.ts';
 import {summarize} from '../src/runner/summarize.ts';
 
-function result(over: Partial<Result>): Result {
-  return {
-    runId: 'r', suiteId: 's', caseId: 'c', model: 'm', provider: 'p', repeat: 0, status: 'ok', output: 'x', error: null, latencyMs: 10, ttftMs: 5,
-    inputTokens: 1, outputTokens: 1, tokensEstimated: false, costUsd: 0.001, grades: [], score: 1, pass: true, tags: ['t'], attempts: 1,
-    startedAt: '', endedAt: '', finishReason: 'stop', finishReasonRaw: 'stop', queueMs: 0, rateWaitMs: 0, cached: false, stream: true, simulated: true,
-    input: 'q', expected: 'x', ...over,
-  };
-}
+const result = fakeResult;
 
 function run(runId: string, results: Result[]): LoadedRun {
   return {dir: `/tmp/${runId}`, runId, summary: summarize(runId, results), results, tornLines: 0, run: null};
