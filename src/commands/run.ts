@@ -73,8 +73,12 @@ export default class Run extends BaseCommand {
 
     const controller = new AbortController();
     const onSigint = () => {
-      if (controller.signal.aborted) process.exit(130);
-      process.stderr.write('\nstopping: no new requests; those in flight finish and are saved (Ctrl+C again to quit at once)\n');
+      if (controller.signal.aborted) {
+        view.stop();
+        process.stderr.write(`\n${view.quitMessage()}\n`);
+        process.exit(130);
+      }
+      view.stopping();
       controller.abort();
     };
     process.on('SIGINT', onSigint);

@@ -1,65 +1,81 @@
-import {Box, render, Text} from 'ink';
+import {Box, render, Text, useStdout} from 'ink';
 import {useEffect, useState} from 'react';
 import type {RunEvent} from '../runner/run-benchmark.ts';
-import {formatUsd, pacing, ProgressState} from './progress-state.ts';
+import {ProgressState} from './progress-state.ts';
+import {type Line, progressLines, type Span} from './progress-table.ts';
 
-function Progress({state, subscribe}: {state: ProgressState; subscribe: (fn: () => void) => () => void}) {
+const COLORS: Record<NonNullable<Span['style']>, {color?: string; dimColor?: boolean; bold?: boolean}> = {
+  bold: {bold: true},
+  dim: {dimColor: true},
+  good: {color: 'green'},
+  warn: {color: 'yellow'},
+  bad: {color: 'red'},
+};
+
+function LineView({line, color}: {line: Line; color: boolean}) {
+  return (
+    <Text wrap="truncate-end">
+      {line.map((span, i) => (
+        <Text key={i} {...(color && span.style ? COLORS[span.style] : {})}>
+          {span.text}
+        </Text>
+      ))}
+    </Text>
+  );
+}
+
+function Progress({state, subscribe, color}: {state: ProgressState; subscribe: (fn: () => void) => () => void; color: boolean}) {
   const [, setTick] = useState(0);
+  const {stdout} = useStdout();
   useEffect(() => subscribe(() => setTick((t) => t + 1)), [subscribe]);
-  const elapsed = ((Date.now() - state.startedAt) / 1000).toFixed(1);
+  const lines = progressLines(state, (stdout as NodeJS.WriteStream).columns || 80);
   return (
     <Box flexDirection="column">
-      <Text>
-        <Text bold>assay run {state.runId}</Text> {state.done}/{state.total} requests · {elapsed}s
-        {state.skipped > 0 ? ` · ${state.skipped} resumed` : ''}
-      </Text>
-      {[...state.models.values()].map((m) => {
-        const width = 20;
-        const filled = m.total === 0 ? width : Math.round((m.done / m.total) * width);
-        return (
-          <Text key={m.label}>
-            {'  '}
-            {m.label.padEnd(18)} <Text color="green">{'█'.repeat(filled)}</Text>
-            <Text dimColor>{'░'.repeat(width - filled)}</Text> {String(m.done).padStart(4)}/{m.total}{' '}
-            <Text color={m.errors > 0 ? 'red' : undefined}>{m.errors} err</Text> · {m.retries} retry ·{' '}
-            {m.graded > 0 ? `${((m.passed / m.graded) * 100).toFixed(0)}% pass` : 'ungraded'} · {formatUsd(m.costUsd)}
-            {m.cached > 0 ? ` · ${m.cached} cached` : ''}
-            {m.simulated ? <Text color="yellow"> simulated</Text> : null}
-            {pacing(m) ? <Text color={m.breaker === 'open' ? 'red' : m.throttled > 0 ? 'yellow' : 'gray'}> {pacing(m)}</Text> : null}
-          </Text>
-        );
-      })}
-      {state.warnings.slice(-3).map((w) => (
-        <Text key={w} color="yellow">
-          warning: {w}
-        </Text>
+      {lines.map((line, i) => (
+        <LineView key={i} line={line} color={color} />
       ))}
     </Box>
   );
 }
 
+/** No colours with NO_COLOR set (any value, https://no-color.org) or TERM=dumb. */
+export function colorEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
+}
+
 /** The live terminal view; loaded only when stdout is a TTY and CI is not set. */
-export function createInkProgress(): {onEvent: (e: RunEvent) => void; stop: () => void} {
+export function createInkProgress(): {onEvent: (e: RunEvent) => void; stopping: () => void; quitMessage: () => string; stop: () => void} {
   const state = new ProgressState();
   const listeners = new Set<() => void>();
   const subscribe = (fn: () => void) => {
     listeners.add(fn);
     return () => void listeners.delete(fn);
   };
-  const app = render(<Progress state={state} subscribe={subscribe} />, {patchConsole: true, exitOnCtrlC: false});
+  const app = render(<Progress state={state} subscribe={subscribe} color={colorEnabled()} />, {patchConsole: true, exitOnCtrlC: false});
   let pending: NodeJS.Timeout | null = null;
+  const redraw = () => {
+    if (pending) clearTimeout(pending);
+    pending = null;
+    for (const fn of listeners) fn();
+  };
+  // The clock, pace and ETA move even while no result arrives.
+  const ticker = setInterval(redraw, 1000);
+  ticker.unref();
   return {
     onEvent(event) {
       state.apply(event);
       // Redraw at most ~12 times a second: a redraw per result would cost more than the requests.
-      pending ??= setTimeout(() => {
-        pending = null;
-        for (const fn of listeners) fn();
-      }, 80);
+      pending ??= setTimeout(redraw, 80);
     },
+    /** The first Ctrl+C, acknowledged in the frame at once rather than under it. */
+    stopping() {
+      state.stopping = true;
+      redraw();
+    },
+    quitMessage: () => state.quitMessage(),
     stop() {
-      if (pending) clearTimeout(pending);
-      for (const fn of listeners) fn();
+      clearInterval(ticker);
+      redraw();
       app.unmount();
     },
   };

@@ -2,7 +2,7 @@ import type {RunEvent} from '../runner/run-benchmark.ts';
 import {modelLine, ProgressState} from './progress-state.ts';
 
 /** Progress as plain lines (CI, pipes): a line per model every few seconds, never a redraw. */
-export function createPlainProgress(write: (line: string) => void, intervalMs = 2000): {onEvent: (e: RunEvent) => void; stop: () => void} {
+export function createPlainProgress(write: (line: string) => void, intervalMs = 2000): {onEvent: (e: RunEvent) => void; stopping: () => void; quitMessage: () => string; stop: () => void} {
   const state = new ProgressState();
   let last = 0;
   const flush = () => {
@@ -28,6 +28,11 @@ export function createPlainProgress(write: (line: string) => void, intervalMs = 
         flush();
       }
     },
+    stopping() {
+      const inFlight = [...state.models.values()].reduce((n, m) => n + m.inFlight, 0);
+      write(`stopping: no new requests; ${inFlight} in flight finish and are saved (Ctrl+C again to quit at once)`);
+    },
+    quitMessage: () => state.quitMessage(),
     stop() {},
   };
 }
