@@ -1,8 +1,8 @@
-import {writeFile} from 'node:fs/promises';
 import {basename, join, relative, resolve} from 'node:path';
 import {loadConfig, type LoadedConfig} from '../config/load-config.ts';
 import {graderSchema} from '../config/schema.ts';
 import {InputError} from '../core/errors.ts';
+import {writeJsonAtomic} from '../core/write-atomic.ts';
 import type {Result} from '../core/types.ts';
 import {createGrader, graderContext} from '../graders/create-grader.ts';
 import {judgePairwise} from '../graders/pairwise-judge.ts';
@@ -141,7 +141,7 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
   const effect = opts.effect ?? 0.05;
   const primary = abVerdict(opts.control, opts.treatment, cases, {metric: useGraders ? 'score' : 'pairwise', effect, skipped});
   const verdict: AbVerdict & {judged?: AbVerdict} = useGraders && judge !== undefined ? {...primary, judged: abVerdict(opts.control, opts.treatment, cases, {metric: 'pairwise', effect, skipped})} : primary;
-  await writeFile(join(run.dir, 'ab.json'), `${JSON.stringify(verdict, null, 2)}\n`);
+  writeJsonAtomic(join(run.dir, 'ab.json'), verdict);
   // The run's report was written before the verdict existed: rebuild it with the A/B section.
   await writeReports(run.dir, run.runId, {keepGate: true});
   return {verdict, run};

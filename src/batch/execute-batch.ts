@@ -1,9 +1,10 @@
-import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type {LoadedModel} from '../config/load-config.ts';
 import {AssayError} from '../core/errors.ts';
+import {writeJsonAtomic} from '../core/write-atomic.ts';
 import type {Pricing, Result} from '../core/types.ts';
 import {classifyError} from '../providers/classify-error.ts';
 import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
@@ -61,9 +62,7 @@ export function readBatchState(dir: string): BatchState {
 
 function writeBatchState(dir: string, state: BatchState): void {
   const file = join(dir, BATCH_STATE_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeJsonAtomic(file, state);
 }
 
 /** Why a model runs live in batch mode, or null when it has a batch API assay can use. */
@@ -87,7 +86,7 @@ export async function executeBatch(args: ExecuteArgs): Promise<ExecutionOutcome>
   if (!args.meta.options.batch) {
     // A run started live and resumed with --batch: later resumes must know about the batches.
     args.meta.options.batch = true;
-    writeFileSync(join(dir, 'run.json'), `${JSON.stringify(args.meta, null, 2)}\n`);
+    writeJsonAtomic(join(dir, 'run.json'), args.meta);
   }
   const state = readBatchState(dir);
   const save = () => writeBatchState(dir, state);

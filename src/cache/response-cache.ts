@@ -1,7 +1,8 @@
-import {createHash, randomUUID} from 'node:crypto';
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {mkdirSync, readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import type {ChatMessage, ModelParams} from '../core/types.ts';
+import {writeFileAtomic} from '../core/write-atomic.ts';
 import type {Completion} from '../providers/provider-client.ts';
 
 /** Everything that makes two requests the same request: any change here must miss the cache. */
@@ -63,11 +64,18 @@ export class ResponseCache {
     }
   }
 
-  set(key: string, completion: Completion): void {
+  /**
+   * Stores an answer. A cache that cannot be written (a full disk) is not a reason to lose the answer:
+   * the entry is skipped (no temp file is left) and false returned; the journal reports the disk.
+   */
+  set(key: string, completion: Completion): boolean {
     const file = this.path(key);
-    mkdirSync(dirname(file), {recursive: true});
-    const tmp = `${file}.${randomUUID()}.tmp`;
-    writeFileSync(tmp, JSON.stringify({completion, storedAt: new Date().toISOString()} satisfies CachedCompletion));
-    renameSync(tmp, file);
+    try {
+      mkdirSync(dirname(file), {recursive: true});
+      writeFileAtomic(file, JSON.stringify({completion, storedAt: new Date().toISOString()} satisfies CachedCompletion));
+      return true;
+    } catch {
+      return false;
+    }
   }
 }

@@ -16,17 +16,15 @@ export function keyEnvOf(provider: LoadedProvider): string | undefined {
   return provider.auth?.env ?? DEFAULT_KEY_ENV[provider.type];
 }
 
-/** Builds the provider's SDK client once; `baseURL` overrides let the in-process sandbox stand in. */
-export async function createProviderClient(
-  provider: LoadedProvider,
-  opts: {warn: WarningSink; baseURL?: string; env?: NodeJS.ProcessEnv},
-): Promise<ProviderClient> {
-  const env = opts.env ?? process.env;
+interface Credentials {
+  apiKey: string;
+  aws: {credentials: {accessKeyId: string; secretAccessKey: string; sessionToken?: string}; region: string} | null;
+}
+
+/** The provider's key (or AWS credentials) from the environment; exit 2 naming the variable when one is missing. */
+export function credentialsOf(provider: LoadedProvider, env: NodeJS.ProcessEnv = process.env): Credentials {
   const keyEnv = keyEnvOf(provider);
-  const sigv4 = provider.type === 'bedrock' || provider.auth?.type === 'sigv4';
-  let apiKey = 'sandbox-key';
-  let aws: {credentials: {accessKeyId: string; secretAccessKey: string; sessionToken?: string}; region: string} | null = null;
-  if (sigv4) {
+  if (provider.type === 'bedrock' || provider.auth?.type === 'sigv4') {
     const accessKeyId = env.AWS_ACCESS_KEY_ID;
     const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
     const region = provider.auth?.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
@@ -38,24 +36,36 @@ export async function createProviderClient(
       });
     }
     if (!region) throw new InputError(`no AWS region for provider "${provider.id}"`, {file: provider.file, field: 'auth.region', hint: 'set auth.region, or AWS_REGION'});
-    aws = {credentials: {accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined}, region};
-    apiKey = secretAccessKey;
-  } else if (provider.type !== 'sandbox' && provider.auth?.type !== 'none') {
-    const value = keyEnv ? env[keyEnv] : undefined;
-    if (!value) {
-      if ((provider.type !== 'openai-compatible' && provider.type !== 'http') || provider.auth?.env) {
-        throw new InputError(`environment variable ${keyEnv} is not set (provider "${provider.id}")`, {
-          file: provider.file,
-          field: 'auth.env',
-          hint: `export ${keyEnv}=... in your shell or add it to .env beside the config`,
-        });
-      }
-      // Local OpenAI-compatible servers (Ollama, vLLM) commonly need no key, but the SDK insists on one.
-      apiKey = 'no-key';
-    } else {
-      apiKey = value;
-    }
+    return {apiKey: secretAccessKey, aws: {credentials: {accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined}, region}};
   }
+  if (provider.type === 'sandbox' || provider.auth?.type === 'none') return {apiKey: 'sandbox-key', aws: null};
+  const value = keyEnv ? env[keyEnv] : undefined;
+  if (value) return {apiKey: value, aws: null};
+  if ((provider.type !== 'openai-compatible' && provider.type !== 'http') || provider.auth?.env) {
+    throw new InputError(`environment variable ${keyEnv} is not set (provider "${provider.id}")`, {
+      file: provider.file,
+      field: 'auth.env',
+      hint: `export ${keyEnv}=... in your shell or add it to .env beside the config`,
+    });
+  }
+  // Local OpenAI-compatible servers (Ollama, vLLM) commonly need no key, but the SDK insists on one.
+  return {apiKey: 'no-key', aws: null};
+}
+
+/** Fails (exit 2) when the provider's key is not set; called before a run writes anything. */
+export function checkCredentials(provider: LoadedProvider, env: NodeJS.ProcessEnv = process.env): void {
+  credentialsOf(provider, env);
+}
+
+/** Builds the provider's SDK client once; `baseURL` overrides let the in-process sandbox stand in. */
+export async function createProviderClient(
+  provider: LoadedProvider,
+  opts: {warn: WarningSink; baseURL?: string; env?: NodeJS.ProcessEnv},
+): Promise<ProviderClient> {
+  const env = opts.env ?? process.env;
+  const keyEnv = keyEnvOf(provider);
+  const sigv4 = provider.type === 'bedrock' || provider.auth?.type === 'sigv4';
+  const {apiKey, aws} = credentialsOf(provider, env);
   const options: ClientOptions = {
     providerId: provider.id,
     baseURL: opts.baseURL ?? provider.baseURL,

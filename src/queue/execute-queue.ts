@@ -1,10 +1,10 @@
 import {createHash, randomBytes} from 'node:crypto';
-import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Job, Queue as BullQueue, QueueEvents as BullQueueEvents} from 'bullmq';
 import type {Redis} from 'ioredis';
 import {AssayError, InputError} from '../core/errors.ts';
+import {writeJsonAtomic} from '../core/write-atomic.ts';
 import type {Result} from '../core/types.ts';
 import {ProviderError} from '../providers/provider-error.ts';
 import type {ClientWarning, ProviderClient} from '../providers/provider-client.ts';
@@ -73,7 +73,7 @@ export const executeQueue: Executor = async (args: ExecuteArgs): Promise<Executi
   const run = meta.queue?.id ?? `${runId}-${randomBytes(4).toString('hex')}`;
   meta.queue = {url: shown, id: run};
   if (url !== shown) meta.argv = meta.argv.map((a) => a.split(url).join(shown));
-  await writeFile(join(dir, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  writeJsonAtomic(join(dir, 'run.json'), meta);
 
   const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));
   const judgeModels = [...judgeLabels].map((l) => loaded.models.get(l)!).filter(Boolean);

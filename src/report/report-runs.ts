@@ -1,7 +1,7 @@
 import {existsSync, mkdirSync, statSync} from 'node:fs';
-import {writeFile} from 'node:fs/promises';
 import {basename, dirname, join, resolve} from 'node:path';
 import {InputError} from '../core/errors.ts';
+import {writeFileAtomic, writeJsonAtomic} from '../core/write-atomic.ts';
 import type {Summary} from '../runner/summarize.ts';
 import {compareRuns, type RunComparison} from './compare-runs.ts';
 import {renderComparisonHtml} from './comparison-html.ts';
@@ -43,9 +43,7 @@ export async function reportRuns(dirs: readonly string[], opts: {out?: string} =
     : join(dirname(abs[0]!), `compare-${safeName(baseline!.runId || basename(abs[0]!))}-vs-${candidates.map((c) => safeName(c.runId)).join('+')}`);
   mkdirSync(outDir, {recursive: true});
   const files = {html: join(outDir, 'comparison.html'), json: join(outDir, 'comparison.json')};
-  await Promise.all([
-    writeFile(files.html, renderComparisonHtml(comparisons)),
-    writeFile(files.json, `${JSON.stringify({generatedAt: new Date().toISOString(), comparisons}, null, 2)}\n`),
-  ]);
+  writeFileAtomic(files.html, renderComparisonHtml(comparisons));
+  writeJsonAtomic(files.json, {generatedAt: new Date().toISOString(), comparisons});
   return {kind: 'comparison', outDir, files, comparisons};
 }

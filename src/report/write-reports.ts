@@ -1,6 +1,6 @@
 import {mkdirSync} from 'node:fs';
-import {open, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
+import {asWriteError, writeFileAtomic, writeJsonAtomic} from '../core/write-atomic.ts';
 import type {Result} from '../core/types.ts';
 import type {Summary} from '../runner/summarize.ts';
 import {loadRun} from './load-run.ts';
@@ -30,7 +30,11 @@ export interface WriteReportsOptions {
 export async function writeReports(dir: string, runId: string, opts: WriteReportsOptions = {}): Promise<RunReports> {
   const run = loadRun(dir, {runId, keepGate: opts.keepGate});
   const out = opts.outDir ?? dir;
-  mkdirSync(out, {recursive: true});
+  try {
+    mkdirSync(out, {recursive: true});
+  } catch (error) {
+    throw asWriteError(out, error);
+  }
   const files = {
     summary: join(out, 'summary.json'),
     csv: join(out, 'results.csv'),
@@ -38,14 +42,10 @@ export async function writeReports(dir: string, runId: string, opts: WriteReport
     html: join(out, 'report.html'),
   };
   // One file at a time, the CSV in pieces: a 100,000-result run never holds two whole reports at once.
-  await writeFile(files.summary, `${JSON.stringify(run.summary, null, 2)}\n`);
-  await writeFile(files.summaryCsv, summaryToCsv(run.summary));
-  const csv = await open(files.csv, 'w');
-  try {
-    for (const piece of resultsCsvPieces(run.results)) await csv.write(piece);
-  } finally {
-    await csv.close();
-  }
-  await writeFile(files.html, renderReportHtml(run.summary, run.results, {run: run.run, tornLines: run.tornLines, ab: run.ab, routing: buildRouting(dir, run.results)}));
+  // Each replaces its old version atomically: a full disk leaves the previous file, never a torn one.
+  writeJsonAtomic(files.summary, run.summary);
+  writeFileAtomic(files.summaryCsv, summaryToCsv(run.summary));
+  writeFileAtomic(files.csv, resultsCsvPieces(run.results));
+  writeFileAtomic(files.html, renderReportHtml(run.summary, run.results, {run: run.run, tornLines: run.tornLines, ab: run.ab, routing: buildRouting(dir, run.results)}));
   return {summary: run.summary, results: run.results, tornLines: run.tornLines, files};
 }

@@ -1,13 +1,13 @@
 import {createHash} from 'node:crypto';
-import {existsSync, mkdirSync, readFileSync} from 'node:fs';
-import {writeFile} from 'node:fs/promises';
-import {dirname, join, resolve} from 'node:path';
+import {mkdirSync, readFileSync, rmSync} from 'node:fs';
+import {basename, dirname, join, resolve} from 'node:path';
 import {ResponseCache} from '../cache/response-cache.ts';
 import {loadConfig, type LoadedConfig, type LoadedModel} from '../config/load-config.ts';
 import type {GateDef} from '../config/schema.ts';
 import {evaluateGate, type GateOutcome} from '../gate/evaluate-gate.ts';
 import {junitXml} from '../gate/junit-xml.ts';
 import {AssayError, InputError} from '../core/errors.ts';
+import {asWriteError, writeFileAtomic, writeJsonAtomic, WriteError} from '../core/write-atomic.ts';
 import type {Result} from '../core/types.ts';
 import type {ClientWarning, ProviderClient} from '../providers/provider-client.ts';
 import {writeReports, type RunReports} from '../report/write-reports.ts';
@@ -17,10 +17,12 @@ import type {BreakerState, BreakerTransition} from '../traffic/circuit-breaker.t
 import {TrafficControl} from '../traffic/traffic-control.ts';
 import {createModelCaller} from './create-model-caller.ts';
 import {executeTask} from './execute-task.ts';
+import {checkCredentials} from '../providers/create-client.ts';
 import {JournalWriter, journalWriteError, latestResults, readJournal} from './journal.ts';
 import {openClients} from './open-clients.ts';
 import {startEvent} from './start-event.ts';
 import {planTasks, type PlanOptions, type Task} from './plan-tasks.ts';
+import {readResumeMeta} from './resume-meta.ts';
 import {acquireRunLock} from './run-lock.ts';
 import {taskFingerprint} from './task-fingerprint.ts';
 
@@ -158,36 +160,69 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   let dir: string;
   let planOptions: PlanOptions = {suites: opts.suites, models: opts.models, repeat: opts.repeat, sample: opts.sample, seed: opts.seed, batch: opts.batch || undefined};
 
+  // Set when --resume finds run.json torn or missing: the metadata is rebuilt from the journal and config.
+  let rebuiltBecause: string | null = null;
+  let journaled: ReturnType<typeof readJournal> | null = null;
   if (opts.resume) {
     dir = resolve(cwd, opts.resume);
-    const metaFile = join(dir, 'run.json');
-    if (!existsSync(metaFile)) throw new InputError('not a run directory (no run.json)', {file: opts.resume, hint: 'pass a directory written by `assay run`, e.g. reports/<runId>'});
-    meta = JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta;
-    meta.breakerTransitions ??= [];
-    planOptions = meta.options;
+    const read = readResumeMeta(dir, opts.resume);
+    if (read.rebuilt) {
+      rebuiltBecause = read.problem;
+      journaled = readJournal(join(dir, 'results.jsonl'));
+      // What the run covered, as far as its journal shows; flags given now take precedence.
+      const seen = journaled.results;
+      planOptions = {
+        ...planOptions,
+        suites: opts.suites ?? [...new Set(seen.map((r) => r.suiteId))],
+        models: opts.models ?? [...new Set(seen.map((r) => r.model))],
+        repeat: opts.repeat ?? (seen.length > 0 ? Math.max(...seen.map((r) => r.repeat)) + 1 : undefined),
+      };
+    } else {
+      meta = read.meta;
+      meta.breakerTransitions ??= [];
+      meta.resumedAt ??= [];
+      planOptions = meta.options;
+    }
   }
   const loaded = opts.prepared ?? (await loadConfig(opts.config ?? meta?.configFile, {cwd}));
   const tasks = planTasks(loaded, planOptions);
+  // Keys are checked before anything is written: a missing key leaves no empty run directory behind.
+  const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));
+  for (const m of new Set([...tasks.map((t) => t.model), ...[...judgeLabels].map((l) => loaded.models.get(l)!).filter(Boolean)])) checkCredentials(m.provider);
 
   const outDir = resolve(loaded.rootDir, opts.outDir ?? loaded.config.outDir);
   let runId: string;
-  if (meta) {
-    runId = meta.id;
+  const fresh = !opts.resume;
+  if (!fresh) {
+    runId = meta?.id ?? basename(dir!);
   } else {
-    mkdirSync(outDir, {recursive: true});
-    runId = newRunId(outDir);
+    try {
+      mkdirSync(outDir, {recursive: true});
+      runId = newRunId(outDir);
+    } catch (error) {
+      throw asWriteError(outDir, error);
+    }
     dir = join(outDir, runId);
   }
   dir = dir!;
-  const releaseLock = acquireRunLock(dir);
+  let releaseLock: () => void;
+  try {
+    releaseLock = acquireRunLock(dir);
+  } catch (error) {
+    // A fresh run that could not even lock its directory (a full disk) leaves nothing behind.
+    if (fresh) rmSync(dir, {recursive: true, force: true});
+    throw error;
+  }
+  // Until the first run.json is down, a fresh run has nothing to resume: a write failure removes it.
+  let resumable = !fresh;
 
   try {
     const fingerprints = new Map(tasks.map((t) => [t.key, taskFingerprint(t)]));
     const done = new Set<string>();
-    if (meta) {
+    if (opts.resume) {
       const retryErrors = opts.retryErrors ?? true;
       const changed: string[] = [];
-      for (const r of latestResults(readJournal(join(dir, 'results.jsonl')).results)) {
+      for (const r of latestResults((journaled ?? readJournal(join(dir, 'results.jsonl'))).results)) {
         const key = JSON.stringify([r.suiteId, r.caseId, r.model, r.repeat]);
         const now = fingerprints.get(key);
         if (now && r.fingerprint && r.fingerprint !== now) changed.push(`${r.suiteId}/${r.caseId} on ${r.model}`);
@@ -199,12 +234,18 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
           {file: opts.resume, hint: 'restore the config, suites and datasets the run started with, or start a new run'},
         );
       }
-      meta.resumedAt.push(new Date().toISOString());
+      meta?.resumedAt.push(new Date().toISOString());
     }
     const pending = tasks.filter((t) => !done.has(t.key));
 
     const usedModels = new Map<string, LoadedModel>();
     for (const t of tasks) usedModels.set(t.model.label, t.model);
+    if (rebuiltBecause) {
+      emit({
+        type: 'warning',
+        message: `${rebuiltBecause}: rebuilt it from results.jsonl and ${loaded.file} (suites ${planOptions.suites?.join(', ')}; models ${planOptions.models?.join(', ')}; repeat ${planOptions.repeat ?? loaded.config.repeat}${planOptions.sample ? `; sample ${planOptions.sample}` : ''}). If the run was started with other --suite/--model/--repeat/--sample flags, pass them with --resume`,
+      });
+    }
     meta ??= {
       id: runId,
       configFile: resolve(cwd, loaded.file),
@@ -222,8 +263,10 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
       ),
       breakerTransitions: [],
     };
+    if (rebuiltBecause) meta.resumedAt.push(new Date().toISOString());
     const runMeta = meta;
-    await writeFile(join(dir, 'run.json'), `${JSON.stringify(runMeta, null, 2)}\n`);
+    writeJsonAtomic(join(dir, 'run.json'), runMeta);
+    resumable = true;
 
     // Batch mode (provider batch APIs) when asked, or when resuming a run that was started in it.
     const run = opts.batch || runMeta.options.batch
@@ -234,24 +277,48 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     const execution = await run({loaded, opts, runId, dir, tasks, pending, usedModels, fingerprints, emit, meta: runMeta});
     runMeta.endedAt = new Date().toISOString();
     runMeta.interrupted = execution.interrupted;
-    await writeFile(join(dir, 'run.json'), `${JSON.stringify(runMeta, null, 2)}\n`);
+    if (execution.fatal) {
+      // The journal could not be written (a full disk): what can still be saved is, atomically, and the
+      // journal's failure is what the user sees.
+      try {
+        writeJsonAtomic(join(dir, 'run.json'), runMeta);
+        await writeReports(dir, runId);
+      } catch {
+        // the same disk refuses these too; nothing is left torn, and --resume rebuilds them
+      }
+      emit({type: 'end', interrupted: execution.interrupted});
+      throw execution.fatal;
+    }
+    writeJsonAtomic(join(dir, 'run.json'), runMeta);
     const reports = await writeReports(dir, runId);
     const runGate = loaded.config.gate || opts.gate ? {...loaded.config.gate, ...opts.gate} : undefined;
     const gate = evaluateGate(reports.results, runGate, Object.fromEntries(loaded.suites.map((s) => [s.id, s.gate])));
     if (gate) {
       reports.summary.gate = gate;
-      await writeFile(reports.files.summary, `${JSON.stringify(reports.summary, null, 2)}\n`);
+      writeJsonAtomic(reports.files.summary, reports.summary);
       // The report page shows the gate too: rebuild it now that summary.json carries the verdict.
       Object.assign(reports, await writeReports(dir, runId, {keepGate: true}));
     }
     if (opts.junit) {
       const junitFile = resolve(cwd, opts.junit);
-      mkdirSync(dirname(junitFile), {recursive: true});
-      await writeFile(junitFile, junitXml(runId, reports.results, gate));
+      try {
+        mkdirSync(dirname(junitFile), {recursive: true});
+      } catch (error) {
+        throw asWriteError(dirname(junitFile), error);
+      }
+      writeFileAtomic(junitFile, junitXml(runId, reports.results, gate));
     }
     emit({type: 'end', interrupted: execution.interrupted});
-    if (execution.fatal) throw execution.fatal;
     return {...reports, gate, runId, dir, interrupted: execution.interrupted, executed: execution.executed, skipped: tasks.length - pending.length};
+  } catch (error) {
+    const failure = asWriteError(dir, error);
+    if (!(failure instanceof WriteError)) throw failure;
+    if (!resumable) {
+      releaseLock();
+      rmSync(dir, {recursive: true, force: true});
+      throw new WriteError(failure.path, failure.errno, {hint: `${failure.hint}, then run again (nothing was sent; the run directory was removed)`, cause: failure});
+    }
+    throw failure.withResume(`assay run --resume ${dir}`);
   } finally {
     releaseLock();
   }
