@@ -111,7 +111,7 @@ describe('circuit breaker', () => {
 
   it('never opens on rate limits or bad requests', async () => {
     const dir = project(
-      `  - id: picky\n    type: sandbox\n    wire: openai\n    baseURL: ${server.url}/v1\n    headers: { x-sandbox-fault: bad-request }\n    limits: { concurrency: 1 }\n    circuitBreaker: { minRequests: 3 }\n    models: [{ label: picky, model: picky }]\n`,
+      `  - id: picky\n    type: sandbox\n    wire: openai\n    baseURL: ${server.url}/v1\n    headers: { x-sandbox-fault: bad-request }\n    limits: { concurrency: 1 }\n    circuitBreaker: { minRequests: 3 }\n    failFast: false\n    models: [{ label: picky, model: picky }]\n`,
       8,
     );
     const outcome = await runBenchmark({cwd: dir});

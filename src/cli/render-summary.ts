@@ -1,3 +1,5 @@
+import {causeText} from '../core/error-cause.ts';
+import {errorClassesText} from '../report/error-classes-text.ts';
 import type {RunOutcome} from '../runner/run-benchmark.ts';
 import type {GroupStats} from '../runner/summarize.ts';
 
@@ -18,7 +20,7 @@ export function renderSummary(outcome: RunOutcome): string {
     `${label}${s.simulated ? ' (sim)' : ''}`,
     String(s.n),
     passCell(s),
-    s.errors === 0 ? '0' : `${s.errors} ${Object.entries(s.errorsByClass).map(([k, v]) => `${k}:${v}`).join(',')}`,
+    s.errors === 0 ? '0' : `${s.errors} ${errorClassesText(s, ':')}`,
     ms(s.latencyMs.p50),
     ms(s.latencyMs.p95),
     ms(s.ttftMs.p50),
@@ -39,6 +41,12 @@ export function renderSummary(outcome: RunOutcome): string {
       `batch turnaround (submission to results, not per-request latency): ${batched.map(([l, s]) => `${l} ${secs(s.batchTurnaroundMs!.p50)}${s.batchTurnaroundMs!.batches > 1 ? ` p50, ${secs(s.batchTurnaroundMs!.max)} max over ${s.batchTurnaroundMs!.batches} batches` : ''}`).join(', ')}`,
     );
   }
+  for (const [label, list] of Object.entries(outcome.summary.circuitBreaker)) {
+    const opened = list.filter((t) => t.to === 'open' && t.cause);
+    if (opened.length > 0) out.push(`circuit open for ${label} after ${causeText(opened.at(-1)!.cause!)}${opened[0]!.cause!.hint ? `\n  fix: ${opened[0]!.cause!.hint}` : ''}`);
+  }
+  const stopped = outcome.results.find((r) => r.error?.notSent && r.error.class !== 'circuit-open');
+  if (stopped) out.push(`${stopped.error!.message}${stopped.error!.hint ? `\n  fix: ${stopped.error!.hint}` : ''}`);
   const unscored = models.filter(([, s]) => s.unscored > 0);
   if (unscored.length > 0) out.push(`unscored (judge gave no verdict, or a custom grader threw; excluded from pass rates): ${unscored.map(([l, s]) => `${l} ${s.unscored}`).join(', ')}`);
   const clear = outcome.summary.comparisons.filter((c) => c.ciLow > 0 || c.ciHigh < 0);

@@ -136,7 +136,11 @@ export const providerSchema = z.strictObject({
   wire: z.enum(WIRE_FORMATS).optional(),
   /** For `http` providers. */
   http: httpSpecSchema.optional(),
-  baseURL: z.string().url().optional(),
+  baseURL: z
+    .string()
+    .url('must be a URL with a scheme, e.g. http://localhost:8080/v1')
+    .refine((u) => /^https?:\/\/[^/]/i.test(u), 'must be an http:// or https:// URL, e.g. http://localhost:8080/v1 (a URL without a scheme is not sent anywhere)')
+    .optional(),
   auth: authSchema.optional(),
   headers: z.record(z.string(), z.string()).optional(),
   query: z.record(z.string(), z.string()).optional(),
@@ -146,6 +150,8 @@ export const providerSchema = z.strictObject({
   /** A stream that sends nothing for this long is aborted (and retried) even if timeoutMs has not passed. */
   stallTimeoutMs: positiveInt.optional(),
   circuitBreaker: breakerSchema.optional(),
+  /** Stop sending to a model after `after` identical auth, not-found or bad-request failures in a row (default 3); false never stops. */
+  failFast: z.union([z.literal(false), z.strictObject({after: positiveInt})]).optional(),
   /** Use the response cache for this provider (default: yes for real providers at temperature 0, no for the sandbox). */
   cache: z.boolean().optional(),
   stream: z.boolean().optional(),

@@ -45,6 +45,19 @@ export interface ResultError {
   status: number | null;
   message: string;
   hint: string | null;
+  /** The real failure behind a request that was not sent (an open circuit breaker, a model stopped by fail-fast). */
+  cause?: ErrorCause;
+  /** Never sent: refused by an open breaker or by fail-fast; --resume sends it. */
+  notSent?: boolean;
+}
+
+/** The failure that opened a breaker or stopped a model, and how many times it happened in a row or window. */
+export interface ErrorCause {
+  class: ErrorClass;
+  status: number | null;
+  message: string;
+  hint: string | null;
+  count: number;
 }
 
 export interface Grade {

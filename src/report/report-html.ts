@@ -1,5 +1,7 @@
 import Handlebars from 'handlebars';
+import {causeText} from '../core/error-cause.ts';
 import type {Result} from '../core/types.ts';
+import {errorClassesText} from './error-classes-text.ts';
 import type {GroupStats, Summary} from '../runner/summarize.ts';
 import {reportCsp} from './csp-hash.ts';
 import {jsonForScript} from './json-for-script.ts';
@@ -184,7 +186,7 @@ function passRateText(s: GroupStats): string {
 
 function errorsText(s: GroupStats): string {
   if (s.errors === 0) return '0';
-  return `${pct(s.errorRate)} (${Object.entries(s.errorsByClass).map(([k, v]) => `${k} ${v}`).join(', ')})`;
+  return `${pct(s.errorRate)} (${errorClassesText(s)})`;
 }
 
 /** Models best first: pass rate, then mean score, then cheaper; models with nothing graded last. */
@@ -294,7 +296,7 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
       }),
     breakers: Object.entries(summary.circuitBreaker).map(([model, list]) => ({
       model,
-      text: list.map((t) => `${t.from} → ${t.to} at ${t.at} (error rate ${pct(t.errorRate)} over ${t.attempts})`).join('; '),
+      text: list.map((t) => `${t.from} → ${t.to} at ${t.at} (error rate ${pct(t.errorRate)} over ${t.attempts}${t.cause ? `; after ${causeText(t.cause)}` : ''})`).join('; '),
     })),
     truncated: data.truncated,
     omitted: data.omitted ? data.omitted.toLocaleString('en-US') : null,

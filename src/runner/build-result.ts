@@ -58,7 +58,7 @@ export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
       ...base,
       status: 'error',
       output: null,
-      error: {class: e.errorClass, status: e.status, message: e.message, hint: e.hint ?? null},
+      error: {class: e.errorClass, status: e.status, message: e.message, hint: e.hint ?? null, ...(e.rootCause && {cause: e.rootCause}), ...(e.notSent && {notSent: true})},
       latencyMs: null,
       ttftMs: null,
       inputTokens: null,

@@ -8,7 +8,9 @@ import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import {estimateTokens} from '../providers/estimate-tokens.ts';
 import type {Completion, ProviderClient} from '../providers/provider-client.ts';
 import {ProviderError} from '../providers/provider-error.ts';
+import {causeText} from '../core/error-cause.ts';
 import {countsAsFailure, type CircuitBreaker} from '../traffic/circuit-breaker.ts';
+import {notSentMessage, type FailFast} from '../traffic/fail-fast.ts';
 import type {Reservation} from '../traffic/rate-limiter.ts';
 import {buildResult} from './build-result.ts';
 import type {Task} from './plan-tasks.ts';
@@ -35,6 +37,8 @@ export interface Slots {
 export interface SendTraffic {
   limiters: Limiter[];
   breaker: CircuitBreaker | null;
+  /** Stops the model after repeated identical auth/not-found/bad-request failures (in-process runs). */
+  failFast?: FailFast | null;
   modelSlots: Slots | null;
   providerSlots: Slots | null;
 }
@@ -141,6 +145,9 @@ export async function sendTask(req: SendRequest, ctx: SendContext, queuedAt: num
   let sent = false;
   let releaseModel: (() => void) | undefined;
   let releaseProvider: (() => void) | undefined;
+  // The last failure that really came back: a retry an open breaker refuses ends with it, not with "circuit open".
+  let lastFailure: ProviderError | null = null;
+  const failFast = ctx.traffic.failFast ?? null;
   try {
     try {
       releaseModel = await ctx.traffic.modelSlots?.acquire(ctx.signal);
@@ -153,11 +160,34 @@ export async function sendTask(req: SendRequest, ctx: SendContext, queuedAt: num
       policy,
       async () => {
         if (ctx.stop?.aborted && !sent) throw new NotStarted();
+        const stopped = failFast?.stopped;
+        if (stopped && !sent) {
+          throw new ProviderError(stopped.class, notSentMessage(req.label, stopped), {
+            status: stopped.status,
+            hint: `${stopped.hint ?? hintFor(stopped.class, stopped.status, classifyCtx, stopped.message)}. assay stopped sending to ${req.label} (failFast); once this is fixed, \`assay run --resume\` on this run sends the rest`,
+            retryable: false,
+            rootCause: stopped,
+            notSent: true,
+          });
+        }
         const breaker = ctx.traffic.breaker;
         if (breaker && !breaker.tryAcquire()) {
-          throw new ProviderError('circuit-open', `circuit open for ${req.label}: recent requests to ${provider.id} mostly failed; not sent`, {
-            hint: hintFor('circuit-open', null, classifyCtx, ''),
+          const cause = breaker.cause;
+          if (lastFailure) {
+            // This request was sent and failed; its retry is what the breaker refuses.
+            throw new ProviderError(lastFailure.errorClass, `${lastFailure.message} (not retried: circuit open${cause ? ` after ${causeText(cause, 80)}` : ''})`, {
+              status: lastFailure.status,
+              hint: lastFailure.hint,
+              retryable: false,
+              cause: lastFailure,
+            });
+          }
+          const why = cause ? `circuit open after ${causeText(cause)}` : `circuit open: recent requests to ${provider.id} mostly failed`;
+          throw new ProviderError('circuit-open', `${why}; not sent to ${req.label}`, {
+            hint: cause?.hint ? `${cause.hint}. Requests are held back until the breaker's cooldown ends; \`assay run --resume\` sends these` : hintFor('circuit-open', null, classifyCtx, ''),
             retryable: false,
+            rootCause: cause,
+            notSent: true,
           });
         }
         let failure: ProviderError | null = null;
@@ -182,12 +212,14 @@ export async function sendTask(req: SendRequest, ctx: SendContext, queuedAt: num
         } catch (error) {
           if (error instanceof NotStarted) throw error;
           failure = classify(error);
+          lastFailure = failure;
           if (failure.errorClass === 'rate-limit') for (const limiter of ctx.traffic.limiters) limiter.penalize(failure.retryAfterMs);
           throw failure;
         } finally {
           if (sent) answeredAt = new Date();
           release?.();
-          breaker?.record(failure !== null && countsAsFailure(failure.errorClass));
+          const counted = failure !== null && countsAsFailure(failure.errorClass);
+          breaker?.record(counted, counted ? failure! : undefined);
         }
       },
       {signal: ctx.signal, classify: (e) => (e instanceof NotStarted ? NOT_STARTED : classify(e)), onRetry: (error, _n, waitMs) => ctx.onRetry?.(`${error.errorClass}${error.status ? ` ${error.status}` : ''}`, waitMs, error.message)},
@@ -199,6 +231,7 @@ export async function sendTask(req: SendRequest, ctx: SendContext, queuedAt: num
   if (queueMs === 0) queueMs = performance.now() - queuedAt;
   // Stopped (first Ctrl+C) before anything was sent: not a result; --resume sends it.
   if (outcome.error === NOT_STARTED) return null;
+  if (requestsSent > 0) failFast?.record(outcome.value ? null : outcome.error!);
   return {
     completion: outcome.value ?? null,
     error: outcome.value ? null : outcome.error!,

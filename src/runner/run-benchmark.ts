@@ -8,7 +8,7 @@ import {evaluateGate, type GateOutcome} from '../gate/evaluate-gate.ts';
 import {junitXml} from '../gate/junit-xml.ts';
 import {AssayError, InputError} from '../core/errors.ts';
 import {asWriteError, writeFileAtomic, writeJsonAtomic, WriteError} from '../core/write-atomic.ts';
-import type {Result} from '../core/types.ts';
+import type {ErrorCause, Result} from '../core/types.ts';
 import type {ClientWarning, ProviderClient} from '../providers/provider-client.ts';
 import {writeReports, type RunReports} from '../report/write-reports.ts';
 import type {Sandbox} from '../sandbox/sandbox-server.ts';
@@ -67,7 +67,7 @@ export type RunEvent =
   | {type: 'start'; runId: string; dir: string; total: number; skipped: number; models: {label: string; total: number; simulated: boolean}[]}
   | {type: 'result'; result: Result}
   | {type: 'retry'; model: string; caseId: string; reason: string; waitMs: number; message?: string}
-  | {type: 'breaker'; model: string; from: BreakerState; to: BreakerState}
+  | {type: 'breaker'; model: string; from: BreakerState; to: BreakerState; cause?: ErrorCause}
   | {type: 'traffic'; models: ModelTrafficSnapshot[]}
   | {type: 'warning'; message: string}
   /** Batch mode: a batch was submitted, moved on, or was downloaded. */
@@ -225,8 +225,10 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
       for (const r of latestResults((journaled ?? readJournal(join(dir, 'results.jsonl'))).results)) {
         const key = JSON.stringify([r.suiteId, r.caseId, r.model, r.repeat]);
         const now = fingerprints.get(key);
-        if (now && r.fingerprint && r.fingerprint !== now) changed.push(`${r.suiteId}/${r.caseId} on ${r.model}`);
-        if (r.status === 'ok' || !retryErrors) done.add(key);
+        const keep = r.status === 'ok' || !retryErrors;
+        // Errors are sent again, so a config fixed after them (a param a model refused) is no conflict.
+        if (keep && now && r.fingerprint && r.fingerprint !== now) changed.push(`${r.suiteId}/${r.caseId} on ${r.model}`);
+        if (keep) done.add(key);
       }
       if (changed.length > 0) {
         throw new InputError(
@@ -377,7 +379,7 @@ export async function execute(args: ExecuteArgs): Promise<ExecutionOutcome> {
   opts.signal?.addEventListener('abort', onStop, {once: true});
   const traffic = new TrafficControl(opts.concurrency ?? loaded.config.concurrency, (t) => {
     args.meta.breakerTransitions.push(t);
-    emit({type: 'breaker', model: t.model, from: t.from, to: t.to});
+    emit({type: 'breaker', model: t.model, from: t.from, to: t.to, ...(t.cause && {cause: t.cause})});
   });
   const cache = cacheFor(loaded, opts);
   const callModel = createModelCaller(loaded, clients, traffic, hard.signal);

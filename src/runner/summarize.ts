@@ -1,4 +1,4 @@
-import type {Result} from '../core/types.ts';
+import type {ErrorCause, Result} from '../core/types.ts';
 import {clusteredMean} from '../stats/clustered-mean.ts';
 import {pairedComparison, type PairedComparison} from '../stats/paired-comparison.ts';
 import {percentileOfSorted} from '../stats/percentile.ts';
@@ -10,6 +10,10 @@ export interface GroupStats {
   errors: number;
   errorRate: number;
   errorsByClass: Record<string, number>;
+  /** Errors that were never sent (an open breaker, a model stopped by fail-fast): --resume sends them. */
+  notSent: number;
+  /** Requests an open breaker refused, by the error that opened it ("server 500"): never a bare circuit-open. */
+  circuitOpenCauses: Record<string, number>;
   /** Results that had graders and an answer: the pass rate's denominator (errors are counted in errorRate). */
   graded: number;
   passed: number;
@@ -38,6 +42,17 @@ export interface GroupStats {
   batchTurnaroundMs?: {batches: number; p50: number | null; max: number | null};
 }
 
+/** A breaker state change; an opening carries its cause and the window's failures by class. */
+export interface BreakerTransitionRecord {
+  from: string;
+  to: string;
+  at: string;
+  errorRate: number;
+  attempts: number;
+  cause?: ErrorCause;
+  failuresByClass?: Record<string, number>;
+}
+
 export interface ModelComparison extends PairedComparison {
   a: string;
   b: string;
@@ -54,7 +69,7 @@ export interface Summary {
   suites: Record<string, Record<string, GroupStats>>;
   tags: Record<string, Record<string, GroupStats>>;
   /** Circuit breaker state changes during the run, per model. */
-  circuitBreaker: Record<string, Array<{from: string; to: string; at: string; errorRate: number; attempts: number}>>;
+  circuitBreaker: Record<string, BreakerTransitionRecord[]>;
   /** Every two models on the cases both answered: B − A in mean score with a 95% CI, McNemar on pass/fail, MDE. */
   comparisons: ModelComparison[];
   /** The gate's verdict, when thresholds were set (added after the run). */
@@ -79,6 +94,8 @@ export function groupStats(results: readonly Result[]): GroupStats {
   let judgeCostKnown = 0;
   const clustered: Array<{cluster: string; score: number}> = [];
   const errorsByClass: Record<string, number> = {};
+  const circuitOpenCauses: Record<string, number> = {};
+  let notSent = 0;
   const latencies: number[] = [];
   const ttfts: number[] = [];
   for (const r of results) {
@@ -86,6 +103,12 @@ export function groupStats(results: readonly Result[]): GroupStats {
     if (r.status === 'error') {
       const cls = r.error?.class ?? 'unknown';
       errorsByClass[cls] = (errorsByClass[cls] ?? 0) + 1;
+      if (r.error?.notSent) notSent++;
+      const cause = r.error?.cause;
+      if (cls === 'circuit-open' && cause) {
+        const key = `${cause.class}${cause.status !== null ? ` ${cause.status}` : ''}`;
+        circuitOpenCauses[key] = (circuitOpenCauses[key] ?? 0) + 1;
+      }
       continue;
     }
     ok++;
@@ -128,6 +151,8 @@ export function groupStats(results: readonly Result[]): GroupStats {
     errors,
     errorRate: n === 0 ? 0 : errors / n,
     errorsByClass,
+    notSent,
+    circuitOpenCauses,
     graded,
     passed,
     passRate: graded === 0 ? null : passed / graded,
@@ -221,7 +246,7 @@ function nested(results: readonly Result[], outer: (r: Result) => string[]): Rec
 }
 
 /** Per model, per suite × model and per tag × model statistics, computed from journal results. */
-export function summarize(runId: string, results: readonly Result[], breakerTransitions: ReadonlyArray<{model: string; from: string; to: string; at: string; errorRate: number; attempts: number}> = []): Summary {
+export function summarize(runId: string, results: readonly Result[], breakerTransitions: ReadonlyArray<BreakerTransitionRecord & {model: string}> = []): Summary {
   const circuitBreaker: Summary['circuitBreaker'] = {};
   for (const {model, ...t} of breakerTransitions) (circuitBreaker[model] ??= []).push(t);
   const models: Summary['models'] = {};

@@ -34,6 +34,7 @@ export const FAULTS = [
   'wrong-content-type', // a 200 HTML page where JSON was expected
   'error-body', // a 200 whose JSON body is an error object
   'huge', // a valid answer of several megabytes
+  'ignores-stream', // a complete JSON answer to a streaming request, as servers that ignore stream: true send
   'auth', // 401
   'forbidden', // 403
   'not-found', // 404
@@ -263,7 +264,7 @@ export class Sandbox {
     const ttftMs = logNormal(random, model.ttftMs, model.latencySigma) * this.latencyScale;
     const perTokenMs = model.msPerToken * this.latencyScale;
 
-    if (!r.stream) {
+    if (!r.stream || fault === 'ignores-stream') {
       if (fault === 'stall') {
         // Headers and half a body, then silence.
         res.writeHead(200, {'content-type': 'application/json'});

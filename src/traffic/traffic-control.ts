@@ -1,5 +1,6 @@
 import type {LoadedModel} from '../config/load-config.ts';
 import {CircuitBreaker, DEFAULT_BREAKER, type BreakerTransition} from './circuit-breaker.ts';
+import {DEFAULT_FAIL_FAST, FailFast} from './fail-fast.ts';
 import {RateLimiter} from './rate-limiter.ts';
 import {Semaphore} from './semaphore.ts';
 
@@ -7,6 +8,7 @@ export interface ModelTraffic {
   /** The model's own limiter (if it sets rpm/tpm) and its provider's shared one. */
   limiters: RateLimiter[];
   breaker: CircuitBreaker | null;
+  failFast: FailFast | null;
   /** Per-task slots: the model's, then the provider's concurrency. */
   modelSlots: Semaphore | null;
   providerSlots: Semaphore | null;
@@ -45,6 +47,7 @@ export class TrafficControl {
             this.onTransition(entry);
           })
         : null,
+      failFast: p.failFast === false ? null : new FailFast({...DEFAULT_FAIL_FAST, ...p.failFast}),
       modelSlots: model.limits?.concurrency ? new Semaphore(model.limits.concurrency) : null,
       providerSlots: providerSlots ?? null,
     };

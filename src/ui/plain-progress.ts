@@ -1,3 +1,4 @@
+import {causeText} from '../core/error-cause.ts';
 import type {RunEvent} from '../runner/run-benchmark.ts';
 import {modelLine, ProgressState} from './progress-state.ts';
 
@@ -16,7 +17,7 @@ export function createPlainProgress(write: (line: string) => void, intervalMs = 
         write(`run ${event.runId}: ${event.total} requests${event.skipped ? ` (${event.skipped} already done, skipped)` : ''} -> ${event.dir}`);
         last = Date.now();
       } else if (event.type === 'breaker') {
-        write(`circuit breaker for ${event.model}: ${event.from} -> ${event.to}`);
+        write(`circuit breaker for ${event.model}: ${event.from} -> ${event.to}${event.cause ? ` after ${causeText(event.cause)}` : ''}`);
       } else if (event.type === 'batch') {
         write(`batch ${event.batchId} (${event.model}): ${event.status}, ${event.finished}/${event.total} requests finished`);
       } else if (event.type === 'warning') {

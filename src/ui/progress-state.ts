@@ -16,6 +16,8 @@ export interface ModelProgress {
   /** Requests held back by an rpm/tpm limit right now: throttled by the limit, not by latency. */
   throttled: number;
   breaker: string | null;
+  /** What opened the breaker ("16 × server 500"). */
+  breakerCause?: string;
 }
 
 /** What the live views show, folded from run events; views only render it. */
@@ -96,7 +98,10 @@ export class ProgressState {
         break;
       case 'breaker': {
         const m = this.models.get(event.model);
-        if (m) m.breaker = event.to;
+        if (m) {
+          m.breaker = event.to;
+          if (event.cause) m.breakerCause = `${event.cause.count} × ${event.cause.class}${event.cause.status !== null ? ` ${event.cause.status}` : ''}`;
+        }
         break;
       }
       case 'retry': {
@@ -123,7 +128,7 @@ export class ProgressState {
 
 /** Why a model is going at the pace it is: its rate limit, an open breaker, or just its latency. */
 export function pacing(m: ModelProgress): string {
-  if (m.breaker === 'open') return 'circuit open: failing fast';
+  if (m.breaker === 'open') return m.breakerCause ? `circuit open after ${m.breakerCause}: failing fast` : 'circuit open: failing fast';
   if (m.breaker === 'half-open') return 'circuit half-open: one trial';
   if (m.throttled > 0) return `throttled by rate limit (${m.throttled} waiting)`;
   if (m.inFlight > 0) return `${m.inFlight} in flight`;
