@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import {anthropicBatchApi} from './anthropic-batch.ts';
 import {classifyError, hintFor} from './classify-error.ts';
-import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {classifyContext, deadline, sdkTimeoutMs, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
@@ -17,7 +17,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
     baseURL: opts.baseURL,
     maxRetries: 0, // assay's runner is the one retry layer; this SDK would otherwise wait out any Retry-After
     fetch: originBoundFetch(opts.providerId),
-    timeout: opts.timeoutMs,
+    timeout: sdkTimeoutMs(opts.timeoutMs),
     defaultHeaders: opts.headers,
     defaultQuery: opts.query,
   });
@@ -49,7 +49,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
       const started = performance.now();
       try {
         if (!request.stream) {
-          const {value: r, latencyMs} = await measureWire(() => client.messages.create({...body(model, request), stream: false}, {signal, timeout: request.timeoutMs}));
+          const {value: r, latencyMs} = await measureWire(() => client.messages.create({...body(model, request), stream: false}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}), dl.timing);
           const bodyError = (r as unknown as {type?: string; error?: {message?: string}}).type === 'error' ? (r as unknown as {error?: {message?: string}}).error : undefined;
           if (bodyError) throw new ProviderError('server', `${opts.providerId} answered 200 with an error: ${bodyError.message ?? 'unknown'}`, {hint: 'the API reported an error inside a 200 response; it is retried'});
           if (!Array.isArray(r.content)) throw new ProviderError('bad-response', `${opts.providerId} sent a message without content`, {hint: hintFor('bad-response', null, classifyContext(opts, model, request.timeoutMs), '')});
@@ -64,7 +64,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
             ttftMs: null,
           };
         }
-        const stream = await client.messages.create({...body(model, request), stream: true}, {signal, timeout: request.timeoutMs});
+        const stream = await dl.run(() => client.messages.create({...body(model, request), stream: true}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}));
         dl.touch();
         let text = '';
         let ttftMs: number | null = null;

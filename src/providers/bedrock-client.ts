@@ -52,7 +52,7 @@ export function createBedrockClient(opts: ClientOptions, aws: {credentials: AwsC
       });
       const started = performance.now();
       try {
-        const response = await signedFetch('POST', new URL(`${runtime}/model/${encodeURIComponent(model)}/converse`), body, dl.signal);
+        const response = await dl.run(() => signedFetch('POST', new URL(`${runtime}/model/${encodeURIComponent(model)}/converse`), body, dl.signal));
         const json = (await response.json().catch(() => {
           throw new ProviderError('bad-response', `${opts.providerId} sent a reply that is not JSON`, {hint: hintFor('bad-response', null, ctx, '')});
         })) as {output?: {message?: {content?: Array<{text?: string}>}}; usage?: {inputTokens?: number; outputTokens?: number}; stopReason?: string};

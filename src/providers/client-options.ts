@@ -1,6 +1,8 @@
 import type {ModelParams} from '../core/types.ts';
 import type {ClassifyContext} from './classify-error.ts';
 import type {WarningSink} from './provider-client.ts';
+import {openLoopClock} from './loop-clock.ts';
+import {wireTiming, type WireTiming} from './wire-timing.ts';
 
 export interface ClientOptions {
   providerId: string;
@@ -41,6 +43,10 @@ export class UnsupportedParams {
 
 export interface Deadline {
   signal: AbortSignal;
+  /** What the transport saw of this request's reply: run the SDK call inside `run` so it is recorded. */
+  timing: WireTiming;
+  /** Runs an SDK call so the transport reports its bytes to this deadline. */
+  run<T>(call: () => Promise<T>): Promise<T>;
   timedOut(): boolean;
   stalled(): boolean;
   /** Call when a stream opens and on every chunk: a stream silent for stallMs is aborted. */
@@ -48,40 +54,88 @@ export interface Deadline {
   done(): void;
 }
 
+/** The SDKs' own timeouts, set well past assay's deadline: theirs are a backstop, never the one that decides. */
+export function sdkTimeoutMs(timeoutMs: number): number {
+  return timeoutMs + Math.max(30_000, timeoutMs);
+}
+
 /**
  * Joins the caller's signal with an overall timeout and a stream-idle (stall) timeout, so a hung
  * request always ends. One controller and plain timers, cleared in done(): AbortSignal.timeout would
  * keep a timer (and the request's closures) alive for the whole timeout after the request is over,
  * and AbortSignal.any leaves a dependent on the run's signal per request.
+ *
+ * A deadline never misfires on a busy process. It counts only the time the process was free to run
+ * (see loop-clock.ts): a request the process had no chance to write, or a reply it had no chance to
+ * read, is not the provider's delay. And because Node runs due timers before it reads sockets, a due
+ * deadline first lets the loop read (setImmediate runs after the poll phase): a reply that is in is
+ * not a timeout, and a stream whose bytes kept arriving did not stall.
  */
 export function deadline(signal: AbortSignal | undefined, timeoutMs: number, stallMs?: number): Deadline {
   const controller = new AbortController();
+  const timing: WireTiming = {};
+  const clock = openLoopClock();
   let timedOut = false;
   let stalled = false;
-  const overall = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-  }, timeoutMs);
+  let finished = false;
+  const over = () => finished || controller.signal.aborted || timing.receivedAt !== undefined;
+
+  const checkOverall = () => {
+    if (over()) return;
+    const usedMs = clock.responsiveMs();
+    if (usedMs < timeoutMs) {
+      overall = setTimeout(checkOverall, Math.max(1, timeoutMs - usedMs));
+      return;
+    }
+    setImmediate(() => {
+      if (over()) return;
+      timedOut = true;
+      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+    });
+  };
+  let overall = setTimeout(checkOverall, timeoutMs);
+
   let stall: NodeJS.Timeout | null = null;
+  let lastTouchMs = 0;
+  const checkStall = () => {
+    if (over()) return;
+    const quietMs = clock.responsiveMs() - lastTouchMs;
+    if (quietMs < stallMs!) {
+      stall = setTimeout(checkStall, Math.max(1, stallMs! - quietMs));
+      return;
+    }
+    setImmediate(() => {
+      if (over()) return;
+      // Bytes the transport read just now: the stream is alive, its consumer was only waiting for the loop.
+      if (timing.lastByteAt !== undefined && performance.now() - timing.lastByteAt < stallMs!) {
+        lastTouchMs = clock.responsiveMs();
+        stall = setTimeout(checkStall, stallMs!);
+        return;
+      }
+      stalled = true;
+      controller.abort(new Error(`stream stalled: no data for ${stallMs} ms`));
+    });
+  };
+
   const onAbort = () => controller.abort(signal!.reason);
   if (signal?.aborted) controller.abort(signal.reason);
   else signal?.addEventListener('abort', onAbort, {once: true});
   return {
     signal: controller.signal,
+    timing,
+    run: (call) => wireTiming.run(timing, call),
     timedOut: () => timedOut,
     stalled: () => stalled,
     touch() {
       if (stallMs === undefined || stallMs >= timeoutMs) return;
-      if (stall) stall.refresh();
-      else
-        stall = setTimeout(() => {
-          stalled = true;
-          controller.abort(new Error(`stream stalled: no data for ${stallMs} ms`));
-        }, stallMs);
+      lastTouchMs = clock.responsiveMs();
+      stall ??= setTimeout(checkStall, stallMs);
     },
     done() {
+      finished = true;
       clearTimeout(overall);
       if (stall) clearTimeout(stall);
+      clock.close();
       signal?.removeEventListener('abort', onAbort);
     },
   };

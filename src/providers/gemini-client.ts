@@ -1,7 +1,7 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
 import type {GoogleGenAI as GoogleGenAIType} from '@google/genai';
 import {classifyError} from './classify-error.ts';
-import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {classifyContext, deadline, sdkTimeoutMs, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {geminiBatchApi, type GeminiCall} from './gemini-batch.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
@@ -39,7 +39,7 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
     httpOptions: {
       ...(opts.baseURL && {baseUrl: opts.baseURL}),
       headers: opts.headers,
-      timeout: opts.timeoutMs,
+      timeout: sdkTimeoutMs(opts.timeoutMs),
       fetch: wrappedFetch as never,
     },
   });
@@ -103,7 +103,7 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
         const started = performance.now();
         try {
           if (!r.stream) {
-            const res = await ai.models.generateContent(request(model, r, signal));
+            const res = await dl.run(() => ai.models.generateContent(request(model, r, signal)));
             const latencyMs = performance.now() - started;
             const candidate = res.candidates?.[0];
             if (!candidate) throw new ProviderError('bad-response', `${opts.providerId} returned no candidates`, {hint: 'the prompt may have been blocked; see promptFeedback'});
@@ -118,7 +118,7 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
               ttftMs: null,
             };
           }
-          const stream = await ai.models.generateContentStream(request(model, r, signal));
+          const stream = await dl.run(() => ai.models.generateContentStream(request(model, r, signal)));
           dl.touch();
           let text = '';
           let ttftMs: number | null = null;

@@ -106,7 +106,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
         } catch (error) {
           throw new InputError(`http.body does not render to valid JSON: ${(error as Error).message}`, {file, field: stream ? 'http.stream.body' : 'http.body', hint: 'insert strings with {{json prompt}}, not "{{prompt}}"'});
         }
-        const response = await send(url(urlTemplate, vars), {method: spec.method, headers: headers(), body, signal: dl.signal});
+        const response = await dl.run(() => send(url(urlTemplate, vars), {method: spec.method, headers: headers(), body, signal: dl.signal}));
         if (!response.ok) await fail(response);
         if (!stream) {
           const text = await response.text();

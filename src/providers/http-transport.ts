@@ -90,13 +90,20 @@ export async function httpTransport(input: string | URL | Request, init: Request
       // which is cheaper than a web stream per reply.
       if ((res.headers['content-type'] ?? '').includes('text/event-stream')) {
         const stream = Readable.toWeb(res) as ReadableStream<Uint8Array>;
+        if (timing) {
+          res.on('data', () => (timing.lastByteAt = performance.now()));
+          res.on('end', () => (timing.receivedAt = performance.now()));
+        }
         res.on('close', cleanup);
         res.on('error', () => {});
         resolve(new Response(stream, responseInit));
         return;
       }
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        if (timing) timing.lastByteAt = performance.now();
+      });
       res.on('end', () => {
         if (timing) timing.receivedAt = performance.now();
         cleanup();

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type {ModelParams} from '../core/types.ts';
 import {classifyError} from './classify-error.ts';
-import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {classifyContext, deadline, sdkTimeoutMs, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {openaiBatchApi} from './openai-batch.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
@@ -19,7 +19,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
     baseURL: opts.baseURL,
     maxRetries: 0, // assay's runner is the one retry layer
     fetch: originBoundFetch(opts.providerId),
-    timeout: opts.timeoutMs,
+    timeout: sdkTimeoutMs(opts.timeoutMs),
     defaultHeaders: opts.headers,
     defaultQuery: opts.query,
   });
@@ -51,7 +51,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
       const started = performance.now();
       try {
         if (!request.stream) {
-          const {value: r, latencyMs} = await measureWire(() => client.chat.completions.create({...body(model, request), stream: false}, {signal, timeout: request.timeoutMs}));
+          const {value: r, latencyMs} = await measureWire(() => client.chat.completions.create({...body(model, request), stream: false}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}), dl.timing);
           const bodyError = (r as unknown as {error?: {message?: string}}).error;
           if (bodyError) throw new ProviderError('server', `${opts.providerId} answered 200 with an error: ${bodyError.message ?? JSON.stringify(bodyError)}`, {hint: 'an upstream behind this OpenAI-compatible server failed; it is retried'});
           const choice = r.choices?.[0];
@@ -66,9 +66,8 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
             ttftMs: null,
           };
         }
-        const stream = await client.chat.completions.create(
-          {...body(model, request), stream: true, stream_options: {include_usage: true}},
-          {signal, timeout: request.timeoutMs},
+        const stream = await dl.run(() =>
+          client.chat.completions.create({...body(model, request), stream: true, stream_options: {include_usage: true}}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}),
         );
         dl.touch();
         let text = '';

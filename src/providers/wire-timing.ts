@@ -3,7 +3,10 @@ import {AsyncLocalStorage} from 'node:async_hooks';
 /** When a request's first byte went out and its last byte came back, as the transport saw them. */
 export interface WireTiming {
   sentAt?: number;
+  /** When the whole reply (or the whole event stream) had arrived. */
   receivedAt?: number;
+  /** When the transport last read bytes of the reply: a deadline checks it before calling a stream stalled. */
+  lastByteAt?: number;
 }
 
 /** Set by the transport for the request made inside `measureWire`. */
@@ -16,8 +19,7 @@ export const wireTiming = new AsyncLocalStorage<WireTiming>();
  * are the harness's, not the provider's, so they stay out of latency. Falls back to the time around
  * the call when the request did not go through assay's transport (e.g. behind a proxy).
  */
-export async function measureWire<T>(call: () => Promise<T>): Promise<{value: T; latencyMs: number}> {
-  const timing: WireTiming = {};
+export async function measureWire<T>(call: () => Promise<T>, timing: WireTiming = {}): Promise<{value: T; latencyMs: number}> {
   const started = performance.now();
   const value = await wireTiming.run(timing, call);
   const latencyMs = timing.sentAt !== undefined && timing.receivedAt !== undefined ? timing.receivedAt - timing.sentAt : performance.now() - started;
