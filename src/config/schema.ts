@@ -295,6 +295,8 @@ export const configSchema = z.strictObject({
   gate: gateSchema.optional(),
   repeat: positiveInt.default(1),
   seed: z.number().int().default(1),
+  /** A case whose messages are longer than this (in characters) is refused before anything is sent. */
+  maxPromptChars: positiveInt.default(1_000_000),
   cache: z
     .union([
       z.boolean(),

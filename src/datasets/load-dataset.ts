@@ -9,11 +9,38 @@ export interface DatasetRow {
   line: number | undefined;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', {fatal: true});
+
+/** The file as text; bytes that are not UTF-8 are refused with their line, never sent as U+FFFD. */
+function decodeUtf8(bytes: Buffer, displayName: string): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    let line = 1;
+    for (let start = 0; start <= bytes.length; line++) {
+      let end = bytes.indexOf(0x0a, start);
+      if (end === -1) end = bytes.length;
+      try {
+        strictUtf8.decode(bytes.subarray(start, end));
+      } catch {
+        break;
+      }
+      start = end + 1;
+    }
+    throw new InputError('the file is not valid UTF-8 (invalid byte sequence on this line)', {
+      file: displayName,
+      line,
+      hint: 'save the dataset as UTF-8 (e.g. iconv -f latin1 -t utf-8 in.csv > out.csv); assay does not guess encodings, so no text is sent garbled',
+    });
+  }
+}
+
 export async function loadDataset(file: string, displayName = file): Promise<DatasetRow[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = decodeUtf8(await readFile(file), displayName);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? 'dataset file not found' : `cannot read dataset: ${code ?? String(error)}`, {
       file: displayName,

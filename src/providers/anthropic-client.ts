@@ -1,9 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import {anthropicBatchApi} from './anthropic-batch.ts';
 import {classifyError, hintFor} from './classify-error.ts';
-import {classifyContext, deadline, sdkTimeoutMs, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {classifyContext, deadline, sdkTimeoutMs, secretsOf, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
+import {redactingLogger} from './redacting-logger.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {measureWire} from './wire-timing.ts';
@@ -18,6 +19,8 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
     maxRetries: 0, // assay's runner is the one retry layer; this SDK would otherwise wait out any Retry-After
     fetch: originBoundFetch(opts.providerId),
     timeout: sdkTimeoutMs(opts.timeoutMs),
+    // OPENAI_LOG / ANTHROPIC_LOG=debug print through this: never a key, even one a server echoes back.
+    logger: redactingLogger(secretsOf(opts)),
     defaultHeaders: opts.headers,
     defaultQuery: opts.query,
   });

@@ -15,6 +15,11 @@ export interface ClientOptions {
   warn: WarningSink;
 }
 
+/** Values no log line, message or file may carry: the key, and any header or query value that holds it. */
+export function secretsOf(opts: ClientOptions): string[] {
+  return [opts.apiKey, ...Object.values(opts.headers), ...Object.values(opts.query)].filter((v) => v.includes(opts.apiKey) && v.length >= 8);
+}
+
 export function classifyContext(opts: ClientOptions, model: string, timeoutMs: number): ClassifyContext {
   return {providerId: opts.providerId, model, baseURL: opts.baseURL, keyEnv: opts.keyEnv, timeoutMs, secrets: [opts.apiKey]};
 }

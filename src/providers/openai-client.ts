@@ -1,10 +1,11 @@
 import OpenAI from 'openai';
 import type {ModelParams} from '../core/types.ts';
 import {classifyError} from './classify-error.ts';
-import {classifyContext, deadline, sdkTimeoutMs, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {classifyContext, deadline, sdkTimeoutMs, secretsOf, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {openaiBatchApi} from './openai-batch.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
+import {redactingLogger} from './redacting-logger.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {measureWire} from './wire-timing.ts';
@@ -20,6 +21,8 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
     maxRetries: 0, // assay's runner is the one retry layer
     fetch: originBoundFetch(opts.providerId),
     timeout: sdkTimeoutMs(opts.timeoutMs),
+    // OPENAI_LOG / ANTHROPIC_LOG=debug print through this: never a key, even one a server echoes back.
+    logger: redactingLogger(secretsOf(opts)),
     defaultHeaders: opts.headers,
     defaultQuery: opts.query,
   });

@@ -152,6 +152,36 @@ export function cacheable(task: Task): boolean {
   return ({...task.model.params, ...task.suite.params}).temperature === 0;
 }
 
+/**
+ * Refuses (exit 2) a case whose prompt is over the configured size before anything is sent, and warns
+ * when a model judges its own answers (judges prefer their own output, which inflates its scores).
+ */
+function checkPrompts(tasks: Task[], loaded: LoadedConfig, emit: (e: RunEvent) => void): void {
+  const max = loaded.config.maxPromptChars;
+  const seen = new Set<string>();
+  for (const t of tasks) {
+    const key = `${t.suite.id}\u0000${t.testCase.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const chars = t.testCase.messages.reduce((n, m) => n + m.content.length, 0);
+    if (chars > max) {
+      throw new InputError(`case "${t.testCase.id}" of suite "${t.suite.id}" has a prompt of ${chars.toLocaleString('en-US')} characters, over maxPromptChars (${max.toLocaleString('en-US')})`, {
+        file: t.testCase.source.file,
+        line: t.testCase.source.line,
+        hint: 'shorten the case, or raise maxPromptChars in the config if the model really takes prompts this long',
+      });
+    }
+  }
+  const selfJudged = new Set<string>();
+  for (const t of tasks) {
+    if (!t.suite.graders.some((g) => g.judgeModels?.includes(t.model.label))) continue;
+    const key = `${t.model.label} in suite "${t.suite.id}"`;
+    if (selfJudged.has(key)) continue;
+    selfJudged.add(key);
+    emit({type: 'warning', message: `${t.model.label} judges its own answers in suite "${t.suite.id}": judges favour their own output, so its scores are inflated; use another model as judge`});
+  }
+}
+
 /** Runs suites × models × repeats and writes the run directory. Everything `assay run` does. */
 export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   const cwd = opts.cwd ?? process.cwd();
@@ -186,6 +216,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   }
   const loaded = opts.prepared ?? (await loadConfig(opts.config ?? meta?.configFile, {cwd}));
   const tasks = planTasks(loaded, planOptions);
+  checkPrompts(tasks, loaded, emit);
   // Keys are checked before anything is written: a missing key leaves no empty run directory behind.
   const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));
   for (const m of new Set([...tasks.map((t) => t.model), ...[...judgeLabels].map((l) => loaded.models.get(l)!).filter(Boolean)])) checkCredentials(m.provider);
