@@ -96,10 +96,8 @@ describe('routing section of report.html', () => {
   it('costs little on the default run', () => {
     const results = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result);
     buildRouting(dir, results);
-    const t = performance.now();
+    // Its speed is measured in bench/ (no wall-clock bounds in tests: CI machines are loaded).
     const out = buildRouting(dir, results);
-    const elapsed = performance.now() - t;
     expect(out && 'generated' in out).toBe(true);
-    expect(elapsed).toBeLessThan(500);
   });
 });
