@@ -6,6 +6,8 @@
  * the time the loop was blocked, measured as the lateness of a short ticking timer.
  */
 const TICK_MS = 10;
+/** Lateness below this is timer jitter, not a blocked loop. */
+const JITTER_MS = 2;
 
 let users = 0;
 let ticker: NodeJS.Timeout | null = null;
@@ -15,14 +17,14 @@ let blockedMs = 0;
 function tick(): void {
   const now = performance.now();
   const late = now - lastTick - TICK_MS;
-  if (late > 0) blockedMs += late;
+  if (late > JITTER_MS) blockedMs += late;
   lastTick = now;
 }
 
 /** Blocked time so far, including a block still going on (the tick that would have noticed it is late). */
 function blockedNow(): number {
   const late = performance.now() - lastTick - TICK_MS;
-  return blockedMs + (late > 0 ? late : 0);
+  return blockedMs + (late > JITTER_MS ? late : 0);
 }
 
 export interface LoopClock {
