@@ -5,6 +5,7 @@
 #
 #   scripts/stress-tests.sh            # 3 runs, one burner per core
 #   STRESS_RUNS=5 STRESS_BURNERS=4 scripts/stress-tests.sh
+#   scripts/stress-tests.sh test/busy-deadlines.test.ts   # arguments go to vitest (e.g. some files only)
 #
 # Bounded: every burner stops by itself after STRESS_LIMIT_S (default 3600 s) and is killed when the
 # script ends, however it ends; each suite run is cut off after STRESS_RUN_LIMIT_S (default 1200 s).
@@ -39,7 +40,7 @@ echo "stress: ${BURNERS} CPU burner(s) on $(nproc) core(s); ${RUNS} run(s) of th
 times=()
 for run in $(seq "$RUNS"); do
   start=$(date +%s)
-  if timeout "${RUN_LIMIT_S}s" vitest run; then
+  if timeout "${RUN_LIMIT_S}s" vitest run "$@"; then
     seconds=$(($(date +%s) - start))
     times+=("${seconds}s")
     echo "stress: run ${run}/${RUNS} passed in ${seconds} s"
