@@ -14,7 +14,7 @@ afterAll(() => server.close());
 
 describe('deadlines on a busy event loop', () => {
   it('no reply that arrived in time is called a timeout: every 401 is sent once, every huge reply arrives whole', async () => {
-    const huge = Array.from({length: 8}, (_, i) => `  - {id: h${i}, q: "huge ${i}"}`).join('\n');
+    const huge = Array.from({length: 4}, (_, i) => `  - {id: h${i}, q: "huge ${i}"}`).join('\n');
     const auth = Array.from({length: 150}, (_, i) => `  - {id: a${i}, q: "auth ${i}"}`).join('\n');
     const provider = (id: string, fault: string, concurrency: number) => ({
       id,
@@ -22,7 +22,7 @@ describe('deadlines on a busy event loop', () => {
       wire: 'openai',
       baseURL: `${server.url}/v1`,
       headers: {'x-sandbox-fault': fault},
-      timeoutMs: 1000,
+      timeoutMs: 3000,
       retry: {maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5},
       circuitBreaker: false,
       failFast: false,
@@ -31,12 +31,13 @@ describe('deadlines on a busy event loop', () => {
     });
     const cwd = makeProject({
       'bench.config.mjs': `export default {
-  providers: ${JSON.stringify([provider('big', 'huge', 8), provider('refused', 'auth', 16)])},
+  providers: ${JSON.stringify([provider('big', 'huge', 4), provider('refused', 'auth', 16)])},
   suites: ['huge.yaml', 'auth.yaml'],
   concurrency: 64,
   graders: {
-    // Holds the thread for 1.2 s: longer than the 401s' 1 s deadline.
-    heavy: ({output}) => { const until = performance.now() + 1200; while (performance.now() < until); return output.length > 2000000; },
+    // Holds the thread for 3.5 s: longer than the 401s' 3 s deadline (which is generous, so that a
+    // server process slowed by a loaded machine still answers within it).
+    heavy: ({output}) => { const until = performance.now() + 3500; while (performance.now() < until); return output.length > 2000000; },
   },
 };
 `,
@@ -47,7 +48,7 @@ describe('deadlines on a busy event loop', () => {
     const log = await server.log();
 
     const bigResults = outcome.results.filter((r) => r.model === 'big');
-    expect(bigResults).toHaveLength(8);
+    expect(bigResults).toHaveLength(4);
     for (const r of bigResults) expect(r, r.error?.message).toMatchObject({status: 'ok', attempts: 1, pass: true});
 
     const refused = outcome.results.filter((r) => r.model === 'refused');
