@@ -5,7 +5,8 @@ import pLimit from 'p-limit';
 import type {LoadedModel} from '../config/load-config.ts';
 import {AssayError} from '../core/errors.ts';
 import {writeJsonAtomic} from '../core/write-atomic.ts';
-import type {Pricing, Result} from '../core/types.ts';
+import type {Result} from '../core/types.ts';
+import {batchPricing} from '../runner/cost.ts';
 import {classifyError} from '../providers/classify-error.ts';
 import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import type {BatchApi, BatchItemOutcome, BatchStatus, ClientWarning, Completion, ProviderClient} from '../providers/provider-client.ts';
@@ -46,13 +47,7 @@ export interface BatchState {
 
 export const BATCH_STATE_FILE = 'batches.json';
 const DEFAULT_POLL_MS = 2000;
-/** Batch APIs bill half the standard price (OpenAI, Anthropic, Gemini) unless a model's pricing says otherwise. */
-export const DEFAULT_BATCH_DISCOUNT = 0.5;
-
-export function batchPricing(p: Pricing | null): Pricing | null {
-  if (!p) return null;
-  return {inputPerMTok: p.batchInputPerMTok ?? p.inputPerMTok * DEFAULT_BATCH_DISCOUNT, outputPerMTok: p.batchOutputPerMTok ?? p.outputPerMTok * DEFAULT_BATCH_DISCOUNT};
-}
+export {batchPricing, DEFAULT_BATCH_DISCOUNT} from '../runner/cost.ts';
 
 export function readBatchState(dir: string): BatchState {
   const file = join(dir, BATCH_STATE_FILE);

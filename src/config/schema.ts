@@ -14,12 +14,34 @@ export const paramsSchema = z.strictObject({
   seed: z.number().int().optional(),
 });
 
+/** Prices that change above a prompt size (long-context tiers): every field the base pricing has but batch prices. */
+export const pricingTierSchema = z.strictObject({
+  /** Applies when the prompt (uncached input + cache reads + cache writes) is larger than this many tokens. */
+  aboveInputTokens: positiveInt,
+  inputPerMTok: nonNegative,
+  outputPerMTok: nonNegative,
+  cacheReadPerMTok: nonNegative.optional(),
+  cacheWritePerMTok: nonNegative.optional(),
+  cacheWrite1hPerMTok: nonNegative.optional(),
+  reasoningPerMTok: nonNegative.optional(),
+});
+
 export const pricingSchema = z.strictObject({
   inputPerMTok: nonNegative,
   outputPerMTok: nonNegative,
-  /** Prices through the provider's batch API (`assay run --batch`); default half the standard ones, as OpenAI, Anthropic and Gemini charge. */
+  /** Input read from the provider's prompt cache; unset: the provider type's documented ratio (Anthropic 0.1×), else the input price (cost marked estimated). */
+  cacheReadPerMTok: nonNegative.optional(),
+  /** Input written to the prompt cache (Anthropic's 5-minute writes; 1.25× the input price when unset). */
+  cacheWritePerMTok: nonNegative.optional(),
+  /** Input written to the prompt cache with a 1-hour lifetime (Anthropic: 2× the input price when unset). */
+  cacheWrite1hPerMTok: nonNegative.optional(),
+  /** Reasoning ("thinking") output; unset: the output price, as OpenAI, Anthropic and Google bill it. */
+  reasoningPerMTok: nonNegative.optional(),
+  /** Prices through the provider's batch API (`assay run --batch`); default half the standard ones, as OpenAI, Anthropic and Gemini charge. The same discount applies to cache and reasoning prices. */
   batchInputPerMTok: nonNegative.optional(),
   batchOutputPerMTok: nonNegative.optional(),
+  /** Long-context prices, e.g. [{aboveInputTokens: 200000, inputPerMTok: 2.5, outputPerMTok: 15}]; the highest tier the prompt exceeds applies to the whole request. */
+  tiers: z.array(pricingTierSchema).optional(),
 });
 
 export const limitsSchema = z.strictObject({
@@ -62,6 +84,22 @@ export const simProfileSchema = z.strictObject({
   judgeFormatErrors: probability.optional(),
   /** As a pairwise judge: probability that it simply prefers the first answer shown. */
   positionBias: probability.optional(),
+  /** A "thinking" model: reasoning tokens per reply, reported in each wire's own field (and billed as output). */
+  reasoningTokens: z.number().int().nonnegative().optional(),
+  /**
+   * Prompt caching: a prompt whose prefix (every message but the last) was sent before reports that prefix as
+   * cached input; the first time, the Anthropic wire reports it as a cache write (with this lifetime).
+   */
+  promptCache: z.union([z.boolean(), z.strictObject({minTokens: z.number().int().nonnegative().optional(), ttl: z.enum(['5m', '1h']).optional()})]).optional(),
+  /** A gateway that prices requests itself: the OpenAI wire reports this cost as usage.cost (OpenRouter) or the x-litellm-response-cost header (LiteLLM). */
+  reportCost: z
+    .strictObject({
+      inputPerMTok: nonNegative,
+      outputPerMTok: nonNegative,
+      cacheReadPerMTok: nonNegative.optional(),
+      via: z.enum(['usage', 'header']).optional(),
+    })
+    .optional(),
   faults: z
     .strictObject({
       rateLimit: probability.optional(),
@@ -155,6 +193,8 @@ export const providerSchema = z.strictObject({
   /** Use the response cache for this provider (default: yes for real providers at temperature 0, no for the sandbox). */
   cache: z.boolean().optional(),
   stream: z.boolean().optional(),
+  /** A cost the provider or gateway reports per request (OpenRouter usage.cost, LiteLLM x-litellm-response-cost): `use` it as the result's cost (default), or `ignore` it and use the computed one (both are recorded). */
+  reportedCost: z.enum(['use', 'ignore']).optional(),
   models: z.array(modelSchema).min(1),
 });
 

@@ -30,12 +30,36 @@ export interface ModelParams {
   seed?: number;
 }
 
+export interface PricingTier {
+  aboveInputTokens: number;
+  inputPerMTok: number;
+  outputPerMTok: number;
+  cacheReadPerMTok?: number;
+  cacheWritePerMTok?: number;
+  cacheWrite1hPerMTok?: number;
+  reasoningPerMTok?: number;
+}
+
 export interface Pricing {
   inputPerMTok: number;
   outputPerMTok: number;
+  cacheReadPerMTok?: number;
+  cacheWritePerMTok?: number;
+  cacheWrite1hPerMTok?: number;
+  reasoningPerMTok?: number;
   /** Through the provider's batch API; when unset, half the standard price. */
   batchInputPerMTok?: number;
   batchOutputPerMTok?: number;
+  tiers?: PricingTier[];
+}
+
+/** What one request cost, by token kind (USD). */
+export interface CostBreakdown {
+  inputUsd: number;
+  cacheReadUsd: number;
+  cacheWriteUsd: number;
+  outputUsd: number;
+  reasoningUsd: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-call' | 'error' | 'other';
@@ -97,7 +121,25 @@ export interface Result {
   inputTokens: number | null;
   outputTokens: number | null;
   tokensEstimated: boolean;
+  /** Input read from the provider's prompt cache (not in inputTokens); null when the provider reported none. */
+  cacheReadTokens?: number | null;
+  /** Input written to the prompt cache (not in inputTokens), all lifetimes; cacheWrite1hTokens is its 1-hour part. */
+  cacheWriteTokens?: number | null;
+  cacheWrite1hTokens?: number | null;
+  /** Reasoning ("thinking") output (not in outputTokens); null when the provider does not report it apart (Anthropic counts thinking in output_tokens). */
+  reasoningTokens?: number | null;
+  /** The cost used everywhere: the reported cost when there is one (unless the provider says `reportedCost: ignore`), else the computed one. */
   costUsd: number | null;
+  /** From the pricing and the token counts; null without a price. */
+  computedCostUsd?: number | null;
+  /** What the provider or gateway said this request cost (OpenRouter usage.cost, LiteLLM x-litellm-response-cost). */
+  reportedCostUsd?: number | null;
+  /** The computed cost rests on an estimate: token counts estimated, or a cache price taken from a documented ratio or the input price. */
+  costEstimated?: boolean;
+  /** The computed cost by token kind. */
+  costBreakdown?: CostBreakdown | null;
+  /** The long-context tier that priced this request (its aboveInputTokens), when one did. */
+  costTier?: number | null;
   grades: Grade[];
   score: number | null;
   pass: boolean | null;

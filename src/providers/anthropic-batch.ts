@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import {classifyError} from './classify-error.ts';
 import {classifyContext, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
+import {anthropicUsage} from './usage.ts';
 import type {BatchApi, BatchItem, BatchItemOutcome, BatchStatus, CompletionRequest} from './provider-client.ts';
 
 /** The HTTP status each Anthropic error type stands for, so an errored batch result classifies like a live error. */
@@ -68,8 +69,7 @@ export function anthropicBatchApi(client: Anthropic, opts: ClientOptions, body: 
               customId,
               completion: {
                 text: (m.content ?? []).map((block) => (block.type === 'text' ? block.text : '')).join(''),
-                inputTokens: m.usage?.input_tokens ?? null,
-                outputTokens: m.usage?.output_tokens ?? null,
+                ...anthropicUsage(m.usage),
                 finishReason: normalizeFinishReason(m.stop_reason),
                 finishReasonRaw: m.stop_reason ?? null,
                 latencyMs: 0,

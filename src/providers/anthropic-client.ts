@@ -7,6 +7,7 @@ import {originBoundFetch} from './origin-bound-fetch.ts';
 import {redactingLogger} from './redacting-logger.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
+import {anthropicUsage, mergeUsage, NO_USAGE} from './usage.ts';
 import {measureWire} from './wire-timing.ts';
 
 /** Anthropic requires max_tokens; this is used when a model's params name none. */
@@ -59,8 +60,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
           const text = r.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
           return {
             text,
-            inputTokens: r.usage?.input_tokens ?? null,
-            outputTokens: r.usage?.output_tokens ?? null,
+            ...anthropicUsage(r.usage),
             finishReason: normalizeFinishReason(r.stop_reason),
             finishReasonRaw: r.stop_reason ?? null,
             latencyMs,
@@ -71,16 +71,14 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
         dl.touch();
         let text = '';
         let ttftMs: number | null = null;
-        let inputTokens: number | null = null;
-        let outputTokens: number | null = null;
+        let usage = NO_USAGE;
         let finishRaw: string | null = null;
         let stopped = false;
         for await (const event of stream) {
           dl.touch();
           switch (event.type) {
             case 'message_start':
-              inputTokens = event.message.usage?.input_tokens ?? null;
-              outputTokens = event.message.usage?.output_tokens ?? null;
+              usage = anthropicUsage(event.message.usage);
               break;
             case 'content_block_delta':
               if (event.delta.type === 'text_delta' && event.delta.text) {
@@ -89,8 +87,8 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
               }
               break;
             case 'message_delta':
-              // output_tokens here is cumulative for the whole message.
-              if (event.usage?.output_tokens != null) outputTokens = event.usage.output_tokens;
+              // Counts here are cumulative for the whole message; fields it leaves out keep message_start's.
+              usage = mergeUsage(usage, anthropicUsage(event.usage));
               if (event.delta.stop_reason) finishRaw = event.delta.stop_reason;
               break;
             case 'message_stop':
@@ -102,7 +100,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
         // An abort mid-stream can end the iteration quietly instead of throwing.
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
         if (!stopped) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without message_stop`, {hint: 'the stream was cut short; it is retried'});
-        return {text, inputTokens, outputTokens, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
+        return {text, ...usage, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
       } catch (error) {
         throw classifyError(error, ctx, {timedOut: dl.timedOut(), stalled: dl.stalled() ? request.stallTimeoutMs : undefined});
       } finally {

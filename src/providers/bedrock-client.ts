@@ -1,4 +1,5 @@
 import {classifyError, hintFor} from './classify-error.ts';
+import {bedrockUsage} from './usage.ts';
 import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
@@ -55,14 +56,13 @@ export function createBedrockClient(opts: ClientOptions, aws: {credentials: AwsC
         const response = await dl.run(() => signedFetch('POST', new URL(`${runtime}/model/${encodeURIComponent(model)}/converse`), body, dl.signal));
         const json = (await response.json().catch(() => {
           throw new ProviderError('bad-response', `${opts.providerId} sent a reply that is not JSON`, {hint: hintFor('bad-response', null, ctx, '')});
-        })) as {output?: {message?: {content?: Array<{text?: string}>}}; usage?: {inputTokens?: number; outputTokens?: number}; stopReason?: string};
+        })) as {output?: {message?: {content?: Array<{text?: string}>}}; usage?: unknown; stopReason?: string};
         const content = json.output?.message?.content;
         if (!Array.isArray(content)) throw new ProviderError('bad-response', `${opts.providerId} sent a Converse reply without output.message.content`, {hint: hintFor('bad-response', null, ctx, '')});
         const raw = json.stopReason ?? null;
         return {
           text: content.map((c) => c.text ?? '').join(''),
-          inputTokens: json.usage?.inputTokens ?? null,
-          outputTokens: json.usage?.outputTokens ?? null,
+          ...bedrockUsage(json.usage),
           finishReason: normalizeFinishReason(raw ? (STOP[raw] ?? raw) : null),
           finishReasonRaw: raw,
           latencyMs: performance.now() - started,

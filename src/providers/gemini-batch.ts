@@ -4,6 +4,7 @@ import {classifyContext, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import type {BatchApi, BatchItem, BatchItemOutcome, BatchStatus, Completion, CompletionRequest} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
+import {geminiUsage} from './usage.ts';
 
 /** Terminal job states, as @google/genai names the API's BATCH_STATE_* values. */
 const DONE = new Set(['JOB_STATE_SUCCEEDED', 'JOB_STATE_PARTIALLY_SUCCEEDED', 'JOB_STATE_FAILED', 'JOB_STATE_CANCELLED', 'JOB_STATE_EXPIRED']);
@@ -99,8 +100,7 @@ function completion(r: InlinedResponse, providerId: string): Completion {
   const finishRaw = candidate.finishReason ?? null;
   return {
     text: (candidate.content?.parts ?? []).map((p) => (p.thought ? '' : (p.text ?? ''))).join(''),
-    inputTokens: r.response?.usageMetadata?.promptTokenCount ?? null,
-    outputTokens: r.response?.usageMetadata?.candidatesTokenCount ?? null,
+    ...geminiUsage(r.response?.usageMetadata),
     finishReason: normalizeFinishReason(finishRaw),
     finishReasonRaw: finishRaw,
     latencyMs: 0,

@@ -7,6 +7,7 @@ import {geminiBatchApi, type GeminiCall} from './gemini-batch.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
+import {geminiUsage, mergeUsage, NO_USAGE} from './usage.ts';
 
 /**
  * Gemini through @google/genai. Its errors carry no headers, so a fetch wrapper keeps the last
@@ -110,8 +111,7 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
             const finishRaw = candidate.finishReason ?? null;
             return {
               text: res.text ?? '',
-              inputTokens: res.usageMetadata?.promptTokenCount ?? null,
-              outputTokens: res.usageMetadata?.candidatesTokenCount ?? null,
+              ...geminiUsage(res.usageMetadata),
               finishReason: normalizeFinishReason(finishRaw),
               finishReasonRaw: finishRaw,
               latencyMs,
@@ -123,8 +123,7 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
           let text = '';
           let ttftMs: number | null = null;
           let finishRaw: string | null = null;
-          let inputTokens: number | null = null;
-          let outputTokens: number | null = null;
+          let usage = NO_USAGE;
           for await (const chunk of stream) {
             dl.touch();
             const delta = chunk.text;
@@ -135,16 +134,13 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
             const finish = chunk.candidates?.[0]?.finishReason;
             if (finish) finishRaw = finish;
             // usageMetadata is cumulative; the last chunk's is the total.
-            if (chunk.usageMetadata) {
-              inputTokens = chunk.usageMetadata.promptTokenCount ?? inputTokens;
-              outputTokens = chunk.usageMetadata.candidatesTokenCount ?? outputTokens;
-            }
+            if (chunk.usageMetadata) usage = mergeUsage(usage, geminiUsage(chunk.usageMetadata));
           }
           const latencyMs = performance.now() - started;
           // An abort mid-stream can end the iteration quietly instead of throwing.
           if (signal.aborted) throw signal.reason ?? new Error('aborted');
           if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});
-          return {text, inputTokens, outputTokens, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
+          return {text, ...usage, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
         } catch (error) {
           fail(error, model, r.timeoutMs, slot, dl.timedOut(), dl.stalled() ? r.stallTimeoutMs : undefined);
         } finally {

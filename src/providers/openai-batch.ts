@@ -5,6 +5,7 @@ import {classifyContext, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import type {BatchApi, BatchItem, BatchItemOutcome, BatchStatus, Completion, CompletionRequest} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
+import {openaiChatUsage} from './usage.ts';
 
 const DONE = new Set(['completed', 'expired', 'cancelled', 'failed']);
 
@@ -126,13 +127,12 @@ export function openaiBatchApi(client: OpenAI, opts: ClientOptions, body: (model
 
 /** A non-streamed chat completion body, as a batch output line carries it. */
 function chatCompletion(raw: unknown, providerId: string): Completion {
-  const r = raw as {choices?: Array<{message?: {content?: string | null}; finish_reason?: string | null}>; usage?: {prompt_tokens?: number; completion_tokens?: number}};
+  const r = raw as {choices?: Array<{message?: {content?: string | null}; finish_reason?: string | null}>; usage?: unknown};
   const choice = r?.choices?.[0];
   if (!choice) throw new ProviderError('bad-response', `${providerId} returned no choices in a batch result`, {hint: 'the batch result line had an empty "choices" list'});
   return {
     text: choice.message?.content ?? '',
-    inputTokens: r.usage?.prompt_tokens ?? null,
-    outputTokens: r.usage?.completion_tokens ?? null,
+    ...openaiChatUsage(r.usage),
     finishReason: normalizeFinishReason(choice.finish_reason ?? null),
     finishReasonRaw: choice.finish_reason ?? null,
     latencyMs: 0,

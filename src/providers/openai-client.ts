@@ -8,6 +8,7 @@ import {originBoundFetch} from './origin-bound-fetch.ts';
 import {redactingLogger} from './redacting-logger.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
+import {openaiChatUsage, reportedCost, type UsageParts} from './usage.ts';
 import {measureWire} from './wire-timing.ts';
 
 /**
@@ -54,29 +55,29 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
       const started = performance.now();
       try {
         if (!request.stream) {
-          const {value: r, latencyMs} = await measureWire(() => client.chat.completions.create({...body(model, request), stream: false}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}), dl.timing);
+          const {value: withResponse, latencyMs} = await measureWire(() => client.chat.completions.create({...body(model, request), stream: false}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}).withResponse(), dl.timing);
+          const r = withResponse.data;
           const bodyError = (r as unknown as {error?: {message?: string}}).error;
           if (bodyError) throw new ProviderError('server', `${opts.providerId} answered 200 with an error: ${bodyError.message ?? JSON.stringify(bodyError)}`, {hint: 'an upstream behind this OpenAI-compatible server failed; it is retried'});
           const choice = r.choices?.[0];
           if (!choice) throw new ProviderError('bad-response', `${opts.providerId} returned no choices`, {hint: 'the reply had an empty "choices" list'});
           return {
             text: choice.message?.content ?? '',
-            inputTokens: r.usage?.prompt_tokens ?? null,
-            outputTokens: r.usage?.completion_tokens ?? null,
+            ...usageOf(r.usage, withResponse.response.headers),
             finishReason: normalizeFinishReason(choice.finish_reason),
             finishReasonRaw: choice.finish_reason ?? null,
             latencyMs,
             ttftMs: null,
           };
         }
-        const stream = await dl.run(() =>
-          client.chat.completions.create({...body(model, request), stream: true, stream_options: {include_usage: true}}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}),
+        const {data: stream, response} = await dl.run(() =>
+          client.chat.completions.create({...body(model, request), stream: true, stream_options: {include_usage: true}}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}).withResponse(),
         );
         dl.touch();
         let text = '';
         let ttftMs: number | null = null;
         let finishRaw: string | null = null;
-        let usage: {prompt_tokens?: number; completion_tokens?: number} | null = null;
+        let usage: unknown = null;
         for await (const chunk of stream) {
           dl.touch();
           const delta = chunk.choices?.[0]?.delta?.content;
@@ -94,8 +95,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
         if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});
         return {
           text,
-          inputTokens: usage?.prompt_tokens ?? null,
-          outputTokens: usage?.completion_tokens ?? null,
+          ...usageOf(usage, response.headers),
           finishReason: normalizeFinishReason(finishRaw),
           finishReasonRaw: finishRaw,
           latencyMs,
@@ -118,4 +118,11 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
       }
     },
   };
+}
+
+/** Token counts from the body's usage; a cost from usage.cost (OpenRouter) or else the x-litellm-response-cost header (LiteLLM proxy). */
+export function usageOf(usage: unknown, headers: Headers | null): UsageParts {
+  const parts = openaiChatUsage(usage);
+  if (parts.reportedCostUsd === null && headers) parts.reportedCostUsd = reportedCost(headers.get('x-litellm-response-cost'));
+  return parts;
 }

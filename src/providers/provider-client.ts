@@ -14,8 +14,17 @@ export interface CompletionRequest {
 /** A provider's answer, normalised across wire formats. Timings are measured around the SDK call only. */
 export interface Completion {
   text: string;
+  /** Input not read from or written to a prompt cache (each wire's own counts are split this way; see usage.ts). */
   inputTokens: number | null;
+  /** Visible output, reasoning tokens not included. */
   outputTokens: number | null;
+  cacheReadTokens?: number | null;
+  /** Cache writes of every lifetime; cacheWrite1hTokens is the 1-hour part of them. */
+  cacheWriteTokens?: number | null;
+  cacheWrite1hTokens?: number | null;
+  reasoningTokens?: number | null;
+  /** The request's cost as the provider or a gateway reported it (USD). */
+  reportedCostUsd?: number | null;
   finishReason: FinishReason;
   finishReasonRaw: string | null;
   latencyMs: number;

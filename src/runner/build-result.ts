@@ -1,9 +1,9 @@
-import type {Grade, Result} from '../core/types.ts';
+import type {CostBreakdown, Grade, Result} from '../core/types.ts';
 import type {ModelCaller} from '../graders/model-caller.ts';
 import {estimateTokens} from '../providers/estimate-tokens.ts';
 import type {Completion} from '../providers/provider-client.ts';
 import type {ProviderError} from '../providers/provider-error.ts';
-import {costUsd} from './cost.ts';
+import {cacheRatiosFor, priceRequest} from './cost.ts';
 import type {Task} from './plan-tasks.ts';
 
 /** How a task's answer (or failure) came about: whoever sent the request (runner, batch, queue worker) says. */
@@ -76,8 +76,27 @@ export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
   const tokensEstimated = c.inputTokens === null || c.outputTokens === null;
   const inputTokens = c.inputTokens ?? testCase.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0);
   const outputTokens = c.outputTokens ?? estimateTokens(c.text);
-  const fullCost = costUsd(model.pricing, inputTokens, outputTokens);
-  const cost = fullCost === null || o.priceFactor === undefined ? fullCost : fullCost * o.priceFactor;
+  const usage = {
+    inputTokens,
+    outputTokens,
+    cacheReadTokens: c.cacheReadTokens ?? null,
+    cacheWriteTokens: c.cacheWriteTokens ?? null,
+    cacheWrite1hTokens: c.cacheWrite1hTokens ?? null,
+    reasoningTokens: c.reasoningTokens ?? null,
+  };
+  const priced = priceRequest(model.pricing, usage, cacheRatiosFor(provider));
+  const factor = o.priceFactor ?? 1;
+  const computedCostUsd = priced ? priced.costUsd * factor : null;
+  const reportedCostUsd = c.reportedCostUsd ?? null;
+  const cost = reportedCostUsd !== null && provider.reportedCost !== 'ignore' ? reportedCostUsd : computedCostUsd;
+  const costFields = {
+    ...usage,
+    computedCostUsd,
+    reportedCostUsd,
+    costEstimated: tokensEstimated || (priced?.estimated ?? false),
+    costBreakdown: priced ? scaleBreakdown(priced.breakdown, factor) : null,
+    costTier: priced?.tier ?? null,
+  };
   const latencyMs = round(c.latencyMs);
 
   const grades: Grade[] = [];
@@ -100,9 +119,8 @@ export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
     error: null,
     latencyMs,
     ttftMs: c.ttftMs === null ? null : round(c.ttftMs),
-    inputTokens,
-    outputTokens,
     tokensEstimated,
+    ...costFields,
     costUsd: cost,
     grades,
     score,
@@ -111,6 +129,11 @@ export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
     finishReason: c.finishReason,
     finishReasonRaw: c.finishReasonRaw,
   };
+}
+
+function scaleBreakdown(b: CostBreakdown, factor: number): CostBreakdown {
+  if (factor === 1) return b;
+  return {inputUsd: b.inputUsd * factor, cacheReadUsd: b.cacheReadUsd * factor, cacheWriteUsd: b.cacheWriteUsd * factor, outputUsd: b.outputUsd * factor, reasoningUsd: b.reasoningUsd * factor};
 }
 
 function round(ms: number): number {

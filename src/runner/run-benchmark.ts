@@ -15,6 +15,7 @@ import type {Sandbox} from '../sandbox/sandbox-server.ts';
 import {sandboxFor} from '../sandbox/start-sandbox.ts';
 import type {BreakerState, BreakerTransition} from '../traffic/circuit-breaker.ts';
 import {TrafficControl} from '../traffic/traffic-control.ts';
+import {withCostNotes} from './cost-notes.ts';
 import {createModelCaller} from './create-model-caller.ts';
 import {executeTask} from './execute-task.ts';
 import {checkCredentials} from '../providers/create-client.ts';
@@ -307,7 +308,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
       : opts.queue || runMeta.queue
         ? (await import('../queue/execute-queue.ts')).executeQueue
         : execute;
-    const execution = await run({loaded, opts, runId, dir, tasks, pending, usedModels, fingerprints, emit, meta: runMeta});
+    const execution = await run({loaded, opts, runId, dir, tasks, pending, usedModels, fingerprints, emit: withCostNotes(emit, loaded), meta: runMeta});
     runMeta.endedAt = new Date().toISOString();
     runMeta.interrupted = execution.interrupted;
     if (execution.fatal) {

@@ -2,6 +2,18 @@ import {asRecord, BadRequest, optionalNumber, sse, textOf, type SimReply, type W
 
 const STOP = {stop: 'end_turn', length: 'max_tokens'} as const;
 
+/** Messages usage: input_tokens without cache reads and writes; thinking counted in output_tokens. */
+function usage(r: SimReply, outputTokens = r.outputTokens + r.reasoningTokens) {
+  return {
+    input_tokens: r.inputTokens,
+    cache_creation_input_tokens: r.cacheWriteTokens,
+    cache_read_input_tokens: r.cacheReadTokens,
+    cache_creation: {ephemeral_5m_input_tokens: r.cacheWriteTtl === '5m' ? r.cacheWriteTokens : 0, ephemeral_1h_input_tokens: r.cacheWriteTtl === '1h' ? r.cacheWriteTokens : 0},
+    output_tokens: outputTokens,
+    service_tier: 'standard',
+  };
+}
+
 export const anthropicWire: WireFormat = {
   name: 'anthropic',
   parse(raw) {
@@ -40,7 +52,7 @@ export const anthropicWire: WireFormat = {
       content: [{type: 'text', text: r.text}],
       stop_reason: STOP[r.finish],
       stop_sequence: null,
-      usage: {input_tokens: r.inputTokens, output_tokens: r.outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0},
+      usage: usage(r),
     };
   },
   streamHead(r) {
@@ -48,7 +60,7 @@ export const anthropicWire: WireFormat = {
       sse(
         {
           type: 'message_start',
-          message: {id: r.id, type: 'message', role: 'assistant', model: r.model, content: [], stop_reason: null, stop_sequence: null, usage: {input_tokens: r.inputTokens, output_tokens: 1}},
+          message: {id: r.id, type: 'message', role: 'assistant', model: r.model, content: [], stop_reason: null, stop_sequence: null, usage: usage(r, 1)},
         },
         'message_start',
       ),
@@ -62,7 +74,7 @@ export const anthropicWire: WireFormat = {
   streamTail(r) {
     return [
       sse({type: 'content_block_stop', index: 0}, 'content_block_stop'),
-      sse({type: 'message_delta', delta: {stop_reason: STOP[r.finish], stop_sequence: null}, usage: {output_tokens: r.outputTokens}}, 'message_delta'),
+      sse({type: 'message_delta', delta: {stop_reason: STOP[r.finish], stop_sequence: null}, usage: {output_tokens: r.outputTokens + r.reasoningTokens}}, 'message_delta'),
       sse({type: 'message_stop'}, 'message_stop'),
     ];
   },

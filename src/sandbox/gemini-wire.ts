@@ -13,8 +13,16 @@ function partsText(content: unknown, where: string): string {
   }).join('');
 }
 
+/** usageMetadata: cached content inside promptTokenCount, thoughts outside candidatesTokenCount; zero counts left out, as the API does. */
 function usage(r: SimReply) {
-  return {promptTokenCount: r.inputTokens, candidatesTokenCount: r.outputTokens, totalTokenCount: r.inputTokens + r.outputTokens};
+  const prompt = r.inputTokens + r.cacheWriteTokens + r.cacheReadTokens;
+  return {
+    promptTokenCount: prompt,
+    candidatesTokenCount: r.outputTokens,
+    totalTokenCount: prompt + r.outputTokens + r.reasoningTokens,
+    ...(r.cacheReadTokens > 0 && {cachedContentTokenCount: r.cacheReadTokens}),
+    ...(r.reasoningTokens > 0 && {thoughtsTokenCount: r.reasoningTokens}),
+  };
 }
 
 export const geminiWire: WireFormat = {
@@ -54,7 +62,7 @@ export const geminiWire: WireFormat = {
   },
   streamHead: () => [],
   streamPiece(r, text) {
-    return sse({candidates: [{content: {role: 'model', parts: [{text}]}, index: 0}], usageMetadata: {promptTokenCount: r.inputTokens, totalTokenCount: r.inputTokens}, modelVersion: r.model, responseId: r.id});
+    return sse({candidates: [{content: {role: 'model', parts: [{text}]}, index: 0}], usageMetadata: {promptTokenCount: r.inputTokens + r.cacheWriteTokens + r.cacheReadTokens, totalTokenCount: r.inputTokens + r.cacheWriteTokens + r.cacheReadTokens}, modelVersion: r.model, responseId: r.id});
   },
   streamTail(r) {
     return [sse({candidates: [{content: {role: 'model', parts: [{text: ''}]}, finishReason: FINISH[r.finish], index: 0}], usageMetadata: usage(r), modelVersion: r.model, responseId: r.id})];

@@ -2,6 +2,20 @@ import {asRecord, BadRequest, optionalNumber, sse, textOf, type SimReply, type W
 
 const created = () => Math.floor(Date.now() / 1000);
 
+/** Chat-completions usage: cached tokens inside prompt_tokens, reasoning inside completion_tokens (a write is plain input here). */
+function usage(r: SimReply) {
+  const prompt = r.inputTokens + r.cacheWriteTokens + r.cacheReadTokens;
+  const completion = r.outputTokens + r.reasoningTokens;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: {cached_tokens: r.cacheReadTokens, audio_tokens: 0},
+    completion_tokens_details: {reasoning_tokens: r.reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0},
+    ...(r.costUsd !== null && r.costVia === 'usage' && {cost: r.costUsd}),
+  };
+}
+
 export const openaiWire: WireFormat = {
   name: 'openai',
   parse(raw) {
@@ -38,7 +52,7 @@ export const openaiWire: WireFormat = {
       created: created(),
       model: r.model,
       choices: [{index: 0, message: {role: 'assistant', content: r.text, refusal: null}, logprobs: null, finish_reason: r.finish}],
-      usage: {prompt_tokens: r.inputTokens, completion_tokens: r.outputTokens, total_tokens: r.inputTokens + r.outputTokens},
+      usage: usage(r),
       system_fingerprint: 'assay-sandbox',
     };
   },
@@ -56,7 +70,7 @@ export const openaiWire: WireFormat = {
     const base = {id: r.id, object: 'chat.completion.chunk', created: created(), model: r.model};
     const frames = [sse({...base, choices: [{index: 0, delta: {}, logprobs: null, finish_reason: r.finish}], ...(includeUsage && {usage: null})})];
     if (includeUsage) {
-      frames.push(sse({...base, choices: [], usage: {prompt_tokens: r.inputTokens, completion_tokens: r.outputTokens, total_tokens: r.inputTokens + r.outputTokens}}));
+      frames.push(sse({...base, choices: [], usage: usage(r)}));
     }
     frames.push(sse('[DONE]'));
     return frames;

@@ -67,6 +67,8 @@ export interface SandboxRequestLog {
   status: number | null;
   /** True once a complete, well-formed answer was sent. */
   completed?: boolean;
+  /** The token counts and gateway cost the reply reported (tests compare the client's reading with them). */
+  usage?: Pick<SimReply, 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'cacheWriteTtl' | 'reasoningTokens' | 'costUsd'>;
 }
 
 /**
@@ -260,6 +262,10 @@ export class Sandbox {
     }
 
     const {reply, pieces} = this.simulateReply(wire, model, r, prompt, fault === 'huge');
+    const {inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWriteTtl, reasoningTokens, costUsd} = reply;
+    entry.usage = {inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWriteTtl, reasoningTokens, costUsd};
+    // LiteLLM's proxy sends its price as a header (before the body, so a stream's cost is known up front).
+    if (costUsd !== null && reply.costVia === 'header') res.setHeader('x-litellm-response-cost', String(costUsd));
     const random = seededRandom(seedFrom(this.seed, model.id, prompt, 'latency', Date.now() & 0xffff));
     const ttftMs = logNormal(random, model.ttftMs, model.latencySigma) * this.latencyScale;
     const perTokenMs = model.msPerToken * this.latencyScale;
@@ -322,15 +328,46 @@ export class Sandbox {
       text = pieces.join('');
       finish = 'length';
     }
+    const promptTokens = r.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0);
+    const cache = this.promptCache(wire, model, r);
+    const outputTokens = huge ? estimateTokens(text) : pieces.length;
+    const inputTokens = promptTokens - cache.read - cache.write;
+    const price = model.reportCost;
     const reply: SimReply = {
       id: `${wire.name === 'anthropic' ? 'msg' : 'chatcmpl'}-sim-${randomUUID().slice(0, 12)}`,
       model: model.id,
       text,
       finish,
-      inputTokens: r.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0),
-      outputTokens: huge ? estimateTokens(text) : pieces.length,
+      inputTokens,
+      outputTokens,
+      cacheReadTokens: cache.read,
+      cacheWriteTokens: cache.write,
+      cacheWriteTtl: model.promptCache?.ttl ?? '5m',
+      reasoningTokens: model.reasoningTokens,
+      costUsd: price
+        ? ((inputTokens + cache.write) * price.inputPerMTok + cache.read * (price.cacheReadPerMTok ?? price.inputPerMTok) + (outputTokens + model.reasoningTokens) * price.outputPerMTok) / 1e6
+        : null,
+      costVia: price?.via ?? 'usage',
     };
     return {reply, pieces};
+  }
+
+  private readonly cachedPrefixes = new Set<string>();
+
+  /**
+   * Prompt caching as the providers do it: the prefix (every message but the last) is cached once sent;
+   * the same prefix again is read from the cache. Anthropic reports the first sending as a cache write.
+   */
+  private promptCache(wire: WireFormat, model: SimModel, r: SimRequest): {read: number; write: number} {
+    const settings = model.promptCache;
+    if (!settings || r.messages.length < 2) return {read: 0, write: 0};
+    const prefix = r.messages.slice(0, -1);
+    const tokens = prefix.reduce((n, m) => n + estimateTokens(m.content) + 3, 0);
+    if (tokens < settings.minTokens) return {read: 0, write: 0};
+    const key = JSON.stringify([model.id, prefix]);
+    if (this.cachedPrefixes.has(key)) return {read: tokens, write: 0};
+    this.cachedPrefixes.add(key);
+    return {read: 0, write: wire.name === 'anthropic' ? tokens : 0};
   }
 
   /** One request inside a batch, answered as the same request sent live would be (no faults, no delay). */

@@ -13,6 +13,12 @@ export interface SimModel {
   /** As a pairwise judge: chance it just prefers whichever answer came first. */
   positionBias: number;
   faults: {rateLimit: number; server: number; reset: number; stall: number; malformed: number; retryAfterS: number; slowHeadersMs: number};
+  /** Reasoning tokens per reply (a "thinking" model), 0 for none. */
+  reasoningTokens: number;
+  /** Prompt-prefix caching, or null when off. */
+  promptCache: {minTokens: number; ttl: '5m' | '1h'} | null;
+  /** A gateway's own price for each request, reported in usage.cost or a header; null when it reports none. */
+  reportCost: {inputPerMTok: number; outputPerMTok: number; cacheReadPerMTok?: number; via: 'usage' | 'header'} | null;
 }
 
 export function resolveSimModel(id: string, profile: SimProfile | undefined): SimModel {
@@ -35,6 +41,10 @@ export function resolveSimModel(id: string, profile: SimProfile | undefined): Si
       retryAfterS: profile?.faults?.retryAfterS ?? 1,
       slowHeadersMs: profile?.faults?.slowHeadersMs ?? 2000,
     },
+    reasoningTokens: profile?.reasoningTokens ?? 0,
+    // Real providers cache prefixes of at least 1,024 tokens; the sandbox's prompts are short, so its default is lower.
+    promptCache: !profile?.promptCache ? null : {minTokens: (profile.promptCache === true ? undefined : profile.promptCache.minTokens) ?? 32, ttl: (profile.promptCache === true ? undefined : profile.promptCache.ttl) ?? '5m'},
+    reportCost: profile?.reportCost ? {...profile.reportCost, via: profile.reportCost.via ?? 'usage'} : null,
   };
 }
 

@@ -13,8 +13,17 @@ export interface SimReply {
   model: string;
   text: string;
   finish: 'stop' | 'length';
+  /** Uncached input: the prompt minus cache reads and writes. */
   inputTokens: number;
+  /** Visible output, reasoning not included. */
   outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cacheWriteTtl: '5m' | '1h';
+  reasoningTokens: number;
+  /** A gateway's price for the request, sent in usage.cost when costVia is `usage`. */
+  costUsd: number | null;
+  costVia: 'usage' | 'header';
 }
 
 /** One provider's wire format as the sandbox speaks it: request parsing, JSON replies, SSE frames, errors. */
