@@ -5,7 +5,8 @@ import type {Result} from '../src/core/types.ts';
 import {runBenchmark} from '../src/runner/run-benchmark.ts';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
-import {makeProject} from './helpers.ts';
+import {renderSummary} from '../src/cli/render-summary.ts';
+import {FAST_DEFAULT_CONFIG, makeProject} from './helpers.ts';
 
 // Costs from each wire's real usage fields: the OpenAI, Anthropic and @google/genai SDKs over HTTP against the
 // sandbox, which reports cached, cache-written and reasoning tokens under each API's own field names.
@@ -20,6 +21,7 @@ const sandbox = new Sandbox({
     resolveSimModel('gw-usage', {...THINKING, reportCost: {inputPerMTok: 3, outputPerMTok: 15, cacheReadPerMTok: 0.3}}),
     resolveSimModel('gw-header', {...THINKING, reportCost: {inputPerMTok: 6, outputPerMTok: 30, cacheReadPerMTok: 0.6, via: 'header'}}),
     resolveSimModel('no-cache-price', THINKING),
+    resolveSimModel('tiered', THINKING),
   ],
 });
 
@@ -185,5 +187,51 @@ concurrency: 1
     expect([france.costEstimated, spain.costEstimated]).toEqual([true, true]);
     expect(warnings.filter((w) => w.includes('no-cache-price: pricing has no cacheWritePerMTok: used Anthropic'))).toHaveLength(1);
     expect(warnings.filter((w) => w.includes('no-cache-price: pricing has no cacheReadPerMTok: used Anthropic'))).toHaveLength(1);
+  });
+});
+
+describe('the default offline run shows where the cost went', () => {
+  it('summary, results.csv, summary.csv, the end-of-run table and report.html carry the breakdown', async () => {
+    const cwd = makeProject({'bench.config.json': FAST_DEFAULT_CONFIG}, {withDefaults: true});
+    const out = await runBenchmark({cwd, sandboxLatencyScale: 0, noCache: true, suites: ['extraction', 'arithmetic']});
+    const flash = out.summary.models['sim-flash']!;
+    // sim-flash thinks (thoughtsTokenCount): its reasoning is billed as output and is most of its cost.
+    expect(flash.reasoningTokens).toBeGreaterThan(flash.outputTokens);
+    expect(flash.costBreakdown!.reasoningUsd).toBeGreaterThan(flash.costBreakdown!.outputUsd);
+    // The extraction suite's system prompt repeats: read from the cache (and, on the Anthropic wire, written once).
+    expect(out.summary.models['sim-large']!.cacheReadTokens).toBeGreaterThan(0);
+    expect(out.summary.models['sim-large']!.cacheWriteTokens).toBeGreaterThan(0);
+    expect(out.summary.models['sim-medium']!.cacheReadTokens).toBeGreaterThan(0);
+    for (const s of Object.values(out.summary.models)) {
+      const b = s.costBreakdown!;
+      expect(b.inputUsd + b.cacheReadUsd + b.cacheWriteUsd + b.outputUsd + b.reasoningUsd).toBeCloseTo(s.costUsd!, 12);
+    }
+    const table = renderSummary(out);
+    expect(table).toMatch(/cost breakdown/);
+    expect(table).toMatch(/sim-flash: input \$[\d.]+ \([\d,]+\) · cached \$[\d.]+ \([\d,]+\) · output \$[\d.]+ \([\d,]+\) · reasoning \$/);
+    const csv = readFileSync(out.files.csv, 'utf8').split('\n')[0]!.split(',');
+    for (const col of ['cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'reportedCostUsd', 'computedCostUsd', 'costReasoningUsd']) expect(csv).toContain(col);
+    expect(readFileSync(join(out.dir, 'summary.csv'), 'utf8').split('\n')[0]).toContain('costReasoningUsd');
+    const html = readFileSync(join(out.dir, 'report.html'), 'utf8');
+    expect(html).toContain('id="cost-breakdown"');
+    expect(html).toMatch(/<tr data-model="sim-flash" class=""><td>sim-flash<\/td>/);
+  });
+});
+
+describe('long-context tiers', () => {
+  it('a request whose prompt (cached parts included) exceeds a tier boundary is priced entirely at the tier', async () => {
+    // Both prompts are 114 tokens (Spain: 11 input + 103 read from the cache), above the 100-token boundary.
+    const tiered = '{inputPerMTok: 3, outputPerMTok: 15, cacheReadPerMTok: 0.3, cacheWritePerMTok: 3.75, tiers: [{aboveInputTokens: 100, inputPerMTok: 6, outputPerMTok: 22.5, cacheReadPerMTok: 0.6, cacheWritePerMTok: 7.5}, {aboveInputTokens: 1000, inputPerMTok: 60, outputPerMTok: 225}]}';
+    const cwd = makeProject({
+      'bench.config.yaml': `providers:\n  - id: an\n    type: sandbox\n    wire: anthropic\n    baseURL: ${sandbox.baseURLFor('anthropic')}\n    models:\n      - {label: tiered, model: tiered, pricing: ${tiered}}\nsuites: [capitals.yaml]\nconcurrency: 1\n`,
+      'capitals.yaml': SUITE,
+    });
+    const out = await runBenchmark({cwd, sandboxLatencyScale: 0, noCache: true});
+    const [france, spain] = ['france', 'spain'].map((id) => journal(out.dir).find((r) => r.caseId === id)!);
+    // France: 11 × 6 + 103 written × 7.5 + 41 × 22.5 = 66 + 772.5 + 922.5 = $1,761 per million
+    expect(france!.costUsd).toBeCloseTo(0.001761, 12);
+    // Spain: 11 × 6 + 103 read × 0.6 + 41 × 22.5 = 66 + 61.8 + 922.5 = $1,050.30 per million
+    expect(spain!.costUsd).toBeCloseTo(0.0010503, 12);
+    expect([france!.costTier, spain!.costTier]).toEqual([100, 100]);
   });
 });

@@ -31,6 +31,7 @@ export function renderSummary(outcome: RunOutcome): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   const models = Object.entries(outcome.summary.models);
+  out.push(...renderCostBreakdown(models));
   const judged = models.filter(([, s]) => s.judgeCostUsd !== null);
   if (judged.length > 0) out.push('', `judge cost (kept apart from the models' own): ${judged.map(([l, s]) => `${l} ${usd(s.judgeCostUsd)}`).join(', ')}`);
   const batched = models.filter(([, s]) => s.batchTurnaroundMs);
@@ -63,4 +64,30 @@ export function renderSummary(outcome: RunOutcome): string {
   out.push('', `wrote ${outcome.dir}/{results.jsonl,results.csv,summary.json,summary.csv,report.html,run.json}`);
   if (outcome.interrupted) out.push(`interrupted: ${outcome.executed} requests finished and were saved. Continue with: assay run --resume ${outcome.dir}`);
   return out.join('\n');
+}
+
+const tok = (n: number) => n.toLocaleString('en-US');
+
+/** Per model: where the money went (input, cached input, cache writes, output, reasoning), and reported vs computed costs. */
+export function renderCostBreakdown(models: Array<[string, GroupStats]>): string[] {
+  const priced = models.filter(([, s]) => s.costBreakdown);
+  if (priced.length === 0) return [];
+  const out = ['', 'cost breakdown (computed from the pricing; tokens in parentheses):'];
+  for (const [label, s] of priced) {
+    const b = s.costBreakdown!;
+    const parts = [`input ${usd(b.inputUsd)} (${tok(s.inputTokens)})`];
+    if (s.cacheReadTokens > 0) parts.push(`cached ${usd(b.cacheReadUsd)} (${tok(s.cacheReadTokens)})`);
+    if (s.cacheWriteTokens > 0) parts.push(`cache writes ${usd(b.cacheWriteUsd)} (${tok(s.cacheWriteTokens)})`);
+    parts.push(`output ${usd(b.outputUsd)} (${tok(s.outputTokens)})`);
+    if (s.reasoningTokens > 0) parts.push(`reasoning ${usd(b.reasoningUsd)} (${tok(s.reasoningTokens)})`);
+    if (s.costEstimated > 0) parts.push(`${s.costEstimated} estimated`);
+    out.push(`  ${label}: ${parts.join(' · ')}`);
+  }
+  for (const [label, s] of models) {
+    const r = s.reportedCost;
+    if (!r) continue;
+    const versus = r.computedUsd === null ? 'no price configured' : `computed ${usd(r.computedUsd)}${r.disagree ? ' — they disagree by more than 3%: check the pricing (assay prices check)' : ''}`;
+    out.push(`  ${label}: reported by the provider ${usd(r.reportedUsd)} over ${r.n} requests; ${versus}`);
+  }
+  return out;
 }

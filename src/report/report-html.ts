@@ -120,6 +120,11 @@ const TEMPLATE = `<!doctype html>
 </table>
 </div>
 <p class="muted">Click a column heading to sort. Pass rate is passed / graded over answered requests (errors count in the error rate, not as failures); its interval is Wilson's. Mean score's SE is clustered by case. Cost per 1k is the mean known cost per request × 1000; judge cost is kept apart. Cached results are left out of latency.</p>
+{{#if costRows.length}}<h3>Where the cost went</h3>
+<div class="scroll"><table id="cost-breakdown"><thead><tr><th>model</th><th>input</th><th>cached input</th><th>cache writes</th><th>output</th><th>reasoning</th><th>estimated</th><th>reported by provider</th></tr></thead><tbody>
+{{#each costRows}}<tr data-model="{{label}}" class="{{cls}}"><td>{{label}}</td><td class="num" data-metric="inputUsd" data-value="{{inputValue}}">{{input}}</td><td class="num" data-metric="cacheReadUsd" data-value="{{cacheReadValue}}">{{cacheRead}}</td><td class="num" data-metric="cacheWriteUsd" data-value="{{cacheWriteValue}}">{{cacheWrite}}</td><td class="num" data-metric="outputUsd" data-value="{{outputValue}}">{{output}}</td><td class="num" data-metric="reasoningUsd" data-value="{{reasoningValue}}">{{reasoning}}</td><td class="num">{{estimated}}</td><td>{{reported}}</td></tr>
+{{/each}}</tbody></table></div>
+<p class="muted">Computed from each model's pricing, by token kind (tokens in parentheses): cache reads and writes are input the provider bills at its cache prices; reasoning ("thinking") is output billed at the reasoning price, the output price unless set. Where a provider or gateway reports a cost, that cost is the model's cost; a reported total more than 3% from the computed one points at a wrong price. See docs/costs.md.</p>{{/if}}
 {{#if gate}}<h3>Gate: {{#if gate.pass}}passed{{else}}FAILED{{/if}} ({{gate.passedCount}} of {{gate.checks.length}} checks passed)</h3>
 <div class="scroll"><table id="gate"><thead><tr><th>scope</th><th>check</th><th>result</th></tr></thead><tbody>
 {{#each gate.checks}}<tr class="{{#if pass}}improvement{{else}}regression{{/if}}"><td>{{scope}}</td><td>{{message}}</td><td>{{#if pass}}pass{{else}}FAIL{{/if}}</td></tr>
@@ -278,6 +283,7 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
       unscored: s.unscored,
       cached: s.cached,
     })),
+    costRows: ranked.filter(([, s]) => s.costBreakdown || s.reportedCost).map(([label, s]) => costRow(label, s)),
     gate: summary.gate ? {...summary.gate, passedCount: summary.gate.checks.filter((c) => c.pass).length} : undefined,
     comparisons: [...summary.comparisons]
       .sort((x, y) => Math.abs(y.meanDiff) - Math.abs(x.meanDiff))
@@ -323,4 +329,27 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
   });
   // Appended outside the template: the data is serialised so no `</script>` can close its element.
   return `${head}<script type="application/json" id="assay-data">${jsonForScript(data)}</script>\n<script>${REPORT_SCRIPT}</script>\n</body>\n</html>\n`;
+}
+
+/** One model's cost by token kind, for the "Where the cost went" table. */
+function costRow(label: string, s: GroupStats) {
+  const b = s.costBreakdown;
+  const part = (value: number | undefined, tokens: number) => (value === undefined ? '–' : `${usd(value)} (${tokens.toLocaleString('en-US')})`);
+  const r = s.reportedCost;
+  return {
+    label,
+    cls: r?.disagree ? 'regression' : '',
+    input: part(b?.inputUsd, s.inputTokens),
+    inputValue: raw(b?.inputUsd ?? null),
+    cacheRead: part(b?.cacheReadUsd, s.cacheReadTokens),
+    cacheReadValue: raw(b?.cacheReadUsd ?? null),
+    cacheWrite: part(b?.cacheWriteUsd, s.cacheWriteTokens),
+    cacheWriteValue: raw(b?.cacheWriteUsd ?? null),
+    output: part(b?.outputUsd, s.outputTokens),
+    outputValue: raw(b?.outputUsd ?? null),
+    reasoning: part(b?.reasoningUsd, s.reasoningTokens),
+    reasoningValue: raw(b?.reasoningUsd ?? null),
+    estimated: s.costEstimated > 0 ? `${s.costEstimated} of ${s.ok}` : '–',
+    reported: !r ? '–' : `${usd(r.reportedUsd)} over ${r.n} requests${r.computedUsd === null ? '' : ` (computed ${usd(r.computedUsd)}${r.disagree ? ': more than 3% apart, check the pricing' : ''})`}`,
+  };
 }

@@ -12,6 +12,8 @@ const FORMULA = /^(?![-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?$)[=+\-@\t\r]/i;
 const FIXED = [
   'runId', 'suiteId', 'caseId', 'model', 'provider', 'repeat', 'status', 'simulated', 'pass', 'score',
   'latencyMs', 'ttftMs', 'queueMs', 'inputTokens', 'outputTokens', 'tokensEstimated', 'costUsd', 'attempts',
+  'cacheReadTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'reasoningTokens', 'computedCostUsd', 'reportedCostUsd', 'costEstimated',
+  'costInputUsd', 'costCacheReadUsd', 'costCacheWriteUsd', 'costOutputUsd', 'costReasoningUsd', 'costTier',
   'stream', 'finishReason', 'finishReasonRaw', 'errorClass', 'errorStatus', 'errorMessage', 'errorHint', 'tags',
   'startedAt', 'endedAt', 'batchId', 'batchTurnaroundMs', 'input', 'expected', 'output',
 ] as const;
@@ -51,6 +53,11 @@ export function* resultsCsvPieces(results: readonly Result[]): Generator<string>
       errorMessage: r.error?.message ?? null,
       errorHint: r.error?.hint ?? null,
       tags: r.tags.join(';'),
+      costInputUsd: r.costBreakdown?.inputUsd ?? null,
+      costCacheReadUsd: r.costBreakdown?.cacheReadUsd ?? null,
+      costCacheWriteUsd: r.costBreakdown?.cacheWriteUsd ?? null,
+      costOutputUsd: r.costBreakdown?.outputUsd ?? null,
+      costReasoningUsd: r.costBreakdown?.reasoningUsd ?? null,
     };
     for (const g of r.grades) {
       row[`grade.${g.grader}.score`] = g.score;
@@ -92,8 +99,18 @@ export function summaryToCsv(summary: Summary): string {
     ttftP95Ms: s.ttftMs.p95,
     inputTokens: s.inputTokens,
     outputTokens: s.outputTokens,
+    cacheReadTokens: s.cacheReadTokens,
+    cacheWriteTokens: s.cacheWriteTokens,
+    reasoningTokens: s.reasoningTokens,
     costUsd: s.costUsd,
     costPer1kUsd: s.costPer1kUsd,
+    costInputUsd: s.costBreakdown?.inputUsd ?? null,
+    costCacheReadUsd: s.costBreakdown?.cacheReadUsd ?? null,
+    costCacheWriteUsd: s.costBreakdown?.cacheWriteUsd ?? null,
+    costOutputUsd: s.costBreakdown?.outputUsd ?? null,
+    costReasoningUsd: s.costBreakdown?.reasoningUsd ?? null,
+    costEstimated: s.costEstimated,
+    reportedCostUsd: s.reportedCost?.reportedUsd ?? null,
   }));
   return Papa.unparse(rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, clean(v)]))), {escapeFormulae: FORMULA, newline: '\n'}) + '\n';
 }

@@ -1,4 +1,5 @@
-import type {ErrorCause, Result} from '../core/types.ts';
+import type {CostBreakdown, ErrorCause, Result} from '../core/types.ts';
+import {costsDisagree} from './cost.ts';
 import {clusteredMean} from '../stats/clustered-mean.ts';
 import {pairedComparison, type PairedComparison} from '../stats/paired-comparison.ts';
 import {percentileOfSorted} from '../stats/percentile.ts';
@@ -26,11 +27,22 @@ export interface GroupStats {
   unscored: number;
   latencyMs: {p50: number | null; p95: number | null; p99: number | null; mean: number | null};
   ttftMs: {p50: number | null; p95: number | null};
+  /** Uncached input; cache reads and writes are counted apart. */
   inputTokens: number;
+  /** Visible output; reasoning is counted apart where the provider reports it. */
   outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
   tokensEstimated: number;
   /** Sum of known costs; null when no result had a price. */
   costUsd: number | null;
+  /** The computed cost by token kind, summed over the results that had a price (null when none had). */
+  costBreakdown: CostBreakdown | null;
+  /** Results whose computed cost rests on an estimate (estimated tokens, or a cache price from a ratio). */
+  costEstimated: number;
+  /** Where the provider or a gateway reported costs: their sum, what the pricing computes for the same results, and whether the two disagree by more than 3%. */
+  reportedCost: {n: number; reportedUsd: number; computedUsd: number | null; disagree: boolean} | null;
   costUnknown: number;
   costPer1kUsd: number | null;
   attempts: number;
@@ -85,6 +97,12 @@ export function groupStats(results: readonly Result[]): GroupStats {
   let inputTokens = 0;
   let outputTokens = 0;
   let tokensEstimated = 0;
+  let cacheReadTokens = 0;
+  let cacheWriteTokens = 0;
+  let reasoningTokens = 0;
+  let costEstimated = 0;
+  let breakdown: CostBreakdown | null = null;
+  let reported: {n: number; reportedUsd: number; computedUsd: number | null} | null = null;
   let cost = 0;
   let costKnown = 0;
   let attempts = 0;
@@ -133,7 +151,21 @@ export function groupStats(results: readonly Result[]): GroupStats {
     }
     inputTokens += r.inputTokens ?? 0;
     outputTokens += r.outputTokens ?? 0;
+    cacheReadTokens += r.cacheReadTokens ?? 0;
+    cacheWriteTokens += r.cacheWriteTokens ?? 0;
+    reasoningTokens += r.reasoningTokens ?? 0;
     if (r.tokensEstimated) tokensEstimated++;
+    if (r.costEstimated) costEstimated++;
+    if (r.costBreakdown) {
+      breakdown ??= {inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: 0, reasoningUsd: 0};
+      for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] += r.costBreakdown[k];
+    }
+    if (typeof r.reportedCostUsd === 'number') {
+      reported ??= {n: 0, reportedUsd: 0, computedUsd: 0};
+      reported.n++;
+      reported.reportedUsd += r.reportedCostUsd;
+      reported.computedUsd = typeof r.computedCostUsd === 'number' && reported.computedUsd !== null ? reported.computedUsd + r.computedCostUsd : null;
+    }
     if (r.costUsd !== null) {
       cost += r.costUsd;
       costKnown++;
@@ -169,8 +201,14 @@ export function groupStats(results: readonly Result[]): GroupStats {
     ttftMs: {p50: percentileOfSorted(ttfts, 50), p95: percentileOfSorted(ttfts, 95)},
     inputTokens,
     outputTokens,
+    cacheReadTokens,
+    cacheWriteTokens,
+    reasoningTokens,
     tokensEstimated,
     costUsd: costKnown === 0 ? null : cost,
+    costBreakdown: breakdown,
+    costEstimated,
+    reportedCost: reported && {...reported, disagree: reported.computedUsd !== null && costsDisagree(reported.computedUsd, reported.reportedUsd)},
     costUnknown: ok - costKnown,
     costPer1kUsd: costKnown === 0 ? null : (cost / costKnown) * 1000,
     attempts,
