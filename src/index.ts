@@ -89,3 +89,12 @@ export {startViewServer} from './view/view-server.ts';
 export {listRuns} from './view/list-runs.ts';
 export type {ReportHtmlOptions} from './report/report-html.ts';
 export type {WriteReportsOptions} from './report/write-reports.ts';
+
+export {priceRequest, batchPricing, cacheRatiosFor, ANTHROPIC_CACHE_RATIOS} from './runner/cost.ts';
+export type {TokenUsage, PricedRequest, CacheRatios} from './runner/cost.ts';
+export {openaiChatUsage, openaiResponsesUsage, anthropicUsage, geminiUsage, bedrockUsage} from './providers/usage.ts';
+export type {UsageParts} from './providers/usage.ts';
+export {checkPrices, importPrices} from './prices/run-prices.ts';
+export type {PricesOptions, PricesReport, ModelPrices} from './prices/run-prices.ts';
+export {loadPriceTable, findPrice, pricingFromEntry} from './prices/price-table.ts';
+export type {CostBreakdown, PricingTier} from './core/types.ts';

@@ -5,7 +5,7 @@ import {classifyError} from '../providers/classify-error.ts';
 import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import type {ProviderClient} from '../providers/provider-client.ts';
 import type {Limiter, Slots} from './execute-task.ts';
-import {costUsd} from './cost.ts';
+import {cacheRatiosFor, priceRequest} from './cost.ts';
 import {DEFAULT_RETRY, withRetry} from './retry-policy.ts';
 
 /** Judge calls use temperature 0 and a bounded reply; the model's other params still apply. */
@@ -53,6 +53,9 @@ export function createModelCaller(loaded: LoadedConfig, clients: Map<string, Pro
     const c = outcome.value;
     const inputTokens = c.inputTokens ?? 0;
     const outputTokens = c.outputTokens ?? 0;
-    return {text: c.text, inputTokens, outputTokens, costUsd: costUsd(model.pricing, inputTokens, outputTokens), latencyMs: c.latencyMs};
+    // A judge's cached and reasoning tokens are priced like the graded model's (and a reported cost wins the same way).
+    const computed = priceRequest(model.pricing, {...c, inputTokens, outputTokens}, cacheRatiosFor(provider))?.costUsd ?? null;
+    const cost = typeof c.reportedCostUsd === 'number' && provider.reportedCost !== 'ignore' ? c.reportedCostUsd : computed;
+    return {text: c.text, inputTokens, outputTokens, costUsd: cost, latencyMs: c.latencyMs};
   };
 }
