@@ -12,8 +12,10 @@ function line(m: ModelPrices, mode: 'check' | 'import', wrote: boolean): string 
   switch (m.status) {
     case 'match':
       return `  ok         ${m.label}${where}`;
-    case 'differs':
-      return `  DIFFERS    ${m.label}${where}: ${m.differences.map((d) => `${d.field} ${price(d.configured)} in ${m.file}, ${price(d.table)} in the table`).join('; ')}`;
+    case 'differs': {
+      const also = Object.keys(m.missing).length === 0 ? '' : mode === 'check' ? `; the table also has ${fields(m.missing)}` : `; ${wrote ? 'filled' : 'would fill'} ${fields(m.missing)}`;
+      return `  DIFFERS    ${m.label}${where}: ${m.differences.map((d) => `${d.field} ${price(d.configured)} in ${m.file}, ${price(d.table)} in the table`).join('; ')}${also}`;
+    }
     case 'no-price':
       return `  NO PRICE   ${m.label} (${m.model}): not priced in ${m.file} and not in the table; its cost is unknown`;
     case 'unpriced':
