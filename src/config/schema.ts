@@ -149,6 +149,16 @@ export const httpSpecSchema = z.strictObject({
     text: z.string().min(1),
     inputTokens: z.string().optional(),
     outputTokens: z.string().optional(),
+    /** Paths to cached-input, cache-write and reasoning counts and to a reported cost in USD (see docs/costs.md). */
+    cacheReadTokens: z.string().optional(),
+    cacheWriteTokens: z.string().optional(),
+    reasoningTokens: z.string().optional(),
+    costUsd: z.string().optional(),
+    /** A response header carrying the request's cost in USD, e.g. x-litellm-response-cost. */
+    costHeader: z.string().optional(),
+    /** The API's input count includes its cache reads and writes (OpenAI-style), so assay subtracts them; its output count includes reasoning. */
+    inputIncludesCache: z.boolean().optional(),
+    outputIncludesReasoning: z.boolean().optional(),
     finishReason: z.string().optional(),
   }),
   /** SSE streaming: paths are read from each event's JSON data. */
@@ -160,6 +170,10 @@ export const httpSpecSchema = z.strictObject({
       done: z.string().optional(),
       inputTokens: z.string().optional(),
       outputTokens: z.string().optional(),
+      cacheReadTokens: z.string().optional(),
+      cacheWriteTokens: z.string().optional(),
+      reasoningTokens: z.string().optional(),
+      costUsd: z.string().optional(),
       finishReason: z.string().optional(),
       error: z.string().optional(),
     })

@@ -9,6 +9,7 @@ import type {Completion, CompletionRequest, ProviderClient} from './provider-cli
 import {ProviderError} from './provider-error.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
 import {sseEvents} from './sse-events.ts';
+import {mergeUsage, NO_USAGE, reportedCost, type UsageParts} from './usage.ts';
 import {signV4, type AwsCredentials} from './sigv4.ts';
 
 const hbs = Handlebars.create();
@@ -82,6 +83,28 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
     return typeof value === 'number' && Number.isFinite(value) ? value : null;
   }
 
+  /** The usage one JSON value (a reply, or one stream event) carries, by the configured paths. */
+  function usageAt(json: unknown, paths: {inputTokens?: string; outputTokens?: string; cacheReadTokens?: string; cacheWriteTokens?: string; reasoningTokens?: string; costUsd?: string}): UsageParts {
+    return {
+      ...NO_USAGE,
+      inputTokens: tokens(read(json, paths.inputTokens)),
+      outputTokens: tokens(read(json, paths.outputTokens)),
+      cacheReadTokens: tokens(read(json, paths.cacheReadTokens)),
+      cacheWriteTokens: tokens(read(json, paths.cacheWriteTokens)),
+      reasoningTokens: tokens(read(json, paths.reasoningTokens)),
+      reportedCostUsd: reportedCost(read(json, paths.costUsd)),
+    };
+  }
+
+  /** Disjoint kinds (as the other wires report them): subtracts cache and reasoning where the API's totals include them. */
+  function disjoint(u: UsageParts, headers: Headers): UsageParts {
+    const out = {...u};
+    if (spec.response.inputIncludesCache && out.inputTokens !== null) out.inputTokens = Math.max(0, out.inputTokens - (out.cacheReadTokens ?? 0) - (out.cacheWriteTokens ?? 0));
+    if (spec.response.outputIncludesReasoning && out.outputTokens !== null) out.outputTokens = Math.max(0, out.outputTokens - (out.reasoningTokens ?? 0));
+    if (out.reportedCostUsd === null && spec.response.costHeader) out.reportedCostUsd = reportedCost(headers.get(spec.response.costHeader));
+    return out;
+  }
+
   return {
     providerId: opts.providerId,
     async complete(model, request: CompletionRequest): Promise<Completion> {
@@ -126,8 +149,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
           const finishRaw = read(json, spec.response.finishReason);
           return {
             text: out,
-            inputTokens: tokens(read(json, spec.response.inputTokens)),
-            outputTokens: tokens(read(json, spec.response.outputTokens)),
+            ...disjoint(usageAt(json, spec.response), response.headers),
             finishReason: typeof finishRaw === 'string' ? normalizeFinishReason(finishRaw) : 'stop',
             finishReasonRaw: typeof finishRaw === 'string' ? finishRaw : null,
             latencyMs: performance.now() - started,
@@ -139,8 +161,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
         dl.touch();
         let text = '';
         let ttftMs: number | null = null;
-        let inputTokens: number | null = null;
-        let outputTokens: number | null = null;
+        let usage = NO_USAGE;
         let finishRaw: string | null = null;
         let finished = s.done === undefined;
         for await (const event of sseEvents(response.body)) {
@@ -162,8 +183,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
             if (ttftMs === null) ttftMs = performance.now() - started;
             text += delta;
           }
-          inputTokens = tokens(read(json, s.inputTokens)) ?? inputTokens;
-          outputTokens = tokens(read(json, s.outputTokens)) ?? outputTokens;
+          usage = mergeUsage(usage, usageAt(json, s));
           const finish = read(json, s.finishReason);
           if (typeof finish === 'string' && finish !== '') finishRaw = finish;
         }
@@ -171,8 +191,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
         if (!finished) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without ${JSON.stringify(s.done)}`, {hint: 'the stream was cut short; it is retried'});
         return {
           text,
-          inputTokens,
-          outputTokens,
+          ...disjoint(usage, response.headers),
           finishReason: finishRaw ? normalizeFinishReason(finishRaw) : 'stop',
           finishReasonRaw: finishRaw,
           latencyMs: performance.now() - started,
