@@ -29,7 +29,7 @@ describe('assay route / simulate on a sandbox run (built CLI)', () => {
     const policy = JSON.parse(r.stdout);
     expect(routingPolicySchema.safeParse(policy).success).toBe(true);
     expect(Object.keys(policy.models).sort()).toEqual(FLEET);
-    expect(policy.models['sim-large'].pricing).toEqual({inputPerMTok: 3, outputPerMTok: 15});
+    expect(policy.models['sim-large'].pricing).toEqual({inputPerMTok: 3, outputPerMTok: 15, cacheReadPerMTok: 0.3, cacheWritePerMTok: 3.75});
     expect(policy.sources).toEqual([runDir]);
     for (const r of [...policy.rules, policy.default]) for (const w of r.route) expect(FLEET).toContain(w.model);
     expect(policy.expected.method).toMatch(/cross-validation/);

@@ -1,3 +1,4 @@
+import {costUsd} from '../runner/cost.ts';
 import type {CaseOutcomes, ModelInfo, OutcomeSet} from './policy-types.ts';
 
 /**
@@ -48,8 +49,7 @@ export function modelLabels(outcomes: OutcomeSet): string[] {
 }
 
 function costFromPricing(info: ModelInfo | undefined, inputTokens: number | null, outputTokens: number | null): number | null {
-  if (!info?.pricing || inputTokens === null || outputTokens === null) return null;
-  return (inputTokens * info.pricing.inputPerMTok + outputTokens * info.pricing.outputPerMTok) / 1e6;
+  return costUsd(info?.pricing ?? null, inputTokens, outputTokens);
 }
 
 /**

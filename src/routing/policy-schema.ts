@@ -1,4 +1,5 @@
 import {z} from 'zod';
+import {pricingSchema} from '../config/schema.ts';
 import {ERROR_CLASSES} from '../core/types.ts';
 
 const share = z.number().min(0).max(1);
@@ -62,7 +63,7 @@ export const routingPolicySchema = z.strictObject({
       provider: z.string().optional(),
       model: z.string().optional(),
       type: z.string().optional(),
-      pricing: z.strictObject({inputPerMTok: nonNegative, outputPerMTok: nonNegative}).optional(),
+      pricing: pricingSchema.optional(),
       simulated: z.boolean().optional(),
       canary: z.boolean().optional(),
     }),

@@ -1,3 +1,4 @@
+import {costUsd} from '../runner/cost.ts';
 import {percentile} from '../stats/percentile.ts';
 import {averageImprovementInQuality, type CostQualityPoint} from './cost-quality-hull.ts';
 import {createRouter} from './create-router.ts';
@@ -231,8 +232,7 @@ function performanceOf(served: readonly (Served | null)[]): SimulatedPerformance
 }
 
 function costFromPricing(info: ModelInfo | undefined, o: ModelOutcome): number | null {
-  if (!info?.pricing || o.inputTokens === null || o.outputTokens === null) return null;
-  return (o.inputTokens * info.pricing.inputPerMTok + o.outputTokens * info.pricing.outputPerMTok) / 1e6;
+  return costUsd(info?.pricing ?? null, o.inputTokens, o.outputTokens);
 }
 
 const round4 = (x: number | null) => (x === null ? null : Math.round(x * 1e4) / 1e4);
