@@ -98,3 +98,12 @@ export {checkPrices, importPrices} from './prices/run-prices.ts';
 export type {PricesOptions, PricesReport, ModelPrices} from './prices/run-prices.ts';
 export {loadPriceTable, findPrice, pricingFromEntry} from './prices/price-table.ts';
 export type {CostBreakdown, PricingTier} from './core/types.ts';
+
+export {runLoad, sweepRates} from './load/run-load.ts';
+export type {LoadOptions, LoadOutcome, LoadEvent, LoadProfile} from './load/run-load.ts';
+export type {LoadReport, ModelLoad, StepResult, StepPlan, RequestRecord, Percentiles, Slo} from './load/load-types.ts';
+export {stepStats, saturationRps, percentiles, meetsSlo} from './load/step-stats.ts';
+export {arrivalTimesMs} from './load/arrivals.ts';
+export {parseLengthDist} from './load/length-dist.ts';
+export {parseSlo} from './load/parse-slo.ts';
+export {startSandboxProcess} from './sandbox/sandbox-process.ts';

@@ -42,6 +42,19 @@ export class SandboxProcess {
     });
   }
 
+  /** Stalls the server's event loop for `ms` (nothing is answered meanwhile); resolves with when, in ms since the epoch. */
+  block(ms: number): Promise<{startEpochMs: number; endEpochMs: number}> {
+    return new Promise((resolve) => {
+      const onMessage = (message: {type: string; startEpochMs: number; endEpochMs: number}) => {
+        if (message.type !== 'blocked') return;
+        this.child.off('message', onMessage);
+        resolve({startEpochMs: message.startEpochMs, endEpochMs: message.endEpochMs});
+      };
+      this.child.on('message', onMessage);
+      this.child.send({type: 'block', ms});
+    });
+  }
+
   close(): Promise<void> {
     if (this.child.exitCode !== null) return Promise.resolve();
     return new Promise((resolve) => {

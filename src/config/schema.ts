@@ -100,6 +100,19 @@ export const simProfileSchema = z.strictObject({
       via: z.enum(['usage', 'header']).optional(),
     })
     .optional(),
+  /**
+   * A self-hosted deployment's capacity, as continuous batching behaves: at most `maxConcurrent`
+   * requests decode at once, each token slower by `slowdownPerActive` (a fraction of msPerToken) per
+   * other active request; up to `queueLimit` more wait (their TTFT grows); past that, `overloadStatus`.
+   */
+  capacity: z
+    .strictObject({
+      maxConcurrent: positiveInt,
+      queueLimit: z.number().int().min(0).optional(),
+      slowdownPerActive: nonNegative.optional(),
+      overloadStatus: z.union([z.literal(429), z.literal(503)]).optional(),
+    })
+    .optional(),
   faults: z
     .strictObject({
       rateLimit: probability.optional(),

@@ -82,6 +82,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
               break;
             case 'content_block_delta':
               if (event.delta.type === 'text_delta' && event.delta.text) {
+                request.onChunk?.();
                 if (ttftMs === null) ttftMs = performance.now() - started;
                 text += event.delta.text;
               }

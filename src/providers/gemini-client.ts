@@ -128,6 +128,7 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
             dl.touch();
             const delta = chunk.text;
             if (delta) {
+              r.onChunk?.();
               if (ttftMs === null) ttftMs = performance.now() - started;
               text += delta;
             }

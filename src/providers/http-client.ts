@@ -180,6 +180,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
           if (errorValue !== undefined && errorValue !== null) throw new ProviderError('server', `${opts.providerId} sent an error event: ${JSON.stringify(errorValue).slice(0, 300)}`, {hint: 'the provider failed mid-stream; it is retried'});
           const delta = read(json, s.text);
           if (typeof delta === 'string' && delta !== '') {
+            request.onChunk?.();
             if (ttftMs === null) ttftMs = performance.now() - started;
             text += delta;
           }

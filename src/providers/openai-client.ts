@@ -82,6 +82,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
           dl.touch();
           const delta = chunk.choices?.[0]?.delta?.content;
           if (delta) {
+            request.onChunk?.();
             if (ttftMs === null) ttftMs = performance.now() - started;
             text += delta;
           }

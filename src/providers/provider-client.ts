@@ -9,6 +9,11 @@ export interface CompletionRequest {
   timeoutMs: number;
   /** Abort a stream that sends nothing for this long. */
   stallTimeoutMs?: number;
+  /**
+   * Called as each streamed chunk that carries text arrives (before the SDK's caller sees it), so a
+   * load generator can take its own timestamps for inter-token latency.
+   */
+  onChunk?: () => void;
 }
 
 /** A provider's answer, normalised across wire formats. Timings are measured around the SDK call only. */

@@ -6,6 +6,8 @@ import {estimateTokens} from '../providers/estimate-tokens.ts';
 import {anthropicWire} from './anthropic-wire.ts';
 import {BatchEndpoints, type BatchSandboxOptions} from './batch-endpoints.ts';
 import {AnswerKey} from './answer-key.ts';
+import {KEEP_GENERATING} from './keep-generating.ts';
+import {CapacityGate} from './capacity-gate.ts';
 import {geminiWire} from './gemini-wire.ts';
 import {openaiWire} from './openai-wire.ts';
 import {logNormal, seededRandom, seedFrom} from './seeded-random.ts';
@@ -203,6 +205,7 @@ export class Sandbox {
   }
 
   private readonly forcedCounts = new Map<string, number>();
+  private readonly gates = new Map<string, CapacityGate>();
 
   private pickFault(req: IncomingMessage, model: SimModel, prompt: string): Fault | null {
     const forced = req.headers['x-sandbox-fault'];
@@ -261,6 +264,34 @@ export class Sandbox {
       return this.sendJson(res, 200, wire === anthropicWire ? wire.error(500, 'Internal error (simulated, sent with status 200)') : {error: {message: 'upstream failed (simulated, sent with status 200)', type: 'server_error', code: 500}});
     }
 
+    // A deployment with bounded capacity: queued requests wait for a slot, and that wait is part of TTFT.
+    let release: (() => void) | null = null;
+    const gate = this.gateFor(model);
+    if (gate) {
+      release = await gate.acquire(new Promise<void>((resolve) => res.once('close', () => resolve())));
+      if (!release) {
+        if (!res.headersSent && !res.destroyed) {
+          if (gate.capacity.overloadStatus === 429) res.setHeader('retry-after', '1');
+          this.sendError(res, wire, gate.capacity.overloadStatus, `The server is overloaded: ${gate.capacity.maxConcurrent} requests running and ${gate.capacity.queueLimit} queued (simulated capacity).`);
+        }
+        return;
+      }
+    }
+    try {
+      await this.answer(req, res, wire, model, r, fault, prompt, entry, gate);
+    } finally {
+      release?.();
+    }
+  }
+
+  private gateFor(model: SimModel): CapacityGate | null {
+    if (!model.capacity) return null;
+    let gate = this.gates.get(model.id);
+    if (!gate) this.gates.set(model.id, (gate = new CapacityGate(model.capacity)));
+    return gate;
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse, wire: WireFormat, model: SimModel, r: SimRequest, fault: Fault | null, prompt: string, entry: SandboxRequestLog, gate: CapacityGate | null): Promise<void> {
     const {reply, pieces} = this.simulateReply(wire, model, r, prompt, fault === 'huge');
     const {inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWriteTtl, reasoningTokens, costUsd} = reply;
     entry.usage = {inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWriteTtl, reasoningTokens, costUsd};
@@ -269,6 +300,14 @@ export class Sandbox {
     const random = seededRandom(seedFrom(this.seed, model.id, prompt, 'latency', Date.now() & 0xffff));
     const ttftMs = logNormal(random, model.ttftMs, model.latencySigma) * this.latencyScale;
     const perTokenMs = model.msPerToken * this.latencyScale;
+    // Each token is due a fixed time after the previous one was due (not after it was sent), so timer
+    // lateness does not accumulate over a long answer; under capacity, the time grows with the batch.
+    let due = 0;
+    const nextToken = async () => {
+      if (perTokenMs <= 0) return;
+      due = Math.max(due, performance.now() - perTokenMs) + perTokenMs * (gate?.slowdown ?? 1);
+      await delay(due - performance.now(), req);
+    };
 
     if (!r.stream || fault === 'ignores-stream') {
       if (fault === 'stall') {
@@ -277,7 +316,10 @@ export class Sandbox {
         res.write('{"id": "stalled", ');
         return void (await untilClosed(req));
       }
-      await delay(ttftMs + perTokenMs * pieces.length, req);
+      await delay(ttftMs, req);
+      due = performance.now();
+      if (gate) for (let i = 0; i < pieces.length && !req.socket.destroyed; i++) await nextToken();
+      else await delay(perTokenMs * pieces.length, req);
       if (fault === 'malformed' || fault === 'truncated') {
         res.writeHead(200, {'content-type': 'application/json'});
         res.end('{"id": "truncated", "choices": [{"index": 0, "mess');
@@ -292,6 +334,7 @@ export class Sandbox {
     await delay(ttftMs, req);
     if (res.destroyed || req.socket.destroyed) return;
     res.write(wire.streamHead(reply).join('') + wire.streamPiece(reply, pieces[0] ?? '', true));
+    due = performance.now();
     if (fault === 'stall') return void (await untilClosed(req));
     if (fault === 'malformed') {
       res.end('data: {"this is not": json\n\n');
@@ -299,7 +342,7 @@ export class Sandbox {
     }
     const last = fault === 'truncated' ? Math.max(1, Math.floor(pieces.length / 2)) : pieces.length;
     for (let i = 1; i < last; i++) {
-      if (perTokenMs > 0) await delay(perTokenMs, req);
+      await nextToken();
       if (res.destroyed || req.socket.destroyed) return;
       res.write(wire.streamPiece(reply, pieces[i]!, false));
     }
@@ -316,7 +359,7 @@ export class Sandbox {
   private simulateReply(wire: WireFormat, model: SimModel, r: SimRequest, prompt: string, huge: boolean): {reply: SimReply; pieces: string[]} {
     const judged = simulateJudge(model, r.messages, this.answerKey, this.seed);
     const answer = judged === null ? simulateAnswer(model, prompt, this.answerKey, this.seed) : {text: judged, correct: null};
-    let text = huge ? 'lorem ipsum '.repeat(250_000) : answer.text;
+    let text = huge ? 'lorem ipsum '.repeat(250_000) : prompt.includes(KEEP_GENERATING) ? fillerTokens(r.params.maxTokens ?? 256) : answer.text;
     let finish: SimReply['finish'] = 'stop';
     for (const stop of r.params.stop ?? []) {
       const at = stop ? text.indexOf(stop) : -1;
@@ -412,6 +455,15 @@ const STATUS_FAULTS: Record<string, {code: number; message: string}> = {
   'not-found': {code: 404, message: 'The model `{model}` does not exist (simulated).'},
   'bad-request': {code: 400, message: 'Invalid value for temperature (simulated).'},
 };
+
+const FILLER = ['the', 'load', 'test', 'keeps', 'writing', 'words', 'until', 'its', 'limit', 'runs', 'out', 'and', 'then', 'stops'];
+
+/** `n` one-token words (each a single piece for splitTokens). */
+function fillerTokens(n: number): string {
+  let text = '';
+  for (let i = 0; i < n; i++) text += ` ${FILLER[i % FILLER.length]}`;
+  return text;
+}
 
 /** Splits text into token-sized pieces (words with their leading space, long words cut at 4 chars). */
 export function splitTokens(text: string): string[] {

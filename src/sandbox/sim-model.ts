@@ -12,6 +12,8 @@ export interface SimModel {
   judgeFormatErrors: number;
   /** As a pairwise judge: chance it just prefers whichever answer came first. */
   positionBias: number;
+  /** Continuous-batching capacity (a self-hosted deployment); null serves every request at once at full speed. */
+  capacity?: SimCapacity | null;
   faults: {rateLimit: number; server: number; reset: number; stall: number; malformed: number; retryAfterS: number; slowHeadersMs: number};
   /** Reasoning tokens per reply (a "thinking" model), 0 for none. */
   reasoningTokens: number;
@@ -19,6 +21,13 @@ export interface SimModel {
   promptCache: {minTokens: number; ttl: '5m' | '1h'} | null;
   /** A gateway's own price for each request, reported in usage.cost or a header; null when it reports none. */
   reportCost: {inputPerMTok: number; outputPerMTok: number; cacheReadPerMTok?: number; via: 'usage' | 'header'} | null;
+}
+
+export interface SimCapacity {
+  maxConcurrent: number;
+  queueLimit: number;
+  slowdownPerActive: number;
+  overloadStatus: 429 | 503;
 }
 
 export function resolveSimModel(id: string, profile: SimProfile | undefined): SimModel {
@@ -32,6 +41,14 @@ export function resolveSimModel(id: string, profile: SimProfile | undefined): Si
     verbosity: profile?.verbosity ?? 0,
     judgeFormatErrors: profile?.judgeFormatErrors ?? 0,
     positionBias: profile?.positionBias ?? 0,
+    capacity: profile?.capacity
+      ? {
+          maxConcurrent: profile.capacity.maxConcurrent,
+          queueLimit: profile.capacity.queueLimit ?? 4 * profile.capacity.maxConcurrent,
+          slowdownPerActive: profile.capacity.slowdownPerActive ?? 0,
+          overloadStatus: profile.capacity.overloadStatus ?? 429,
+        }
+      : null,
     faults: {
       rateLimit: profile?.faults?.rateLimit ?? 0,
       server: profile?.faults?.server ?? 0,
