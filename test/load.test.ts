@@ -1,9 +1,10 @@
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {LoadReport, Percentiles, StepResult} from '../src/load/load-types.ts';
 import {runLoad} from '../src/load/run-load.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
+import {startViewServer} from '../src/view/view-server.ts';
 import {FAST_DEFAULT_CONFIG, makeProject, runCli} from './helpers.ts';
 import {SandboxProcess} from './sandbox-process.ts';
 
@@ -98,6 +99,22 @@ describe('assay load against a simulated deployment with known capacity', () => 
     expect(html).not.toMatch(/<script/);
     expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))).toMatchObject({kind: 'load', id: report.runId});
     expect(existsSync(join(dir, 'load.json.tmp-' + process.pid))).toBe(false);
+
+    // `assay view` lists the load test and serves its page and files, nothing else of the directory.
+    const viewer = await startViewServer({dir: join(cwd, 'reports')});
+    try {
+      const index = await fetch(viewer.url).then((r) => r.text());
+      expect(index).toContain('Load tests');
+      expect(index).toContain(`/load/${report.runId}/`);
+      const page = await fetch(`${viewer.url}load/${report.runId}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Latency against throughput');
+      expect((await fetch(`${viewer.url}load/${report.runId}/load.json`).then((r) => r.json())) as LoadReport).toMatchObject({runId: report.runId});
+      expect((await fetch(`${viewer.url}load/${report.runId}/p.yaml`)).status).toBe(404);
+      expect((await fetch(`${viewer.url}load/nope/`)).status).toBe(404);
+    } finally {
+      await viewer.close();
+    }
   });
 
   it('open loop: a 2-second server stall shows in the latency of every request scheduled during it, even those a client limit held back', async () => {
@@ -135,6 +152,18 @@ describe('assay load against a simulated deployment with known capacity', () => 
     const heldBack = during.filter((r) => r.sentMs - r.dispatchedMs > 500);
     expect(heldBack.length).toBeGreaterThan(0);
     expect(step.e2eFromScheduledMs.max!).toBeGreaterThan(step.e2eMs.max! - 1e-6);
+  });
+
+  it('sends a traffic sample\'s requests, cycled, each with a unique first line unless caching is allowed', async () => {
+    const cwd = project();
+    const lines = ['What is 2+2?', 'Name a colour.'].map((q, i) => JSON.stringify({id: `r${i}`, messages: [{role: 'system', content: 'Be brief.'}, {role: 'user', content: q}]}));
+    writeFileSync(join(cwd, 'traffic.jsonl'), `${lines.join('\n')}\n`);
+    const before = (await server.log()).length;
+    const {report} = await runLoad({cwd, models: ['fast'], profile: 'concurrency', concurrency: 1, requests: 4, warmup: 0, sample: 'traffic.jsonl', outputTokens: '3'});
+    expect(report.workload.sample).toBe('traffic.jsonl');
+    expect(report.models.fast!.steps[0]!.requests.ok).toBe(4);
+    const prompts = (await server.log()).slice(before).map((l) => l.prompt);
+    expect(prompts).toEqual(['What is 2+2?', 'Name a colour.', 'What is 2+2?', 'Name a colour.']);
   });
 
   it('a step offered far above the generator’s ceiling is flagged invalid, not reported as measured', async () => {

@@ -129,7 +129,7 @@ export interface LoadReport {
   endedAt: string;
   profile: 'concurrency' | 'rate' | 'sweep';
   simulated: boolean;
-  workload: {inputTokens: string; outputTokens: string; stream: boolean; allowCache: boolean; suite: string | null; seed: number};
+  workload: {inputTokens: string; outputTokens: string; stream: boolean; allowCache: boolean; suite: string | null; sample: string | null; seed: number};
   slo: Slo;
   limits: 'config' | 'ignored';
   definitions: Record<string, string>;

@@ -1,5 +1,6 @@
 import {mkdirSync} from 'node:fs';
 import {join, resolve} from 'node:path';
+import {loadTraffic} from '../ab/load-traffic.ts';
 import {closestIds} from '../check/closest-ids.ts';
 import {loadConfig, type LoadedModel} from '../config/load-config.ts';
 import {InputError} from '../core/errors.ts';
@@ -46,6 +47,8 @@ export interface LoadOptions {
   outputTokens?: string | LengthDist;
   /** Cycle through this suite's cases instead of synthetic prompts. */
   suite?: string;
+  /** Cycle through a traffic sample's requests (JSONL of chat requests, or CSV with a prompt column), as `assay ab` reads them. */
+  sample?: string;
   slo?: string | Slo;
   stream?: boolean;
   allowCache?: boolean;
@@ -106,6 +109,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadOutcome> {
     const suite = loaded.suites.find((s) => s.id === opts.suite);
     if (!suite) throw new InputError(`no suite "${opts.suite}" in the config`, {field: 'suite', hint: `known suites: ${loaded.suites.map((s) => s.id).join(', ') || 'none'}`});
     cases = suite.cases.map((c) => c.messages);
+  }
+  if (opts.sample) {
+    if (opts.suite) throw new InputError('--suite and --sample both name a workload', {field: 'sample', hint: 'pass one of them'});
+    const traffic = await loadTraffic(resolve(cwd, opts.sample), opts.sample);
+    if (traffic.requests.length === 0) throw new InputError('the traffic sample has no usable requests', {file: opts.sample, hint: 'each line needs messages with a user turn (see docs/load.md)'});
+    cases = traffic.requests.map((r) => r.messages);
   }
   const workload: WorkloadSpec = {inputTokens, outputTokens, allowCache, cases};
   const outDir = resolve(cwd, opts.outDir ?? loaded.config.outDir ?? 'reports');
@@ -200,7 +209,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadOutcome> {
     endedAt: new Date().toISOString(),
     profile: opts.profile,
     simulated: models.some((m) => m.provider.type === 'sandbox'),
-    workload: {inputTokens: opts.suite ? `suite ${opts.suite}` : describeLength(inputTokens), outputTokens: describeLength(outputTokens), stream, allowCache, suite: opts.suite ?? null, seed},
+    workload: {inputTokens: opts.suite ? `suite ${opts.suite}` : opts.sample ? `sample ${opts.sample}` : describeLength(inputTokens), outputTokens: describeLength(outputTokens), stream, allowCache, suite: opts.suite ?? null, sample: opts.sample ?? null, seed},
     slo,
     limits: opts.ignoreLimits ? 'ignored' : 'config',
     definitions: DEFINITIONS,

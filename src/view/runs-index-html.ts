@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import {reportCsp} from '../report/csp-hash.ts';
 import {formatUsd} from '../report/format-usd.ts';
 import {REPORT_CSS} from '../report/report-css.ts';
+import type {LoadRunListing} from '../load/list-load-runs.ts';
 import type {RunListing} from './list-runs.ts';
 
 const hbs = Handlebars.create();
@@ -37,6 +38,14 @@ const TEMPLATE = `<!doctype html>
 {{#if comparisons.length}}<h2>Comparisons</h2>
 <ul id="comparisons">{{#each comparisons}}<li><a href="{{href}}">{{name}}</a></li>{{/each}}</ul>{{/if}}
 {{else}}<p>No runs yet: <code>assay run</code> writes one here.</p>{{/if}}
+{{#if loadRuns.length}}<h2>Load tests</h2>
+<div class="scroll"><table id="load-runs">
+<thead><tr><th>load test</th><th>profile</th><th>started</th><th>saturation per model</th></tr></thead>
+<tbody>
+{{#each loadRuns}}<tr data-load="{{id}}"><td class="name"><a href="{{href}}">{{id}}</a>{{#if simulated}} <span class="sim">sim</span>{{/if}}</td><td>{{profile}}</td><td>{{startedAt}}</td><td>{{saturation}}</td></tr>
+{{/each}}
+</tbody>
+</table></div>{{/if}}
 </main>
 </body>
 </html>
@@ -47,7 +56,7 @@ const render = hbs.compile(TEMPLATE);
 export const runHref = (id: string) => `/runs/${encodeURIComponent(id)}/`;
 export const compareHref = (a: string, b: string) => `/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`;
 
-export function renderRunsIndexHtml(dir: string, runs: readonly RunListing[], comparisons: readonly string[] = []): string {
+export function renderRunsIndexHtml(dir: string, runs: readonly RunListing[], comparisons: readonly string[] = [], loadRuns: readonly LoadRunListing[] = []): string {
   return render({
     csp: reportCsp({scripts: [], styles: [REPORT_CSS], formAction: 'self'}),
     dir,
@@ -69,5 +78,13 @@ export function renderRunsIndexHtml(dir: string, runs: readonly RunListing[], co
       kind: r.kind.length ? r.kind.join(', ') : 'run',
     })),
     comparisons: comparisons.map((name) => ({name, href: `/comparisons/${encodeURIComponent(name)}`})),
+    loadRuns: loadRuns.map((r) => ({
+      id: r.id,
+      href: `/load/${encodeURIComponent(r.id)}/`,
+      simulated: r.simulated,
+      profile: r.profile,
+      startedAt: r.startedAt ?? '–',
+      saturation: r.models.map((m) => `${m.label}: ${m.saturationRps === null ? 'not found' : `${m.saturationRps} req/s`}`).join(' · ') || '–',
+    })),
   });
 }

@@ -7,6 +7,7 @@ import {renderComparisonHtml} from '../report/comparison-html.ts';
 import {loadRun} from '../report/load-run.ts';
 import {renderReportHtml} from '../report/report-html.ts';
 import {listComparisons, listRuns, type RunListing} from './list-runs.ts';
+import {listLoadRuns} from '../load/list-load-runs.ts';
 import {renderRunsIndexHtml} from './runs-index-html.ts';
 
 export interface ViewServerOptions {
@@ -30,6 +31,14 @@ const RUN_FILES: Record<string, string> = {
   'summary.csv': 'text/csv; charset=utf-8',
   'results.csv': 'text/csv; charset=utf-8',
   'results.jsonl': 'application/x-ndjson; charset=utf-8',
+  'run.json': 'application/json; charset=utf-8',
+};
+
+/** A load run's files the viewer hands out. */
+const LOAD_FILES: Record<string, string> = {
+  'load.html': 'text/html; charset=utf-8',
+  'load.json': 'application/json; charset=utf-8',
+  'load.csv': 'text/csv; charset=utf-8',
   'run.json': 'application/json; charset=utf-8',
 };
 
@@ -77,7 +86,24 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
         return '\u0000';
       }
     });
-    if (parts.length === 0) return send(res, 200, 'text/html; charset=utf-8', renderRunsIndexHtml(reportsDir, listRuns(reportsDir), listComparisons(reportsDir)));
+    if (parts.length === 0) return send(res, 200, 'text/html; charset=utf-8', renderRunsIndexHtml(reportsDir, listRuns(reportsDir), listComparisons(reportsDir), listLoadRuns(reportsDir)));
+    if (parts[0] === 'load' && (parts.length === 2 || parts.length === 3)) {
+      // Load runs are looked up by name in their listing too; only their own files are served.
+      const run = listLoadRuns(reportsDir).find((r) => r.id === parts[1]);
+      if (!run) return text(res, 404, 'no such load test');
+      if (parts.length === 2 && !url.pathname.endsWith('/')) {
+        res.writeHead(301, {...SECURITY_HEADERS, Location: `/load/${encodeURIComponent(run.id)}/`});
+        return res.end();
+      }
+      const file = parts[2] ?? 'load.html';
+      const type = Object.hasOwn(LOAD_FILES, file) ? LOAD_FILES[file] : undefined;
+      if (!type) return text(res, 404, 'not found');
+      try {
+        return send(res, 200, type, readFileSync(join(run.dir, file)));
+      } catch {
+        return text(res, 404, 'not found');
+      }
+    }
     if (parts.length === 2 && parts[0] === 'comparisons') {
       // Looked up by name in the listing, like runs: the path never becomes a file path by itself.
       const name = listComparisons(reportsDir).find((c) => c === parts[1]);
