@@ -98,7 +98,9 @@ export interface StepResult {
   limitWaitMs: Percentiles;
   /** How late the generator dispatched each request against its schedule. */
   generatorLagMs: Percentiles;
-  /** Measured requests dispatched per second (open loop): falls short of offeredRps when the generator cannot keep up. */
+  /** The rate the drawn schedule asked for, over its measured requests (open loop; a short Poisson schedule is off its nominal rate by chance). */
+  scheduledRps: number | null;
+  /** Measured requests dispatched per second (open loop): falls short of scheduledRps when the generator cannot keep up. */
   dispatchedRps: number | null;
   errors: Partial<Record<ErrorClass, number>>;
   /** Share of measured requests answered 429 (never retried inside a step). */

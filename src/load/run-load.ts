@@ -87,8 +87,8 @@ export const DEFINITIONS: Record<string, string> = {
   e2eFromScheduledMs: 'complete − scheduled send time',
   achievedRps: 'successful completions per second over the first-to-last completion span',
   goodputRps: 'successful requests meeting every SLO per second (same span); TTFT and E2E SLOs count from the scheduled send',
-  saturationRps: 'highest valid open-loop step, walking up from the lowest rate, whose goodput was at least 90% of its offered rate',
-  valid: 'false when the generator dispatched under 90% of the offered rate or its p95 lag exceeded 100 ms',
+  saturationRps: 'highest valid open-loop step, walking up from the lowest rate, whose goodput was at least 90% of its schedule\'s realized rate (scheduledRps)',
+  valid: 'false when the generator dispatched under 90% of the rate its schedule asked for (scheduledRps) or its p95 lag exceeded 100 ms',
 };
 
 /** Runs a load test: each model in turn, each step in turn; writes load.json, load.csv and load.html. */
