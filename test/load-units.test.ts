@@ -115,7 +115,7 @@ describe('SLOs and step statistics', () => {
   function record(i: number, over: Partial<RequestRecord> = {}): RequestRecord {
     const scheduledMs = i * 100;
     return {
-      model: 'm', step: 0, index: i, warmup: false, scheduledMs, dispatchedMs: scheduledMs, sentMs: scheduledMs, endMs: scheduledMs + 300,
+      model: 'm', step: 0, index: i, warmup: false, scheduledMs, dispatchedMs: scheduledMs, sentMs: scheduledMs, endMs: scheduledMs + 300, attempts: 1,
       status: 'ok', errorClass: null, httpStatus: 200, ttftMs: 100, e2eMs: 300, ttftFromScheduledMs: 100, e2eFromScheduledMs: 300,
       tpotMs: 10, itlGapsMs: [10, 10], chunks: 3, inputTokens: 20, outputTokens: 3, tokensEstimated: false, maxTokens: 3, ...over,
     };

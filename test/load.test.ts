@@ -75,6 +75,17 @@ describe('assay load against a simulated deployment with known capacity', () => 
     expect(step.tpotMs.p50!).toBeGreaterThanOrEqual(0.9 * KNEE.msPerToken * 1.5);
   });
 
+  it('retries inside a step only when asked, and every attempt reaches the server', async () => {
+    const cwd = project('retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 }');
+    const before = (await server.log()).length;
+    const {report, records} = await runLoad({cwd, models: ['knee'], profile: 'concurrency', concurrency: 8, requests: 12, warmup: 0, outputTokens: '4', retry: true});
+    expect(report.retries).toBe(true);
+    consistent(report.models.knee!.steps[0]!);
+    const attempts = records.reduce((n, r) => n + r.attempts, 0);
+    expect(records.some((r) => r.attempts > 1)).toBe(true);
+    expect((await server.log()).length - before).toBe(attempts);
+  });
+
   it('a sweep probes synchronous and maximum throughput, steps rates between them, and writes load.json, load.csv and load.html', async () => {
     const cwd = project();
     const {report, dir, records} = await runLoad({cwd, models: ['knee'], profile: 'sweep', concurrency: 4, sweepSteps: 3, requests: 8, warmup: 1, outputTokens: '5', slo: 'ttft=2s', seed: 5});

@@ -1,7 +1,7 @@
 import type {RequestRecord} from './load-types.ts';
 
 const COLUMNS = [
-  'model', 'step', 'index', 'warmup', 'scheduled_ms', 'dispatched_ms', 'sent_ms', 'end_ms', 'status', 'error_class', 'http_status',
+  'model', 'step', 'index', 'warmup', 'scheduled_ms', 'dispatched_ms', 'sent_ms', 'end_ms', 'attempts', 'status', 'error_class', 'http_status',
   'ttft_ms', 'e2e_ms', 'ttft_from_scheduled_ms', 'e2e_from_scheduled_ms', 'tpot_ms', 'itl_mean_ms', 'itl_p50_ms', 'itl_max_ms',
   'chunks', 'input_tokens', 'output_tokens', 'tokens_estimated', 'max_tokens',
 ] as const;
@@ -22,7 +22,7 @@ export function loadCsv(records: readonly RequestRecord[]): string {
     const median = gaps.length > 0 ? (gaps[(gaps.length - 1) >> 1]! + gaps[gaps.length >> 1]!) / 2 : null;
     lines.push(
       [
-        r.model, r.step, r.index, r.warmup, r.scheduledMs, r.dispatchedMs, r.sentMs, r.endMs, r.status, r.errorClass, r.httpStatus,
+        r.model, r.step, r.index, r.warmup, r.scheduledMs, r.dispatchedMs, r.sentMs, r.endMs, r.attempts, r.status, r.errorClass, r.httpStatus,
         r.ttftMs, r.e2eMs, r.ttftFromScheduledMs, r.e2eFromScheduledMs, r.tpotMs, mean, median, gaps.at(-1) ?? null,
         r.chunks, r.inputTokens, r.outputTokens, r.tokensEstimated, r.maxTokens,
       ]

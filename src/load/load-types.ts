@@ -33,6 +33,8 @@ export interface RequestRecord {
   /** When it went to the SDK, after any concurrency or rate limit of the config held it back. */
   sentMs: number;
   endMs: number;
+  /** Sends of this request: 1 unless retries were asked for (`sentMs` is the last one's). */
+  attempts: number;
   status: 'ok' | 'error';
   errorClass: ErrorClass | null;
   httpStatus: number | null;
@@ -134,6 +136,8 @@ export interface LoadReport {
   workload: {inputTokens: string; outputTokens: string; stream: boolean; allowCache: boolean; suite: string | null; sample: string | null; seed: number};
   slo: Slo;
   limits: 'config' | 'ignored';
+  /** Whether failed requests were retried inside steps (off by default: retries hide saturation). */
+  retries: boolean;
   definitions: Record<string, string>;
   models: Record<string, ModelLoad>;
 }

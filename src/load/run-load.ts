@@ -7,6 +7,7 @@ import {InputError} from '../core/errors.ts';
 import {createProviderClient, DEFAULT_TIMEOUT_MS} from '../providers/create-client.ts';
 import type {ClientWarning} from '../providers/provider-client.ts';
 import {startSandboxProcess, type SandboxProcess} from '../sandbox/sandbox-process.ts';
+import {DEFAULT_RETRY} from '../runner/retry-policy.ts';
 import {resolveSimModel} from '../sandbox/sim-model.ts';
 import {Semaphore} from '../traffic/semaphore.ts';
 import {TrafficControl} from '../traffic/traffic-control.ts';
@@ -53,6 +54,8 @@ export interface LoadOptions {
   stream?: boolean;
   allowCache?: boolean;
   ignoreLimits?: boolean;
+  /** Retry failed requests inside a step with the provider's retry policy (off by default: retries hide saturation). */
+  retry?: boolean;
   seed?: number;
   /** Reports directory (default the config's outDir). */
   outDir?: string;
@@ -158,6 +161,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadOutcome> {
           stallTimeoutMs: m.provider.stallTimeoutMs ?? Math.min(timeoutMs, 30_000),
           slots,
           limiters: t?.limiters ?? [],
+          retry: opts.retry ? {...DEFAULT_RETRY, ...m.provider.retry} : null,
         };
       };
       const steps: StepResult[] = [];
@@ -212,6 +216,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadOutcome> {
     workload: {inputTokens: opts.suite ? `suite ${opts.suite}` : opts.sample ? `sample ${opts.sample}` : describeLength(inputTokens), outputTokens: describeLength(outputTokens), stream, allowCache, suite: opts.suite ?? null, sample: opts.sample ?? null, seed},
     slo,
     limits: opts.ignoreLimits ? 'ignored' : 'config',
+    retries: Boolean(opts.retry),
     definitions: DEFINITIONS,
     models: results,
   };

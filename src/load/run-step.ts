@@ -2,6 +2,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import type {ModelParams} from '../core/types.ts';
 import type {ProviderClient} from '../providers/provider-client.ts';
 import {ProviderError} from '../providers/provider-error.ts';
+import {withRetry, type RetryPolicy} from '../runner/retry-policy.ts';
 import {seededRandom, seedFrom} from '../sandbox/seeded-random.ts';
 import type {RateLimiter, Reservation} from '../traffic/rate-limiter.ts';
 import {arrivalTimesMs} from './arrivals.ts';
@@ -21,6 +22,8 @@ export interface LoadTarget {
   slots: Array<{acquire(): Promise<() => void>}>;
   /** The config's rpm/tpm pacing; empty with --ignore-limits. */
   limiters: RateLimiter[];
+  /** Retry failed requests inside the step (opt-in: retries hide saturation); null sends each once. */
+  retry: RetryPolicy | null;
 }
 
 export interface StepContext {
@@ -104,19 +107,35 @@ async function sendOne(
   const reservations: Reservation[] = [];
   const chunks: number[] = [];
   let sentMs = at.dispatchedMs;
+  let attempts = 1;
   try {
     for (const slot of target.slots) releases.push(await slot.acquire());
     for (const limiter of target.limiters) reservations.push(await limiter.acquire(request.inputTokensEstimate + request.maxTokens, signal));
-    sentMs = rel();
-    const c = await target.client.complete(target.model, {
-      messages: request.messages,
-      params: {...target.params, maxTokens: request.maxTokens},
-      stream: target.stream,
-      signal,
-      timeoutMs: target.timeoutMs,
-      stallTimeoutMs: target.stallTimeoutMs,
-      onChunk: () => chunks.push(rel()),
-    });
+    const attempt = () => {
+      chunks.length = 0;
+      sentMs = rel();
+      return target.client.complete(target.model, {
+        messages: request.messages,
+        params: {...target.params, maxTokens: request.maxTokens},
+        stream: target.stream,
+        signal,
+        timeoutMs: target.timeoutMs,
+        stallTimeoutMs: target.stallTimeoutMs,
+        onChunk: () => chunks.push(rel()),
+      });
+    };
+    const outcome = target.retry
+      ? await withRetry(target.retry, attempt, {
+          signal,
+          classify: (e) => (e instanceof ProviderError ? e : new ProviderError('network', e instanceof Error ? e.message : String(e))),
+          onRetry: (e) => {
+            if (e.errorClass === 'rate-limit') for (const l of target.limiters) l.penalize(e.retryAfterMs);
+          },
+        })
+      : {value: await attempt(), attempts: 1};
+    attempts = outcome.attempts;
+    if (outcome.error) throw outcome.error;
+    const c = outcome.value!;
     const endMs = rel();
     // A send may go out a fraction of a millisecond before its time (timers are coarser): latency
     // then counts from the send, so "from the schedule" is never the shorter of the two.
@@ -132,6 +151,7 @@ async function sendOne(
       ...at,
       sentMs,
       endMs,
+      attempts,
       status: 'ok',
       errorClass: null,
       httpStatus: 200,
@@ -150,13 +170,14 @@ async function sendOne(
   } catch (error) {
     const endMs = rel();
     const classified = error instanceof ProviderError ? error : null;
-    // A 429 is counted, never retried inside a step (a retry would hide the saturation), but the
-    // config's pacing still slows down as it would in production.
-    if (classified?.errorClass === 'rate-limit') for (const l of target.limiters) l.penalize(classified.retryAfterMs);
+    // A 429 is counted and, unless retries were asked for, not retried inside a step (a retry would
+    // hide the saturation); the config's pacing still slows down as it would in production.
+    if (classified?.errorClass === 'rate-limit' && !target.retry) for (const l of target.limiters) l.penalize(classified.retryAfterMs);
     return {
       ...at,
       sentMs,
       endMs,
+      attempts,
       status: 'error',
       errorClass: classified?.errorClass ?? 'network',
       httpStatus: classified?.status ?? null,
