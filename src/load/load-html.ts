@@ -20,7 +20,7 @@ const pct = (p: Percentiles) => `${fmt(p.p50, 0)} / ${fmt(p.p95, 0)} / ${fmt(p.p
 interface Series {
   label: string;
   color: string;
-  points: Array<{x: number; y: number; valid: boolean}>;
+  points: Array<{x: number; y: number; valid: boolean; closed: boolean}>;
 }
 
 /** A line chart on shared axes, every model a series; invalid steps drawn hollow. */
@@ -47,8 +47,16 @@ function chart(title: string, xLabel: string, yLabel: string, series: Series[], 
   if (diagonal) svg += `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(Math.min(xMax, yMax))}" y2="${sy(Math.min(xMax, yMax))}" stroke="#999" stroke-dasharray="4 3"/>`;
   for (const s of series) {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
-    if (pts.length > 1) svg += `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')}"/>`;
-    for (const p of pts) svg += `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="4" fill="${p.valid ? s.color : '#fff'}" stroke="${s.color}" stroke-width="1.5"/>`;
+    // The line joins the open-loop steps (a curve over offered load); closed-loop probes stand apart as squares.
+    const open = pts.filter((p) => !p.closed);
+    const line = open.length > 1 ? open : pts.length > 1 && open.length === 0 ? pts : [];
+    if (line.length > 1) svg += `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${line.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')}"/>`;
+    for (const p of pts) {
+      const fill = p.valid ? s.color : '#fff';
+      svg += p.closed
+        ? `<rect x="${(sx(p.x) - 4).toFixed(1)}" y="${(sy(p.y) - 4).toFixed(1)}" width="8" height="8" fill="${fill}" stroke="${s.color}" stroke-width="1.5"/>`
+        : `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="4" fill="${fill}" stroke="${s.color}" stroke-width="1.5"/>`;
+    }
   }
   return `${svg}</svg>`;
 }
@@ -77,13 +85,13 @@ export function renderLoadHtml(report: LoadReport): string {
       points: m.steps.flatMap((s) => {
         if (openOnly && s.offeredRps === null) return [];
         const p = f(s);
-        return p && Number.isFinite(p.x) && Number.isFinite(p.y) ? [{...p, valid: s.valid}] : [];
+        return p && Number.isFinite(p.x) && Number.isFinite(p.y) ? [{...p, valid: s.valid, closed: s.offeredRps === null}] : [];
       }),
     }));
   const latency = series((s) => (s.e2eFromScheduledMs.p50 === null ? null : {x: s.achievedRps, y: s.e2eFromScheduledMs.p50}));
   const ttft = series((s) => (s.ttftFromScheduledMs.p50 === null ? null : {x: s.achievedRps, y: s.ttftFromScheduledMs.p50}));
   const goodput = series((s) => ({x: s.offeredRps!, y: s.goodputRps}), true);
-  const legend = `<p class="legend">${latency.map((s) => `<span><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${s.color}"/></svg> ${esc(s.label)}</span>`).join('')}<span class="muted">hollow = step not valid (the generator could not keep up)</span></p>`;
+  const legend = `<p class="legend">${latency.map((s) => `<span><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${s.color}"/></svg> ${esc(s.label)}</span>`).join('')}<span class="muted">lines join open-loop steps; squares are closed-loop steps (sweep probes); hollow = step not valid (the generator could not keep up)</span></p>`;
   const tables = models
     .map((m) => {
       const rows = m.steps
