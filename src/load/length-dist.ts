@@ -8,9 +8,9 @@ export type LengthDist =
 
 const FORMS = '"128", "uniform:64-256" or "normal:128,32"';
 
-/** Parses a length flag: `128`, `uniform:64-256`, `normal:128,32`. `field` names the flag in errors. */
+/** Parses a length flag: `128`, `uniform:64-256`, `normal:128,32`. `field` names the flag (without dashes) in errors. */
 export function parseLengthDist(text: string, field: string): LengthDist {
-  const bad = () => new InputError(`${field}: cannot read ${JSON.stringify(text)} as a token length`, {field, hint: `write ${FORMS}`});
+  const bad = () => new InputError(`--${field}: cannot read ${JSON.stringify(text)} as a token length`, {hint: `write ${FORMS}`});
   const t = text.trim();
   const whole = (s: string | undefined) => {
     const n = Number(s);
@@ -22,7 +22,7 @@ export function parseLengthDist(text: string, field: string): LengthDist {
   if (uniform) {
     const min = whole(uniform[1]);
     const max = whole(uniform[2]);
-    if (max < min) throw new InputError(`${field}: uniform:${min}-${max} has its bounds the wrong way round`, {field, hint: `write uniform:${max}-${min}`});
+    if (max < min) throw new InputError(`--${field}: uniform:${min}-${max} has its bounds the wrong way round`, {hint: `write uniform:${max}-${min}`});
     return {kind: 'uniform', min, max};
   }
   const normal = /^normal:(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)$/.exec(t);

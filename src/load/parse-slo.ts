@@ -10,10 +10,10 @@ export function parseSlo(text: string): Slo {
     const m = /^([a-z0-9]+)\s*[=:]\s*(\d+(?:\.\d+)?)\s*(ms|s)?$/i.exec(part);
     const key = m ? KEYS[m[1]!.toLowerCase()] : undefined;
     if (!m || !key) {
-      throw new InputError(`--slo: cannot read ${JSON.stringify(part)}`, {field: 'slo', hint: 'write metric=value pairs with metric ttft, itl (or tpot) or e2e, e.g. --slo ttft=500ms,itl=50ms,e2e=10s'});
+      throw new InputError(`--slo: cannot read ${JSON.stringify(part)}`, {hint: 'write metric=value pairs with metric ttft, itl (or tpot) or e2e, e.g. --slo ttft=500ms,itl=50ms,e2e=10s'});
     }
     const value = Number(m[2]) * (m[3]?.toLowerCase() === 's' ? 1000 : 1);
-    if (!(value > 0)) throw new InputError(`--slo: ${m[1]} must be above 0`, {field: 'slo', hint: 'e.g. --slo ttft=500ms'});
+    if (!(value > 0)) throw new InputError(`--slo: ${m[1]} must be above 0`, {hint: 'e.g. --slo ttft=500ms'});
     slo[key] = value;
   }
   return slo;

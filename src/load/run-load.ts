@@ -110,11 +110,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadOutcome> {
   let cases: WorkloadSpec['cases'];
   if (opts.suite) {
     const suite = loaded.suites.find((s) => s.id === opts.suite);
-    if (!suite) throw new InputError(`no suite "${opts.suite}" in the config`, {field: 'suite', hint: `known suites: ${loaded.suites.map((s) => s.id).join(', ') || 'none'}`});
+    if (!suite) throw new InputError(`--suite: no suite "${opts.suite}" in the config`, {hint: `known suites: ${loaded.suites.map((s) => s.id).join(', ') || 'none'}`});
     cases = suite.cases.map((c) => c.messages);
   }
   if (opts.sample) {
-    if (opts.suite) throw new InputError('--suite and --sample both name a workload', {field: 'sample', hint: 'pass one of them'});
+    if (opts.suite) throw new InputError('--suite and --sample both name a workload', {hint: 'pass one of them'});
     const traffic = await loadTraffic(resolve(cwd, opts.sample), opts.sample);
     if (traffic.requests.length === 0) throw new InputError('the traffic sample has no usable requests', {file: opts.sample, hint: 'each line needs messages with a user turn (see docs/load.md)'});
     cases = traffic.requests.map((r) => r.messages);
@@ -246,26 +246,26 @@ function bounds(opts: LoadOptions, plan: StepPlan): StepBounds {
 
 function checkPlan(opts: LoadOptions): void {
   if (opts.profile === 'rate' && !(opts.rateRps !== undefined && opts.rateRps > 0)) {
-    throw new InputError('--profile rate needs --rate R (requests per second, above 0)', {field: 'rate', hint: 'e.g. assay load --profile rate --rate 5 --duration 30'});
+    throw new InputError('--profile rate needs --rate R (requests per second, above 0)', {hint: 'e.g. assay load --profile rate --rate 5 --duration 30'});
   }
-  if (opts.burstiness !== undefined && !(opts.burstiness > 0)) throw new InputError('--burstiness must be above 0', {field: 'burstiness', hint: '1 is a Poisson process; 0.5 burstier; 4 more even'});
-  if (opts.durationS !== undefined && !(opts.durationS > 0)) throw new InputError('--duration must be above 0 seconds', {field: 'duration'});
-  if (opts.requests !== undefined && !(Number.isInteger(opts.requests) && opts.requests > 0)) throw new InputError('--requests must be a whole number above 0', {field: 'requests'});
+  if (opts.burstiness !== undefined && !(opts.burstiness > 0)) throw new InputError('--burstiness must be above 0', {hint: '1 is a Poisson process; 0.5 burstier; 4 more even'});
+  if (opts.durationS !== undefined && !(opts.durationS > 0)) throw new InputError('--duration must be above 0 seconds', {hint: 'e.g. --duration 30'});
+  if (opts.requests !== undefined && !(Number.isInteger(opts.requests) && opts.requests > 0)) throw new InputError('--requests must be a whole number above 0', {hint: 'e.g. --requests 100'});
 }
 
 function pickModels(all: LoadedModel[], labels: string[] | undefined): LoadedModel[] {
   const chat = all.filter((m) => m.type === 'chat');
   if (!labels || labels.length === 0) {
-    if (chat.length === 0) throw new InputError('the config has no chat models to load', {field: 'models', hint: 'add a provider with a chat model, or pass --model LABEL'});
+    if (chat.length === 0) throw new InputError('the config has no chat models to load', {hint: 'add a provider with a chat model, or pass --model LABEL'});
     return chat;
   }
   return labels.map((label) => {
     const m = all.find((x) => x.label === label);
     if (!m) {
       const near = closestIds(label, all.map((x) => x.label));
-      throw new InputError(`no model labelled "${label}" in the config`, {field: 'model', hint: near.length > 0 ? `did you mean ${near.join(', ')}?` : `known models: ${all.map((x) => x.label).join(', ')}`});
+      throw new InputError(`--model: no model labelled "${label}" in the config`, {hint: near.length > 0 ? `did you mean ${near.join(', ')}?` : `known models: ${all.map((x) => x.label).join(', ')}`});
     }
-    if (m.type !== 'chat') throw new InputError(`model "${label}" is ${m.type}, not a chat model`, {field: 'model', hint: 'load tests send chat completions'});
+    if (m.type !== 'chat') throw new InputError(`--model: "${label}" is ${m.type}, not a chat model`, {hint: 'load tests send chat completions'});
     return m;
   });
 }
