@@ -11,6 +11,8 @@ export type {LoadedSuite, SuiteCase} from './suites/load-suite.ts';
 export {loadDataset} from './datasets/load-dataset.ts';
 
 export {createProviderClient} from './providers/create-client.ts';
+export {createTokenSource} from './providers/create-token-source.ts';
+export type {TokenSource} from './providers/token-source.ts';
 export type {Completion, CompletionRequest, ProviderClient} from './providers/provider-client.ts';
 export {ProviderError} from './providers/provider-error.ts';
 export {classifyError, parseRetryAfterMs} from './providers/classify-error.ts';
@@ -54,6 +56,12 @@ export {junitXml} from './gate/junit-xml.ts';
 export {signV4} from './providers/sigv4.ts';
 
 export {runCheck} from './check/run-check.ts';
+export {initProject} from './scaffold/init-project.ts';
+export type {InitOptions, InitOutcome} from './scaffold/init-project.ts';
+export {addProvider, listPresets, providerFromPreset} from './scaffold/add-provider.ts';
+export type {AddProviderOptions, AddProviderOutcome, PresetSummary} from './scaffold/add-provider.ts';
+export {loadPresets} from './scaffold/load-presets.ts';
+export type {Preset} from './scaffold/load-presets.ts';
 export type {CheckOptions, CheckReport, CheckStep, CheckStepName, ProviderCheck} from './check/run-check.ts';
 export {closestIds} from './check/closest-ids.ts';
 

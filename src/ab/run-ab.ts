@@ -45,7 +45,7 @@ const DEFAULT_CRITERIA = 'Which answer better serves the request: correct first,
 /** Runs control and treatment on the same sampled requests, grades or judges them, and returns a paired verdict. Everything `assay ab` does. */
 export async function runAb(opts: AbOptions): Promise<AbOutcome> {
   const cwd = opts.cwd ?? process.cwd();
-  const loaded: LoadedConfig = await loadConfig(opts.config, {cwd});
+  const loaded: LoadedConfig = await loadConfig(opts.config, {cwd, suitesOptional: true});
   for (const [flag, label] of [['--control', opts.control], ['--treatment', opts.treatment]] as const) {
     if (!loaded.models.has(label)) throw new InputError(`${flag} "${label}" is not a model label in ${loaded.file}`, {hint: `known models: ${[...loaded.models.keys()].join(', ')}`});
   }

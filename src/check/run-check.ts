@@ -7,13 +7,15 @@ import {InputError} from '../core/errors.ts';
 import type {ErrorClass, ModelParams} from '../core/types.ts';
 import {classifyError, redact} from '../providers/classify-error.ts';
 import {createProviderClient, keyEnvOf} from '../providers/create-client.ts';
+import {createTokenSource} from '../providers/create-token-source.ts';
+import type {TokenSource} from '../providers/token-source.ts';
 import type {Completion, ProviderClient} from '../providers/provider-client.ts';
 import {ProviderError} from '../providers/provider-error.ts';
 import type {Sandbox} from '../sandbox/sandbox-server.ts';
 import {sandboxFor} from '../sandbox/start-sandbox.ts';
 import {bareModelId, closestIds} from './closest-ids.ts';
 
-export type CheckStepName = 'reachability' | 'auth' | 'models' | 'canary' | 'stream';
+export type CheckStepName = 'reachability' | 'token' | 'auth' | 'models' | 'canary' | 'stream';
 
 /** One verdict. Everything but name and ok is optional so the JSON stays as small as the facts. */
 export interface CheckStep {
@@ -70,6 +72,11 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** Where each SDK goes when the provider names no baseURL (the SDKs read these env vars themselves). */
 function defaultEndpoint(provider: LoadedProvider): {url: string; note: string} {
   const type = provider.type === 'sandbox' ? provider.wire : provider.type;
+  if (provider.endpoint) return {url: provider.endpoint, note: ' (endpoint)'};
+  if (provider.vertex) {
+    const {location} = provider.vertex;
+    return {url: location === 'global' ? 'https://aiplatform.googleapis.com' : `https://${location}-aiplatform.googleapis.com`, note: ' (Vertex AI in this location)'};
+  }
   if (type === 'openai' && process.env.OPENAI_BASE_URL) return {url: process.env.OPENAI_BASE_URL, note: ' (from $OPENAI_BASE_URL)'};
   if (type === 'anthropic' && process.env.ANTHROPIC_BASE_URL) return {url: process.env.ANTHROPIC_BASE_URL, note: ' (from $ANTHROPIC_BASE_URL)'};
   if (type === 'anthropic') return {url: 'https://api.anthropic.com', note: ' (the SDK default)'};
@@ -79,6 +86,7 @@ function defaultEndpoint(provider: LoadedProvider): {url: string; note: string} 
 
 const AUTH_SCHEME: Record<string, string> = {
   openai: 'an "Authorization: Bearer" header',
+  'azure-openai': 'an "api-key" header',
   'openai-compatible': 'an "Authorization: Bearer" header',
   anthropic: 'an "x-api-key" header',
   gemini: 'an "x-goog-api-key" header',
@@ -199,6 +207,7 @@ interface ProviderContext {
   listed: string[] | null;
   listError: ProviderError | null;
   reachable: boolean;
+  tokenSource: TokenSource | null;
 }
 
 function secretsOf(provider: LoadedProvider): string[] {
@@ -230,6 +239,12 @@ function keyShapeNote(keyEnv: string | undefined): string {
 }
 
 function authAdvice(ctx: ProviderContext, status: number | null, model?: string): string {
+  if (ctx.tokenSource) {
+    const who = ctx.tokenSource.describe;
+    return status === 403
+      ? `the token from ${who} was accepted but is not allowed to do this${model ? ` with "${model}"` : ''}: give the identity a role on the resource (Azure: Cognitive Services OpenAI User; Vertex AI: Vertex AI User), or request the right scope`
+      : `a token freshly issued by ${who} was rejected by ${ctx.provider.id}: it is for another audience or scope than this API (check auth.scope and auth.audience), from another tenant or project, or already expired (a command printing a cached token: log in again; or this machine's clock is off)`;
+  }
   const key = ctx.keyEnv ? `the key in $${ctx.keyEnv}` : 'the API key';
   const wire = ctx.provider.type === 'sandbox' ? ctx.provider.wire! : ctx.provider.type;
   if (status === 403) {
@@ -430,8 +445,11 @@ interface PreparedProvider {
   models: LoadedModel[];
   endpoint: string;
   reach: CheckStep;
-  /** Null when the key is missing: that is reported, not thrown. */
+  /** Null when a key or credential variable is missing: that is reported, not thrown. */
   client: ProviderClient | null;
+  /** Why there is no client (a missing variable or credentials file), said as the config error says it. */
+  setupError: InputError | null;
+  tokenSource: TokenSource | null;
   warnings: string[];
 }
 
@@ -441,7 +459,7 @@ function inProcessSandboxURL(provider: LoadedProvider, sandbox: Sandbox | null):
 }
 
 /** Probes every endpoint before any SDK client is built, so module loading never inflates a connect time. */
-async function reachProvider(provider: LoadedProvider, sandbox: Sandbox | null, opts: CheckOptions): Promise<Omit<PreparedProvider, 'client' | 'models' | 'warnings'>> {
+async function reachProvider(provider: LoadedProvider, sandbox: Sandbox | null, opts: CheckOptions): Promise<Omit<PreparedProvider, 'client' | 'models' | 'warnings' | 'setupError' | 'tokenSource'>> {
   const baseURL = inProcessSandboxURL(provider, sandbox);
   const fallback = defaultEndpoint(provider);
   const endpoint = baseURL ?? provider.baseURL ?? fallback.url;
@@ -451,18 +469,36 @@ async function reachProvider(provider: LoadedProvider, sandbox: Sandbox | null, 
   return {provider, endpoint, reach};
 }
 
-async function clientFor(provider: LoadedProvider, sandbox: Sandbox | null, warnings: string[]): Promise<ProviderClient | null> {
+async function clientFor(provider: LoadedProvider, sandbox: Sandbox | null, warnings: string[]): Promise<Pick<PreparedProvider, 'client' | 'setupError' | 'tokenSource'>> {
   const baseURL = inProcessSandboxURL(provider, sandbox);
   try {
-    return await createProviderClient(provider, {warn: (w) => warnings.push(w.message), baseURL});
+    const tokenSource = createTokenSource(provider);
+    return {client: await createProviderClient(provider, {warn: (w) => warnings.push(w.message), baseURL, tokenSource}), setupError: null, tokenSource};
   } catch (error) {
-    if (error instanceof InputError && error.field === 'auth.env') return null;
+    if (error instanceof InputError && error.field?.startsWith('auth')) return {client: null, setupError: error, tokenSource: null};
     throw error;
   }
 }
 
+/** Gets a token before anything else, so a token failure is told as such and not as the API refusing the key. */
+async function tokenStep(source: TokenSource): Promise<{step: CheckStep; ok: boolean}> {
+  const started = performance.now();
+  try {
+    await source.token();
+    const expiresAtMs = source.expiresAtMs();
+    const left = expiresAtMs === null ? '' : `, valid for ${Math.max(0, Math.round((expiresAtMs - Date.now()) / 1000))} s`;
+    return {ok: true, step: {name: 'token', ok: true, latencyMs: rounded(performance.now() - started), detail: `token from ${source.describe}${left}`}};
+  } catch (raw) {
+    const error = raw instanceof ProviderError ? raw : new ProviderError('auth', (raw as Error).message, {hint: (raw as InputError).hint ?? ''});
+    return {
+      ok: false,
+      step: {name: 'token', ok: false, errorClass: error.errorClass, ...(error.status !== null && {status: error.status}), latencyMs: rounded(performance.now() - started), detail: error.message, hint: error.hint ?? ''},
+    };
+  }
+}
+
 async function checkProvider(prepared: PreparedProvider, opts: CheckOptions): Promise<ProviderCheck> {
-  const {provider, models, endpoint, reach, client, warnings} = prepared;
+  const {provider, models, endpoint, reach, client, warnings, setupError, tokenSource} = prepared;
   const timeoutMs = opts.timeoutMs ?? provider.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const keyEnv = keyEnvOf(provider);
   const steps: CheckStep[] = [reach];
@@ -480,6 +516,12 @@ async function checkProvider(prepared: PreparedProvider, opts: CheckOptions): Pr
     }
   };
 
+  if (client === null && setupError && setupError.field !== 'auth.env') {
+    const message = setupError.message.replace(/^.*?field "[^"]+": /, '');
+    steps.push(failed('auth', 'auth', message, setupError.hint ?? ''));
+    skipModels('no credentials');
+    return finish();
+  }
   if (client === null) {
     steps.push(
       failed('auth', 'auth', `$${keyEnv} is not set, so there is no key to send`, `export ${keyEnv}=<your key> in this shell, or add ${keyEnv}=<your key> to the .env file beside the config (auth.env in ${provider.file} names the variable)`),
@@ -494,7 +536,17 @@ async function checkProvider(prepared: PreparedProvider, opts: CheckOptions): Pr
     return finish();
   }
 
-  const ctx: ProviderContext = {provider, endpoint, keyEnv, timeoutMs, listed: null, listError: null, reachable: reach.ok};
+  if (tokenSource) {
+    const token = await tokenStep(tokenSource);
+    steps.push(token.step);
+    if (!token.ok) {
+      steps.push(skipped('auth', undefined, 'there is no token to send'));
+      skipModels('there is no token to send');
+      return finish();
+    }
+  }
+
+  const ctx: ProviderContext = {provider, endpoint, keyEnv, timeoutMs, listed: null, listError: null, reachable: reach.ok, tokenSource};
   const listStarted = performance.now();
   try {
     ctx.listed = await withTimeout(client.listModels(), timeoutMs, () => new ProviderError('timeout', `listing models took longer than ${timeoutMs} ms`, {hint: ''}));
@@ -539,7 +591,9 @@ function authStep(ctx: ProviderContext, listMs: number, anyAnswered: boolean, ca
   const who =
     ctx.provider.type === 'sandbox'
       ? 'sandbox (any key but "invalid-key" works)'
-      : ctx.provider.auth?.type === 'none' || !ctx.keyEnv
+      : ctx.tokenSource
+        ? 'token accepted'
+        : ctx.provider.auth?.type === 'none' || !ctx.keyEnv
         ? 'no key sent, none asked for'
         : `key in $${ctx.keyEnv} accepted`;
   if (ctx.listed !== null) return {name: 'auth', ok: true, latencyMs: listMs, detail: `${who}; ${ctx.listed.length} model${ctx.listed.length === 1 ? '' : 's'} listed`};
@@ -582,7 +636,7 @@ function redactStep(step: CheckStep, secrets: string[]): CheckStep {
  * models, and does each model answer a tiny prompt, plain and streamed. Everything `assay check` does.
  */
 export async function runCheck(opts: CheckOptions = {}): Promise<CheckReport> {
-  const loaded = await loadConfig(opts.config, {cwd: opts.cwd ?? process.cwd()});
+  const loaded = await loadConfig(opts.config, {cwd: opts.cwd ?? process.cwd(), suitesOptional: true});
   const providers = selectProviders(loaded.providers, opts.providers);
   let sandbox: Sandbox | null = null;
   if (providers.some((p) => p.type === 'sandbox' && !p.baseURL)) {
@@ -595,7 +649,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckReport> {
     for (const r of reached) {
       const warnings: string[] = [];
       const models = [...loaded.models.values()].filter((m) => m.provider.id === r.provider.id);
-      prepared.push({...r, models, warnings, client: await clientFor(r.provider, sandbox, warnings)});
+      prepared.push({...r, models, warnings, ...(await clientFor(r.provider, sandbox, warnings))});
     }
     const checks = await Promise.all(prepared.map((p) => checkProvider(p, opts)));
     // ProviderError messages are redacted already; this is the backstop for anything a provider echoed back.

@@ -46,6 +46,7 @@ export default class Report extends BaseCommand {
           const unit = d.metric === 'score' ? 'score' : 'pass rate';
           this.log(`  ${r.regression ? 'REGRESSION ' : 'improvement'} ${r.model} ${r.group.kind === 'all' ? '(all)' : `${r.group.kind} ${r.group.name}`}: ${unit} ${d.estimate >= 0 ? '+' : ''}${d.estimate.toFixed(3)} [${d.ciLow.toFixed(3)}, ${d.ciHigh.toFixed(3)}] on ${r.shared} shared cases`);
         }
+        for (const s of c.servedChanges) this.log(`  SERVED MODEL CHANGED ${s.model}: ${s.baseline.join(', ')} → ${s.candidate.join(', ')} (same label, another model behind it: not a like-for-like comparison)`);
         if (c.onlyInBaseline.length > 0) this.log(`  only in the baseline: ${c.onlyInBaseline.join(', ')}`);
         if (c.onlyInCandidate.length > 0) this.log(`  only in the candidate: ${c.onlyInCandidate.join(', ')}`);
       }

@@ -4,6 +4,7 @@ import {dirname, extname, isAbsolute, relative, resolve} from 'node:path';
 import {InputError} from '../core/errors.ts';
 import type {ModelParams, Pricing} from '../core/types.ts';
 import type {CustomGraderFn} from '../graders/custom.ts';
+import {checkProviderRules} from './provider-rules.ts';
 import {loadSuite, type LoadedSuite} from '../suites/load-suite.ts';
 import {loadEnvFile} from './load-env-file.ts';
 import {
@@ -83,7 +84,13 @@ async function importConfigModule(abs: string, display: string): Promise<unknown
   }
 }
 
-export async function loadConfig(configPath?: string, opts: {cwd?: string} = {}): Promise<LoadedConfig> {
+export interface LoadConfigOptions {
+  cwd?: string;
+  /** Commands that use no suite (check, ab) accept a config with none, or a suites glob that matches nothing yet. */
+  suitesOptional?: boolean;
+}
+
+export async function loadConfig(configPath?: string, opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const cwd = opts.cwd ?? process.cwd();
   const abs = configPath ? resolve(cwd, configPath) : findConfigFile(cwd);
   const display = relative(cwd, abs) || abs;
@@ -115,6 +122,7 @@ export async function loadConfig(configPath?: string, opts: {cwd?: string} = {})
     const previous = providerIds.get(provider.id);
     if (previous) throw new InputError(`provider id "${provider.id}" is defined twice (also in ${previous})`, {file: provider.file, field: 'id'});
     providerIds.set(provider.id, provider.file);
+    checkProviderRules(provider);
 
     if (provider.type === 'http' && !provider.http) {
       throw new InputError('an http provider needs an `http` block (url or path, body, response.text)', {file: provider.file, field: 'http', hint: 'see "Provider type http" in the README'});
@@ -153,7 +161,7 @@ export async function loadConfig(configPath?: string, opts: {cwd?: string} = {})
 
   const suites: LoadedSuite[] = [];
   for (const [index, entry] of config.suites.entries()) {
-    const sources = typeof entry === 'string' ? await expandGlob(entry, rootDir, display, ['suites', index]) : [entry];
+    const sources = typeof entry === 'string' ? await expandGlob(entry, rootDir, display, ['suites', index], opts.suitesOptional) : [entry];
     for (const source of sources) {
       suites.push(
         await loadSuite(source, {
@@ -184,10 +192,17 @@ export async function loadConfig(configPath?: string, opts: {cwd?: string} = {})
       }
     }
   }
+  if (suites.length === 0 && !opts.suitesOptional) {
+    throw new InputError('the config has no suites, so there is nothing to run', {
+      file: display,
+      field: 'suites',
+      hint: 'add a suite file (see suites/ in a project made by `assay init`) and list it under `suites:`; `assay check` works without one',
+    });
+  }
   return {file: display, rootDir, config, providers, models, suites};
 }
 
-async function expandGlob(pattern: string, rootDir: string, configFile: string, path: (string | number)[]): Promise<string[]> {
+async function expandGlob(pattern: string, rootDir: string, configFile: string, path: (string | number)[], emptyOk = false): Promise<string[]> {
   const files: string[] = [];
   if (!/[*?[{]/.test(pattern)) {
     const abs = isAbsolute(pattern) ? pattern : resolve(rootDir, pattern);
@@ -195,7 +210,7 @@ async function expandGlob(pattern: string, rootDir: string, configFile: string, 
     return [abs];
   }
   for await (const file of glob(pattern, {cwd: rootDir})) files.push(resolve(rootDir, file));
-  if (files.length === 0) {
+  if (files.length === 0 && !emptyOk) {
     throw new InputError(`no files match "${pattern}"`, {file: configFile, field: path.join('.'), hint: 'patterns are relative to the config file'});
   }
   return files.sort();

@@ -138,15 +138,39 @@ export const modelSchema = z.strictObject({
   sim: simProfileSchema.optional(),
 });
 
-export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'http', 'bedrock', 'sandbox'] as const;
+export const PROVIDER_TYPES = ['openai', 'azure-openai', 'anthropic', 'gemini', 'openai-compatible', 'http', 'bedrock', 'sandbox'] as const;
 export const WIRE_FORMATS = ['openai', 'anthropic', 'gemini'] as const;
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable, not a secret');
+
+/** Static keys (bearer, header, query), AWS SigV4, or a token source whose short-lived tokens are sent as "Authorization: Bearer". */
+export const AUTH_TYPES = ['bearer', 'header', 'query', 'sigv4', 'none', 'oauth2', 'command', 'google-adc', 'azure-entra'] as const;
+
 export const authSchema = z.strictObject({
-  type: z.enum(['bearer', 'header', 'query', 'sigv4', 'none']).optional(),
-  env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable, not a key').optional(),
+  type: z.enum(AUTH_TYPES).optional(),
+  env: envName.optional(),
   name: z.string().optional(),
   region: z.string().optional(),
   service: z.string().optional(),
+  /** oauth2: the token endpoint (RFC 6749 client credentials grant). */
+  tokenURL: z.string().url().optional(),
+  /** oauth2 and azure-entra: variables holding the client id and secret (azure-entra defaults AZURE_CLIENT_ID, AZURE_CLIENT_SECRET). */
+  clientIdEnv: envName.optional(),
+  clientSecretEnv: envName.optional(),
+  scope: z.string().optional(),
+  audience: z.string().optional(),
+  /** oauth2: send the client credentials as HTTP Basic (RFC 6749 2.3.1, the default) or in the form body. */
+  clientAuth: z.enum(['basic', 'body']).optional(),
+  /** command: a shell command that prints a token (or az-style JSON with accessToken and expiresOn). */
+  command: z.string().min(1).optional(),
+  /** command: how long a printed token is used before the command runs again (default 15 minutes). */
+  refreshIntervalMs: positiveInt.optional(),
+  /** google-adc: a service-account or authorized-user JSON file; default $GOOGLE_APPLICATION_CREDENTIALS, then gcloud's application_default_credentials.json. */
+  credentialsFile: z.string().optional(),
+  /** azure-entra: the directory (tenant) id; default $AZURE_TENANT_ID. */
+  tenantId: z.string().optional(),
+  /** azure-entra: the identity endpoint; default $AZURE_AUTHORITY_HOST, else https://login.microsoftonline.com. */
+  authorityHost: z.string().url().optional(),
 });
 
 /** How to talk to an API that is not OpenAI-, Anthropic- or Gemini-shaped (provider type `http`). */
@@ -205,6 +229,21 @@ export const providerSchema = z.strictObject({
     .string()
     .url('must be a URL with a scheme, e.g. http://localhost:8080/v1')
     .refine((u) => /^https?:\/\/[^/]/i.test(u), 'must be an http:// or https:// URL, e.g. http://localhost:8080/v1 (a URL without a scheme is not sent anywhere)')
+    .optional(),
+  /** azure-openai: the resource URL (https://NAME.openai.azure.com); each model's `model` is a deployment name. */
+  endpoint: z.string().url().optional(),
+  /** azure-openai: the api-version query parameter; leave it out for the v1 API at {endpoint}/openai/v1. */
+  apiVersion: z.string().min(1).optional(),
+  /** gemini: Vertex AI instead of the Gemini API (AI Studio); authenticates with google-adc unless auth says otherwise. */
+  vertex: z.strictObject({project: z.string().min(1), location: z.string().min(1)}).optional(),
+  /** Where an OpenAI-compatible server departs from OpenAI's API (presets set these). */
+  compat: z
+    .strictObject({
+      /** Send stream_options.include_usage (default yes); some servers refuse the field (Mistral answers 422). */
+      streamOptions: z.boolean().optional(),
+      /** The token-limit parameter's name: max_tokens (openai-compatible's default) or max_completion_tokens (openai's). */
+      maxTokensParam: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+    })
     .optional(),
   auth: authSchema.optional(),
   headers: z.record(z.string(), z.string()).optional(),
@@ -353,7 +392,8 @@ export const gateSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   providers: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1),
-  suites: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1),
+  /** May be empty while onboarding providers: `assay check` and `assay ab` need none; `assay run` does. */
+  suites: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).default([]),
   concurrency: positiveInt.default(16),
   outDir: z.string().default('reports'),
   judge: z.string().optional(),
@@ -393,6 +433,7 @@ export const configSchema = z.strictObject({
 
 export type ModelParamsInput = z.infer<typeof paramsSchema>;
 export type SimProfile = z.infer<typeof simProfileSchema>;
+export type AuthDef = z.infer<typeof authSchema>;
 export type ModelDef = z.infer<typeof modelSchema>;
 export type ProviderDef = z.infer<typeof providerSchema>;
 export type HttpSpec = z.infer<typeof httpSpecSchema>;

@@ -163,6 +163,12 @@ export interface Result {
   judgeCostUsd?: number | null;
   /** Digest of what produced this result (messages, model, params, graders); --resume checks it. */
   fingerprint?: string;
+  /** The model id the provider's response names (null when it names none): the deployment that really answered. */
+  servedModel?: string | null;
+  /** OpenAI's system_fingerprint for this answer, where the API gives one. */
+  systemFingerprint?: string | null;
+  /** The upstream provider an aggregator (OpenRouter…) routed this request to, where it says. */
+  upstream?: string | null;
   /** `assay run --batch`: the provider batch this answer came from (latencyMs and ttftMs are then null). */
   batchId?: string;
   /** `assay run --batch`: submission to results of that batch, in ms: its turnaround, not a per-request latency. */

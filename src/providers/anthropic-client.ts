@@ -1,9 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import {anthropicBatchApi} from './anthropic-batch.ts';
 import {classifyError, hintFor} from './classify-error.ts';
-import {classifyContext, deadline, sdkTimeoutMs, secretsOf, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {classifyContext, clientFetch, deadline, sdkTimeoutMs, secretsOf, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
-import {originBoundFetch} from './origin-bound-fetch.ts';
 import {redactingLogger} from './redacting-logger.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
@@ -18,7 +17,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
     apiKey: opts.apiKey,
     baseURL: opts.baseURL,
     maxRetries: 0, // assay's runner is the one retry layer; this SDK would otherwise wait out any Retry-After
-    fetch: originBoundFetch(opts.providerId),
+    fetch: clientFetch(opts),
     timeout: sdkTimeoutMs(opts.timeoutMs),
     // OPENAI_LOG / ANTHROPIC_LOG=debug print through this: never a key, even one a server echoes back.
     logger: redactingLogger(secretsOf(opts)),
@@ -59,6 +58,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
           if (!Array.isArray(r.content)) throw new ProviderError('bad-response', `${opts.providerId} sent a message without content`, {hint: hintFor('bad-response', null, classifyContext(opts, model, request.timeoutMs), '')});
           const text = r.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
           return {
+            servedModel: r.model || null,
             text,
             ...anthropicUsage(r.usage),
             finishReason: normalizeFinishReason(r.stop_reason),
@@ -74,10 +74,12 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
         let usage = NO_USAGE;
         let finishRaw: string | null = null;
         let stopped = false;
+        let servedModel: string | null = null;
         for await (const event of stream) {
           dl.touch();
           switch (event.type) {
             case 'message_start':
+              servedModel = event.message.model || null;
               usage = anthropicUsage(event.message.usage);
               break;
             case 'content_block_delta':
@@ -101,7 +103,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
         // An abort mid-stream can end the iteration quietly instead of throwing.
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
         if (!stopped) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without message_stop`, {hint: 'the stream was cut short; it is retried'});
-        return {text, ...usage, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
+        return {servedModel, text, ...usage, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
       } catch (error) {
         throw classifyError(error, ctx, {timedOut: dl.timedOut(), stalled: dl.stalled() ? request.stallTimeoutMs : undefined});
       } finally {

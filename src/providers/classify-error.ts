@@ -1,5 +1,6 @@
 import type {ErrorClass} from '../core/types.ts';
 import {ProviderError} from './provider-error.ts';
+import {rememberedSecrets} from './secret-values.ts';
 
 export interface ClassifyContext {
   providerId: string;
@@ -25,6 +26,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 export function redact(text: string, secrets: string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('***');
+  for (const secret of rememberedSecrets()) out = out.split(secret).join('***');
   // Also hide anything shaped like a bearer token or common key prefixes that slipped into a provider message.
   return out.replace(/\b(sk-[A-Za-z0-9_-]{8,}|AIza[0-9A-Za-z_-]{20,}|Bearer\s+[A-Za-z0-9._-]{8,})/g, '***');
 }

@@ -1,6 +1,9 @@
 import type {ModelParams} from '../core/types.ts';
 import type {ClassifyContext} from './classify-error.ts';
+import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {WarningSink} from './provider-client.ts';
+import {tokenFetch} from './token-fetch.ts';
+import type {TokenSource} from './token-source.ts';
 import {openLoopClock} from './loop-clock.ts';
 import {wireTiming, type WireTiming} from './wire-timing.ts';
 
@@ -13,6 +16,16 @@ export interface ClientOptions {
   query: Record<string, string>;
   timeoutMs: number;
   warn: WarningSink;
+  /** OpenAI-compatible servers' departures from OpenAI's API. */
+  compat?: {streamOptions?: boolean; maxTokensParam?: 'max_tokens' | 'max_completion_tokens'};
+  /** Short-lived bearer tokens (OAuth2, a command, Google ADC, Entra ID) instead of a static key. */
+  tokenSource?: TokenSource;
+}
+
+/** The fetch every SDK client gets: never follows a redirect to another origin, and carries the token source's token. */
+export function clientFetch(opts: ClientOptions): typeof fetch {
+  const bound = originBoundFetch(opts.providerId);
+  return opts.tokenSource ? tokenFetch(bound, opts.tokenSource) : bound;
 }
 
 /** Values no log line, message or file may carry: the key, and any header or query value that holds it. */

@@ -1,10 +1,9 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
 import type {GoogleGenAI as GoogleGenAIType} from '@google/genai';
 import {classifyError} from './classify-error.ts';
-import {classifyContext, deadline, sdkTimeoutMs, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {classifyContext, clientFetch, deadline, sdkTimeoutMs, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {geminiBatchApi, type GeminiCall} from './gemini-batch.ts';
-import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {geminiUsage, mergeUsage, NO_USAGE} from './usage.ts';
@@ -13,10 +12,10 @@ import {geminiUsage, mergeUsage, NO_USAGE} from './usage.ts';
  * Gemini through @google/genai. Its errors carry no headers, so a fetch wrapper keeps the last
  * response's headers per request (AsyncLocalStorage) for Retry-After, and adds extra query parameters.
  */
-export async function createGeminiClient(opts: ClientOptions): Promise<ProviderClient> {
+export async function createGeminiClient(opts: ClientOptions, vertex?: {project: string; location: string}): Promise<ProviderClient> {
   const {GoogleGenAI} = await import('@google/genai');
   const lastResponse = new AsyncLocalStorage<{headers: Headers | null; keep?: boolean; body?: Response}>();
-  const boundFetch = originBoundFetch(opts.providerId);
+  const boundFetch = clientFetch(opts);
   const wrappedFetch: typeof fetch = async (input, init) => {
     let url = input instanceof Request ? input.url : String(input);
     const extra = Object.entries(opts.query);
@@ -34,16 +33,23 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
     }
     return response;
   };
-  const ai: GoogleGenAIType = new GoogleGenAI({
-    apiKey: opts.apiKey,
-    // No retryOptions: genai's opt-in retries ignore Retry-After; assay's runner retries instead.
-    httpOptions: {
-      ...(opts.baseURL && {baseUrl: opts.baseURL}),
-      headers: opts.headers,
-      timeout: sdkTimeoutMs(opts.timeoutMs),
-      fetch: wrappedFetch as never,
-    },
-  });
+  const httpOptions = {
+    ...(opts.baseURL && {baseUrl: opts.baseURL}),
+    headers: opts.headers,
+    timeout: sdkTimeoutMs(opts.timeoutMs),
+    fetch: wrappedFetch as never,
+  };
+  // No retryOptions: genai's opt-in retries ignore Retry-After; assay's runner retries instead.
+  const ai: GoogleGenAIType = vertex
+    ? new GoogleGenAI({
+        vertexai: true,
+        project: vertex.project,
+        location: vertex.location,
+        // The token source's fetch wrapper sets Authorization; this keeps genai from looking for credentials of its own.
+        googleAuthOptions: {authClient: {getRequestHeaders: async () => new Headers()} as never},
+        httpOptions,
+      })
+    : new GoogleGenAI({apiKey: opts.apiKey, httpOptions});
   // Every parameter maps; nothing to drop. Kept for symmetry should the API change.
   const unsupported = new UnsupportedParams(opts, [], 'Gemini generateContent');
 
@@ -95,7 +101,8 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
 
   return {
     providerId: opts.providerId,
-    batch: geminiBatchApi(ai, opts, call, content),
+    // Vertex batch prediction reads from and writes to Cloud Storage or BigQuery: not the inline batches used here.
+    ...(!vertex && {batch: geminiBatchApi(ai, opts, call, content)}),
     async complete(model, r): Promise<Completion> {
       const dl = deadline(r.signal, r.timeoutMs, r.stallTimeoutMs);
       const {signal} = dl;
@@ -110,6 +117,7 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
             if (!candidate) throw new ProviderError('bad-response', `${opts.providerId} returned no candidates`, {hint: 'the prompt may have been blocked; see promptFeedback'});
             const finishRaw = candidate.finishReason ?? null;
             return {
+              servedModel: res.modelVersion ?? null,
               text: res.text ?? '',
               ...geminiUsage(res.usageMetadata),
               finishReason: normalizeFinishReason(finishRaw),
@@ -124,8 +132,10 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
           let ttftMs: number | null = null;
           let finishRaw: string | null = null;
           let usage = NO_USAGE;
+          let servedModel: string | null = null;
           for await (const chunk of stream) {
             dl.touch();
+            servedModel ??= chunk.modelVersion ?? null;
             const delta = chunk.text;
             if (delta) {
               r.onChunk?.();
@@ -141,7 +151,7 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
           // An abort mid-stream can end the iteration quietly instead of throwing.
           if (signal.aborted) throw signal.reason ?? new Error('aborted');
           if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});
-          return {text, ...usage, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
+          return {servedModel, text, ...usage, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
         } catch (error) {
           fail(error, model, r.timeoutMs, slot, dl.timedOut(), dl.stalled() ? r.stallTimeoutMs : undefined);
         } finally {
@@ -154,7 +164,7 @@ export async function createGeminiClient(opts: ClientOptions): Promise<ProviderC
       return lastResponse.run(slot, async () => {
         try {
           const ids: string[] = [];
-          for await (const m of await ai.models.list()) if (m.name) ids.push(m.name.replace(/^models\//, ''));
+          for await (const m of await ai.models.list()) if (m.name) ids.push(m.name.replace(/^(publishers\/[^/]+\/)?models\//, ''));
           return ids;
         } catch (error) {
           fail(error, '(list models)', opts.timeoutMs, slot, false);

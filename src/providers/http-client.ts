@@ -2,12 +2,11 @@ import Handlebars from 'handlebars';
 import type {HttpSpec} from '../config/schema.ts';
 import {InputError} from '../core/errors.ts';
 import {classifyError, hintFor} from './classify-error.ts';
-import {classifyContext, deadline, type ClientOptions} from './client-options.ts';
+import {classifyContext, clientFetch, deadline, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {readPath} from './json-path.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
-import {originBoundFetch} from './origin-bound-fetch.ts';
 import {sseEvents} from './sse-events.ts';
 import {mergeUsage, NO_USAGE, reportedCost, type UsageParts} from './usage.ts';
 import {signV4, type AwsCredentials} from './sigv4.ts';
@@ -62,7 +61,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
     return u;
   }
 
-  const boundFetch = originBoundFetch(opts.providerId);
+  const boundFetch = clientFetch(opts);
   const send = (target: URL, init: RequestInit) => {
     if (auth.type !== 'sigv4') return boundFetch(target, init);
     const signed = signV4({method: init.method ?? 'GET', url: target, headers: init.headers as Record<string, string>, body: typeof init.body === 'string' ? init.body : '', credentials: auth.aws.credentials, region: auth.aws.region, service: auth.service});

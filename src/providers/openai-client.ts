@@ -1,33 +1,68 @@
-import OpenAI from 'openai';
+import OpenAI, {AzureOpenAI} from 'openai';
 import type {ModelParams} from '../core/types.ts';
 import {classifyError} from './classify-error.ts';
-import {classifyContext, deadline, sdkTimeoutMs, secretsOf, UnsupportedParams, type ClientOptions} from './client-options.ts';
+import {classifyContext, clientFetch, deadline, sdkTimeoutMs, secretsOf, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {openaiBatchApi} from './openai-batch.ts';
-import {originBoundFetch} from './origin-bound-fetch.ts';
 import {redactingLogger} from './redacting-logger.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {openaiChatUsage, reportedCost, type UsageParts} from './usage.ts';
 import {measureWire} from './wire-timing.ts';
 
-/**
- * OpenAI chat completions through the official SDK. `compatible` servers (Ollama, vLLM, gateways)
- * get the classic `max_tokens`; OpenAI itself gets `max_completion_tokens`, which its newer models require.
- */
-export function createOpenAIClient(opts: ClientOptions, compatible: boolean, batch = !compatible): ProviderClient {
-  const client = new OpenAI({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseURL,
+/** Azure OpenAI: deployments under {endpoint}/openai with an api-version, or the v1 API when there is none. */
+export interface AzureTarget {
+  endpoint: string;
+  apiVersion: string | undefined;
+}
+
+function sdkClient(opts: ClientOptions, azure: AzureTarget | undefined): OpenAI {
+  const common = {
     maxRetries: 0, // assay's runner is the one retry layer
-    fetch: originBoundFetch(opts.providerId),
+    fetch: clientFetch(opts),
     timeout: sdkTimeoutMs(opts.timeoutMs),
     // OPENAI_LOG / ANTHROPIC_LOG=debug print through this: never a key, even one a server echoes back.
     logger: redactingLogger(secretsOf(opts)),
     defaultHeaders: opts.headers,
     defaultQuery: opts.query,
+  };
+  const endpoint = azure?.endpoint.replace(/\/+$/, '');
+  if (azure?.apiVersion) {
+    // baseURL, not endpoint: the SDK would otherwise pick up $OPENAI_BASE_URL and refuse the pair.
+    // The SDK puts /deployments/{model} into the path and sends a key as "api-key", a token as Bearer.
+    return new AzureOpenAI({
+      ...common,
+      baseURL: `${endpoint}/openai`,
+      apiVersion: azure.apiVersion,
+      ...(opts.tokenSource ? {azureADTokenProvider: () => opts.tokenSource!.token()} : {apiKey: opts.apiKey}),
+    });
+  }
+  return new OpenAI({
+    ...common,
+    apiKey: opts.apiKey,
+    baseURL: endpoint ? `${endpoint}/openai/v1` : opts.baseURL,
+    // Azure's v1 API documents the key in an "api-key" header; the key need not travel twice.
+    ...(azure && !opts.tokenSource && {defaultHeaders: {...opts.headers, 'api-key': opts.apiKey, authorization: null}}),
   });
+}
+
+/** What served a response: its model id, system_fingerprint, and the upstream an aggregator names (OpenRouter's `provider`). */
+function served(r: {model?: string; system_fingerprint?: string | null}): {servedModel: string | null; systemFingerprint: string | null; upstream: string | null} {
+  const upstream = (r as {provider?: unknown}).provider;
+  return {servedModel: r.model || null, systemFingerprint: r.system_fingerprint || null, upstream: typeof upstream === 'string' && upstream ? upstream : null};
+}
+
+/**
+ * OpenAI chat completions through the official SDK. `compatible` servers (Ollama, vLLM, gateways)
+ * get the classic `max_tokens`; OpenAI itself gets `max_completion_tokens`, which its newer models require.
+ */
+export function createOpenAIClient(opts: ClientOptions, compatible: boolean, batch = !compatible, azure?: AzureTarget): ProviderClient {
+  const client = sdkClient(opts, azure);
   const unsupported = new UnsupportedParams(opts, ['topK'], compatible ? 'the OpenAI-compatible API' : 'OpenAI chat completions');
+
+  const maxTokensParam = opts.compat?.maxTokensParam ?? (compatible ? 'max_tokens' : 'max_completion_tokens');
+  // Asks for token usage in streams, unless the server refuses the field.
+  const streamOptions = opts.compat?.streamOptions === false ? {} : {stream_options: {include_usage: true}};
 
   function body(model: string, request: CompletionRequest) {
     const p: ModelParams = request.params;
@@ -36,7 +71,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
       model,
       messages: request.messages.map((m) => ({role: m.role, content: m.content})),
       ...(p.temperature !== undefined && {temperature: p.temperature}),
-      ...(p.maxTokens !== undefined && (compatible ? {max_tokens: p.maxTokens} : {max_completion_tokens: p.maxTokens})),
+      ...(p.maxTokens !== undefined && {[maxTokensParam]: p.maxTokens}),
       ...(p.topP !== undefined && {top_p: p.topP}),
       ...(p.stop !== undefined && p.stop.length > 0 && {stop: p.stop}),
       ...(p.frequencyPenalty !== undefined && {frequency_penalty: p.frequencyPenalty}),
@@ -62,6 +97,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
           const choice = r.choices?.[0];
           if (!choice) throw new ProviderError('bad-response', `${opts.providerId} returned no choices`, {hint: 'the reply had an empty "choices" list'});
           return {
+            ...served(r),
             text: choice.message?.content ?? '',
             ...usageOf(r.usage, withResponse.response.headers),
             finishReason: normalizeFinishReason(choice.finish_reason),
@@ -71,15 +107,17 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
           };
         }
         const {data: stream, response} = await dl.run(() =>
-          client.chat.completions.create({...body(model, request), stream: true, stream_options: {include_usage: true}}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}).withResponse(),
+          client.chat.completions.create({...body(model, request), stream: true, ...streamOptions}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}).withResponse(),
         );
         dl.touch();
         let text = '';
         let ttftMs: number | null = null;
         let finishRaw: string | null = null;
         let usage: unknown = null;
+        let servedBy: ReturnType<typeof served> = {servedModel: null, systemFingerprint: null, upstream: null};
         for await (const chunk of stream) {
           dl.touch();
+          if (servedBy.servedModel === null) servedBy = served(chunk);
           const delta = chunk.choices?.[0]?.delta?.content;
           if (delta) {
             request.onChunk?.();
@@ -95,6 +133,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
         if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});
         return {
+          ...servedBy,
           text,
           ...usageOf(usage, response.headers),
           finishReason: normalizeFinishReason(finishRaw),

@@ -34,6 +34,12 @@ export interface Completion {
   finishReasonRaw: string | null;
   latencyMs: number;
   ttftMs: number | null;
+  /** The model id the response names: the one that served, which can differ from the one asked for (aliases, fallbacks). */
+  servedModel?: string | null;
+  /** OpenAI's system_fingerprint: the backend configuration that served. */
+  systemFingerprint?: string | null;
+  /** The upstream provider an aggregator (OpenRouter and the like) says it routed to. */
+  upstream?: string | null;
 }
 
 export interface ProviderClient {

@@ -4,6 +4,7 @@ import type {GroupStats} from '../runner/summarize.ts';
 import {pairedComparison} from '../stats/paired-comparison.ts';
 import {wilsonInterval} from '../stats/wilson-interval.ts';
 import type {LoadedRun} from './load-run.ts';
+import {servedChanges, type ServedChange} from './served-models.ts';
 
 export interface RunSide {
   n: number;
@@ -48,6 +49,8 @@ export interface RunComparison {
   onlyInCandidate: string[];
   regressions: number;
   improvements: number;
+  /** Labels served by a different model, fingerprint or upstream in the two runs. */
+  servedChanges: ServedChange[];
 }
 
 function side(s: GroupStats | undefined): RunSide | null {
@@ -131,5 +134,6 @@ export function compareRuns(baseline: LoadedRun, candidate: LoadedRun): RunCompa
     onlyInCandidate: modelsB.filter((m) => !modelsA.includes(m)),
     regressions: rows.filter((r) => r.regression).length,
     improvements: rows.filter((r) => r.improvement).length,
+    servedChanges: servedChanges(baseline.results, candidate.results),
   };
 }

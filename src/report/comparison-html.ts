@@ -34,6 +34,8 @@ const TEMPLATE = `<!doctype html>
 <section class="comparison" data-candidate="{{candidate}}">
 <h2>{{candidate}} against {{baseline}}</h2>
 <p><span id="regressions-{{@index}}" data-regressions="{{regressions}}">{{regressions}} regression(s)</span>, {{improvements}} improvement(s){{#if onlyBaseline}} · only in the baseline: {{onlyBaseline}}{{/if}}{{#if onlyCandidate}} · only in the candidate: {{onlyCandidate}}{{/if}}</p>
+{{#each served}}<p class="served-change" data-model="{{model}}"><b>Served model changed</b> for {{model}}: {{baseline}} → {{candidate}}. Same label, another model behind it: the difference is not like for like.</p>
+{{/each}}
 <div class="scroll"><table class="comparison-table">
 <thead><tr><th>model</th><th>group</th><th>baseline pass (95% CI)</th><th>candidate pass (95% CI)</th><th>shared cases</th><th>difference (95% CI)</th><th>p</th><th>error rate</th><th>cost / 1k</th><th>latency p50</th><th></th></tr></thead>
 <tbody>
@@ -116,6 +118,7 @@ export function renderComparisonHtml(comparisons: readonly RunComparison[], opts
       improvements: c.improvements,
       onlyBaseline: c.onlyInBaseline.join(', '),
       onlyCandidate: c.onlyInCandidate.join(', '),
+      served: c.servedChanges.map((s) => ({model: s.model, baseline: s.baseline.join(', '), candidate: s.candidate.join(', ')})),
       rows: c.rows.map(row),
     })),
   });

@@ -13,6 +13,7 @@ import {buildReportData} from './report-data.ts';
 import {REPORT_SCRIPT} from './report-script.ts';
 import {type RoutingInput, routingSectionView} from './routing-section.ts';
 import {runMetaEntries, type RunMeta} from './run-meta.ts';
+import {servedModels} from './served-models.ts';
 
 export interface ReportHtmlOptions {
   /** run.json of the run, shown as the report's metadata. */
@@ -169,8 +170,8 @@ const TEMPLATE = `<!doctype html>
 {{/each}}</tbody></table></div></noscript>
 <h2 id="run">Run</h2>
 <dl class="meta" id="run-meta">{{#each meta}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/each}}</dl>
-{{#if runModels.length}}<div class="scroll"><table id="run-models"><thead><tr><th>model</th><th>provider</th><th>type</th><th>model id</th><th>pricing in / out per MTok</th></tr></thead><tbody>
-{{#each runModels}}<tr><td>{{label}}</td><td>{{provider}}</td><td>{{type}}</td><td>{{model}}</td><td>{{pricing}}</td></tr>{{/each}}
+{{#if runModels.length}}<div class="scroll"><table id="run-models"><thead><tr><th>model</th><th>provider</th><th>type</th><th>model id</th><th>served by</th><th>pricing in / out per MTok</th></tr></thead><tbody>
+{{#each runModels}}<tr data-model="{{label}}"><td>{{label}}</td><td>{{provider}}</td><td>{{type}}</td><td>{{model}}</td><td class="{{servedClass}}">{{served}}</td><td>{{pricing}}</td></tr>{{/each}}
 </tbody></table></div>{{/if}}
 <p class="muted">Model outputs and dataset text are untrusted: this page shows them as text only, and its Content-Security-Policy lets it fetch nothing.</p>
 </main>
@@ -233,6 +234,7 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
   const csp = reportCsp({scripts: [REPORT_SCRIPT], styles: [REPORT_CSS]});
   const bar = (v: number) => (4 + v * 116).toFixed(1);
   const ranked = rankModels(summary);
+  const served = servedModels(results);
   const decision = decide(summary);
   const head = render({
     csp,
@@ -324,6 +326,9 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
       provider: m.provider ?? '',
       type: m.type ?? '',
       model: m.model ?? '',
+      // What the responses said served them; more than one means the label changed underneath during the run.
+      served: (served[label] ?? []).join(', ') + ((served[label]?.length ?? 0) > 1 ? ' (changed during the run)' : ''),
+      servedClass: (served[label]?.length ?? 0) > 1 ? 'served-changed' : '',
       pricing: m.pricing ? `$${m.pricing.inputPerMTok} / $${m.pricing.outputPerMTok}` : 'unknown',
     })),
   });

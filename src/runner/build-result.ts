@@ -128,6 +128,9 @@ export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
     judgeCostUsd,
     finishReason: c.finishReason,
     finishReasonRaw: c.finishReasonRaw,
+    ...(c.servedModel != null && {servedModel: c.servedModel}),
+    ...(c.systemFingerprint != null && {systemFingerprint: c.systemFingerprint}),
+    ...(c.upstream != null && {upstream: c.upstream}),
   };
 }
 

@@ -14,6 +14,7 @@ import {logNormal, seededRandom, seedFrom} from './seeded-random.ts';
 import {resolveSimModel, type SimModel} from './sim-model.ts';
 import {simulateAnswer} from './simulate-answer.ts';
 import {simulateJudge} from './simulate-judge.ts';
+import {TokenEndpoints, type TokenSandboxOptions} from './token-endpoints.ts';
 import {BadRequest, type SimReply, type SimRequest, type WireFormat} from './wire-format.ts';
 
 /** Every fault the sandbox can inject: the reliability fault matrix, as far as one HTTP server can show it. */
@@ -55,6 +56,8 @@ export interface SandboxOptions {
   anyModel?: boolean;
   /** The batch endpoints (OpenAI files + batches, Anthropic message batches, Gemini batchGenerateContent): turnaround, failures, expiry. */
   batch?: BatchSandboxOptions;
+  /** An OAuth2 token endpoint (…/token); when set, bearer credentials must be tokens it issued and has not expired. */
+  tokens?: TokenSandboxOptions;
 }
 
 export interface SandboxRequestLog {
@@ -71,6 +74,10 @@ export interface SandboxRequestLog {
   completed?: boolean;
   /** The token counts and gateway cost the reply reported (tests compare the client's reading with them). */
   usage?: Pick<SimReply, 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'cacheWriteTtl' | 'reasoningTokens' | 'costUsd'>;
+  /** The request path as sent (Azure deployment paths, Vertex resource paths), without the query. */
+  path?: string;
+  /** How the credential came: "bearer", or the header or query parameter that carried a key; never the value. */
+  auth?: string;
 }
 
 /**
@@ -92,6 +99,7 @@ export class Sandbox {
   private baseUrl: string | null = null;
   /** OpenAI Batch, Anthropic Message Batches and the Gemini Batch API, answered by the same simulation as live requests. */
   readonly batches: BatchEndpoints;
+  private readonly tokens: TokenEndpoints | null;
 
   constructor(opts: SandboxOptions = {}) {
     for (const m of opts.models ?? []) this.models.set(m.id, m);
@@ -99,6 +107,7 @@ export class Sandbox {
     this.latencyScale = opts.latencyScale ?? 1;
     this.rejectKeys = new Set(opts.rejectKeys ?? ['invalid-key']);
     this.anyModel = opts.anyModel ?? this.models.size === 0;
+    this.tokens = opts.tokens ? new TokenEndpoints(opts.tokens) : null;
     this.batches = new BatchEndpoints({...opts.batch, turnaroundMs: opts.batch?.turnaroundMs ?? 2000 * this.latencyScale}, this.seed, (wire, body, model) => this.answerLine(wire, body, model));
   }
 
@@ -142,7 +151,14 @@ export class Sandbox {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('x-assay-simulated', 'true');
     const url = new URL(req.url ?? '/', 'http://sandbox');
-    const path = url.pathname;
+    if (this.tokens && TokenEndpoints.handles(req.method, url.pathname)) {
+      return void (await this.tokens.handle(req, res, url.pathname, await readBody(req)));
+    }
+    // Azure OpenAI (deployments with api-version, or its v1 API) and Vertex AI paths are served as the wire they carry.
+    const azure = /^\/openai\/(?:deployments\/([^/]+)\/(chat\/completions)|(models)|v1\/(.+))$/.exec(url.pathname);
+    const vertex = /^\/(?:v1|v1beta1)\/(?:projects\/[^/]+\/locations\/[^/]+\/)?publishers\/google\/(models(?:\/[^/]+)?)$/.exec(url.pathname);
+    const path = azure ? `/v1/${azure[2] ?? azure[3] ?? azure[4]}` : vertex ? `/v1beta/${vertex[1]}` : url.pathname;
+    const deployment = azure?.[1] ? decodeURIComponent(azure[1]) : undefined;
     const geminiPath = /^\/(v1|v1beta|v1alpha)\/models(?:\/([^:/]+):(generateContent|streamGenerateContent))?$/.exec(path);
     // GET /v1/models is shared by all three APIs; Gemini's SDK is the one that sends x-goog-api-key.
     const gemini = geminiPath && (geminiPath[2] || geminiPath[1] !== 'v1' || req.headers['x-goog-api-key']) ? geminiPath : null;
@@ -150,9 +166,15 @@ export class Sandbox {
     const wire: WireFormat = gemini || geminiBatch ? geminiWire : req.headers['anthropic-version'] ? anthropicWire : openaiWire;
 
     try {
+      if (azure && !azure[4] && !url.searchParams.get('api-version')) {
+        return this.sendJson(res, 404, {error: {code: '404', message: 'Resource not found (simulated: Azure OpenAI needs the api-version query parameter on deployment paths)'}});
+      }
       const key = this.apiKey(req, url);
-      if (!key) return this.sendError(res, wire, 401, 'No API key was provided.');
+      if (!key) return this.sendError(res, wire, 401, vertex ? 'Request is missing required authentication credential. Expected OAuth 2 access token (simulated).' : 'No API key was provided.');
       if (this.rejectKeys.has(key)) return this.sendError(res, wire, 401, 'Incorrect API key provided.');
+      if (vertex && !req.headers.authorization) return this.sendError(res, wire, 401, 'API keys are not supported by this API. Expected OAuth2 access token (simulated).');
+      const verdict = this.tokens && req.headers.authorization ? this.tokens.verify(key) : 'ok';
+      if (verdict !== 'ok') return this.sendError(res, wire, 401, verdict === 'expired' ? 'The access token expired (simulated).' : 'Invalid access token: not issued by this sandbox, or revoked (simulated).');
 
       if (geminiBatch) return await this.batches.handleGemini(req, res, path, wire);
       if (!gemini && BatchEndpoints.handles(path)) return await this.batches.handle(req, res, path, wire);
@@ -174,6 +196,8 @@ export class Sandbox {
           throw new BadRequest('request body is not valid JSON');
         }
         parsed = wire.parse(body, gemini?.[2] ? decodeURIComponent(gemini[2]) : undefined, gemini?.[3] === 'streamGenerateContent');
+        // Azure names the model by its deployment in the path; the body's model field is not what it serves.
+        if (deployment) parsed = {...parsed, model: deployment};
       } catch (error) {
         if (error instanceof BadRequest) return this.sendError(res, wire, 400, error.message);
         throw error;
@@ -187,7 +211,7 @@ export class Sandbox {
       }
       const prompt = [...parsed.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
       const fault = this.pickFault(req, model, prompt);
-      const entry: SandboxRequestLog = {wire: wire.name, model: model.id, stream: parsed.stream, fault, at: Date.now(), prompt, status: null};
+      const entry: SandboxRequestLog = {wire: wire.name, model: model.id, stream: parsed.stream, fault, at: Date.now(), prompt, status: null, path: url.pathname, auth: authScheme(req, url)};
       this.log.push(entry);
       res.once('finish', () => (entry.status = res.statusCode));
       await this.respond(req, res, wire, model, parsed, fault, prompt, entry);
@@ -200,7 +224,7 @@ export class Sandbox {
   private apiKey(req: IncomingMessage, url: URL): string | null {
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || null;
-    const header = req.headers['x-api-key'] ?? req.headers['x-goog-api-key'] ?? url.searchParams.get('key');
+    const header = req.headers['x-api-key'] ?? req.headers['api-key'] ?? req.headers['x-goog-api-key'] ?? url.searchParams.get('key');
     return typeof header === 'string' && header !== '' ? header : null;
   }
 
@@ -472,6 +496,11 @@ export function splitTokens(text: string): string[] {
     for (let i = 0; i < word.length; i += 6) pieces.push(word.slice(i, i + 6));
   }
   return pieces;
+}
+
+function authScheme(req: IncomingMessage, url: URL): string | undefined {
+  if (req.headers.authorization?.startsWith('Bearer ')) return 'bearer';
+  return ['x-api-key', 'api-key', 'x-goog-api-key'].find((h) => req.headers[h] !== undefined) ?? (url.searchParams.has('key') ? 'query:key' : undefined);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
