@@ -13,8 +13,14 @@ describe('each wire’s usage fields, split into disjoint kinds', () => {
       cost: 0.00095,
     });
     expect(u).toEqual({inputTokens: 34, cacheReadTokens: 60, cacheWriteTokens: 100, cacheWrite1hTokens: null, outputTokens: 2, reasoningTokens: 50, reportedCostUsd: 0.00095});
+    // DeepSeek's own cache field.
+    expect(openaiChatUsage({prompt_tokens: 1000, completion_tokens: 10, prompt_cache_hit_tokens: 800, prompt_cache_miss_tokens: 200})).toMatchObject({inputTokens: 200, cacheReadTokens: 800});
     // A server that reports only the totals: nothing is invented.
     expect(openaiChatUsage({prompt_tokens: 10, completion_tokens: 3})).toMatchObject({inputTokens: 10, outputTokens: 3, cacheReadTokens: null, reasoningTokens: null, reportedCostUsd: null});
+    // No usage at all: a fresh object each time, so a caller filling in a header's cost changes no other reply.
+    const none = openaiChatUsage(undefined);
+    none.reportedCostUsd = 1;
+    expect(openaiChatUsage(null).reportedCostUsd).toBeNull();
   });
 
   it('OpenAI Responses: input_tokens_details.cached_tokens, output_tokens_details.reasoning_tokens', () => {

@@ -15,7 +15,7 @@ export interface UsageParts {
   reportedCostUsd: number | null;
 }
 
-export const NO_USAGE: UsageParts = {inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, cacheWrite1hTokens: null, reasoningTokens: null, reportedCostUsd: null};
+export const NO_USAGE: Readonly<UsageParts> = Object.freeze({inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, cacheWrite1hTokens: null, reasoningTokens: null, reportedCostUsd: null});
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
@@ -35,17 +35,19 @@ export function reportedCost(value: unknown): number | null {
 /**
  * OpenAI chat completions: prompt_tokens includes prompt_tokens_details.cached_tokens (and, from
  * OpenRouter, cache_write_tokens); completion_tokens includes completion_tokens_details.reasoning_tokens.
+ * DeepSeek reports its cache hits as prompt_cache_hit_tokens instead (also inside prompt_tokens).
  */
 export function openaiChatUsage(usage: unknown): UsageParts {
-  if (!usage || typeof usage !== 'object') return NO_USAGE;
+  if (!usage || typeof usage !== 'object') return {...NO_USAGE};
   const u = usage as {
     prompt_tokens?: unknown;
     completion_tokens?: unknown;
     prompt_tokens_details?: {cached_tokens?: unknown; cache_write_tokens?: unknown} | null;
     completion_tokens_details?: {reasoning_tokens?: unknown} | null;
+    prompt_cache_hit_tokens?: unknown;
     cost?: unknown;
   };
-  const cacheRead = num(u.prompt_tokens_details?.cached_tokens);
+  const cacheRead = num(u.prompt_tokens_details?.cached_tokens) ?? num(u.prompt_cache_hit_tokens);
   const cacheWrite = num(u.prompt_tokens_details?.cache_write_tokens);
   const reasoning = num(u.completion_tokens_details?.reasoning_tokens);
   return {
@@ -61,7 +63,7 @@ export function openaiChatUsage(usage: unknown): UsageParts {
 
 /** The OpenAI Responses API: input_tokens includes input_tokens_details.cached_tokens; output_tokens includes output_tokens_details.reasoning_tokens. */
 export function openaiResponsesUsage(usage: unknown): UsageParts {
-  if (!usage || typeof usage !== 'object') return NO_USAGE;
+  if (!usage || typeof usage !== 'object') return {...NO_USAGE};
   const u = usage as {input_tokens?: unknown; output_tokens?: unknown; input_tokens_details?: {cached_tokens?: unknown} | null; output_tokens_details?: {reasoning_tokens?: unknown} | null; cost?: unknown};
   const cacheRead = num(u.input_tokens_details?.cached_tokens);
   const reasoning = num(u.output_tokens_details?.reasoning_tokens);
@@ -82,7 +84,7 @@ export function openaiResponsesUsage(usage: unknown): UsageParts {
  * Thinking is counted in output_tokens and not reported apart, so reasoningTokens stays null.
  */
 export function anthropicUsage(usage: unknown): UsageParts {
-  if (!usage || typeof usage !== 'object') return NO_USAGE;
+  if (!usage || typeof usage !== 'object') return {...NO_USAGE};
   const u = usage as {
     input_tokens?: unknown;
     output_tokens?: unknown;
@@ -116,7 +118,7 @@ export function mergeUsage(earlier: UsageParts, later: UsageParts): UsageParts {
  * candidatesTokenCount and billed as output; toolUsePromptTokenCount is input outside promptTokenCount.
  */
 export function geminiUsage(usage: unknown): UsageParts {
-  if (!usage || typeof usage !== 'object') return NO_USAGE;
+  if (!usage || typeof usage !== 'object') return {...NO_USAGE};
   const u = usage as {promptTokenCount?: unknown; candidatesTokenCount?: unknown; cachedContentTokenCount?: unknown; thoughtsTokenCount?: unknown; toolUsePromptTokenCount?: unknown};
   const cacheRead = num(u.cachedContentTokenCount);
   const prompt = num(u.promptTokenCount);
@@ -134,7 +136,7 @@ export function geminiUsage(usage: unknown): UsageParts {
 
 /** Bedrock Converse: inputTokens excludes cacheReadInputTokens and cacheWriteInputTokens. */
 export function bedrockUsage(usage: unknown): UsageParts {
-  if (!usage || typeof usage !== 'object') return NO_USAGE;
+  if (!usage || typeof usage !== 'object') return {...NO_USAGE};
   const u = usage as {inputTokens?: unknown; outputTokens?: unknown; cacheReadInputTokens?: unknown; cacheWriteInputTokens?: unknown};
   return {
     inputTokens: num(u.inputTokens),
