@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {ANTHROPIC_CACHE_RATIOS, batchPricing, costsDisagree, priceRequest} from '../src/runner/cost.ts';
+import {tableKeysFor} from '../src/prices/price-table.ts';
 import {anthropicUsage, bedrockUsage, geminiUsage, openaiChatUsage, openaiResponsesUsage} from '../src/providers/usage.ts';
 
 describe('each wire’s usage fields, split into disjoint kinds', () => {
@@ -105,5 +106,16 @@ describe('costsDisagree', () => {
     expect(costsDisagree(1, 1.02)).toBe(false);
     expect(costsDisagree(1, 1.1)).toBe(true);
     expect(costsDisagree(0, 0)).toBe(false);
+  });
+});
+
+describe('price table ids', () => {
+  it('uses the prefixes LiteLLM keys each provider by', () => {
+    const keys = (type: string, model: string, extra: Record<string, unknown> = {}) => tableKeysFor({model, provider: {type, ...extra}})[0];
+    expect(keys('gemini', 'gemini-2.5-pro')).toBe('gemini/gemini-2.5-pro');
+    expect(keys('gemini', 'gemini-2.5-pro', {vertex: {project: 'p', location: 'l'}})).toBe('gemini-2.5-pro');
+    expect(keys('azure-openai', 'gpt-4o')).toBe('azure/gpt-4o');
+    expect(keys('openai-compatible', 'anthropic/claude-sonnet-4', {baseURL: 'https://openrouter.ai/api/v1'})).toBe('openrouter/anthropic/claude-sonnet-4');
+    expect(tableKeysFor({model: 'us.anthropic.claude-3-haiku', provider: {type: 'bedrock'}})).toContain('anthropic.claude-3-haiku');
   });
 });

@@ -52,14 +52,16 @@ export async function loadPriceTable(source: string, opts: {cwd?: string; fetchI
 
 /**
  * The ids a configured model may have in the table, most specific first. LiteLLM keys OpenAI and
- * Anthropic models by their bare id, Gemini API models as "gemini/<id>" (bare ids are Vertex AI's),
+ * Anthropic models by their bare id, Gemini API models as "gemini/<id>" (bare ids are Vertex AI's), Azure as "azure/<id>",
  * Bedrock models by their model id (region prefixes like "us." included), gateways with their prefix.
  */
-export function tableKeysFor(model: Pick<LoadedModel, 'model'> & {provider: {type: string; wire?: string; baseURL?: string}}): string[] {
+export function tableKeysFor(model: Pick<LoadedModel, 'model'> & {provider: {type: string; wire?: string; baseURL?: string; vertex?: unknown}}): string[] {
   const id = model.model.replace(/^models\//, '');
   const type = model.provider.type === 'sandbox' ? (model.provider.wire ?? 'openai') : model.provider.type;
   const keys: string[] = [];
-  if (type === 'gemini') keys.push(`gemini/${id}`, id);
+  if (type === 'gemini' && model.provider.vertex) keys.push(id, `vertex_ai/${id}`, `gemini/${id}`);
+  else if (type === 'gemini') keys.push(`gemini/${id}`, id);
+  else if (type === 'azure-openai') keys.push(`azure/${id}`, id);
   else if (type === 'bedrock') keys.push(id, `bedrock/${id}`, `bedrock_converse/${id}`, id.replace(/^(us|eu|apac|global)\./, ''));
   else if (type === 'openai' || type === 'anthropic') keys.push(id, `${type}/${id}`);
   else {
