@@ -1,6 +1,6 @@
 import {parse as parseYaml} from 'yaml';
 import {describe, expect, it} from 'vitest';
-import {createRouter} from '../src/routing/create-router.ts';
+import {createRouter, routeOrders} from '../src/routing/create-router.ts';
 import {exportLitellm, litellmConfigSchema} from '../src/routing/export-litellm.ts';
 import {exportPortkey, type PortkeyTarget, portkeyConfigSchema} from '../src/routing/export-portkey.ts';
 import {generatePolicy} from '../src/routing/generate-policy.ts';
@@ -86,6 +86,35 @@ describe('--export litellm', () => {
     expect(config.router_settings.routing_strategy).toBe('simple-shuffle');
     expect(config.router_settings.num_retries).toBe(policy.resilience.retry.maxAttempts - 1);
     expect(config.router_settings.cooldown_time).toBe(30);
+    expect(config.router_settings.enable_tag_filtering).toBe(true);
+  });
+
+  it('tag routing: single-tag rules become tagged deployments of one group, the default route carries "default"', () => {
+    const tagged = config.model_list.filter((d: {model_name: string}) => d.model_name === 'assay');
+    const tagRules = policy.rules.filter((r) => r.when.tags?.length === 1 && !r.when.metadata && !r.when.inputTokens);
+    for (const r of tagRules) expect(tagged.some((d: {litellm_params: {tags: string[]}}) => d.litellm_params.tags[0] === r.when.tags![0])).toBe(true);
+    expect(tagged.filter((d: {litellm_params: {tags: string[]}}) => d.litellm_params.tags[0] === 'default').length).toBe(policy.default.route.filter((w) => w.weight > 0).length);
+    // Outside the tag group every deployment carries "default", so a tagged request is never refused there.
+    for (const d of config.model_list.filter((x: {model_name: string}) => x.model_name !== 'assay')) expect(d.litellm_params.tags).toEqual(['default']);
+    expect(text).toContain('match-any with no rule order');
+  });
+
+  it('pins timeout, key variable and params; no literal keys', () => {
+    for (const d of config.model_list) {
+      expect(d.litellm_params.timeout).toBe(60);
+      if (d.litellm_params.model.startsWith('anthropic/')) expect(d.litellm_params.max_tokens).toBe(1024);
+    }
+    expect(text).not.toMatch(/sk-/);
+  });
+
+  it('openai-compatible models get api_base, as a reference when the URL was not recorded, and their own key variable', () => {
+    const p: RoutingPolicy = {...policy, models: {...policy.models, mini: {provider: 'vllm-local', type: 'openai-compatible', model: 'qwen', keyEnv: 'VLLM_KEY', params: {temperature: 0}}}};
+    const ll = parseYaml(exportLitellm(p));
+    const mini = ll.model_list.find((d: {litellm_params: {model: string}}) => d.litellm_params.model === 'openai/qwen');
+    expect(mini.litellm_params).toMatchObject({api_base: 'os.environ/VLLM_LOCAL_BASE_URL', api_key: 'os.environ/VLLM_KEY', temperature: 0});
+    const pk = exportPortkey(p);
+    expect(pk).toContain('"custom_host": "${VLLM_LOCAL_BASE_URL}"');
+    expect(pk).toContain('"api_key": "${VLLM_KEY}"');
   });
 
   it('one model group per rule with the route\'s weights, provider-prefixed ids and env-var keys', () => {
@@ -134,17 +163,34 @@ describe('--export portkey', () => {
     expect(config.strategy?.cb_config).toBeUndefined(); // ignored by Portkey under conditional
   });
 
-  it('each branch is a fallback chain with a circuit breaker, the canary a loadbalance weight', () => {
-    for (const branch of config.targets!) {
-      expect(branch.strategy?.mode).toBe('fallback');
-      expect(branch.strategy?.cb_config?.cooldown_interval).toBeGreaterThanOrEqual(30_000);
-      const first = branch.targets![0]!;
-      if (first.strategy) {
-        expect(first.strategy.mode).toBe('loadbalance');
-        expect(first.targets!.map((t) => t.weight).reduce((a, b) => a! + b!, 0)).toBeCloseTo(1, 6);
+  it('each branch walks route()\'s order per weighted pick: a loadbalance of fallback chains, or one chain', () => {
+    const leaves = (t: PortkeyTarget): string[] => (t.targets ? t.targets.flatMap(leaves) : [t.override_params!.model]);
+    const modelId = (label: string) => policy.models[label]?.model ?? label;
+    const routes = [...policy.rules.map((r) => [r.route, r.fallback] as const), [policy.default.route, policy.default.fallback] as const];
+    config.targets!.forEach((branch, i) => {
+      const picks = routeOrders(routes[i]![0], routes[i]![1]);
+      if (picks.length === 1) {
+        expect(branch.strategy?.mode === 'fallback' || branch.strategy === undefined).toBe(true);
+        expect(leaves(branch)).toEqual(picks[0]!.order.map(modelId));
+      } else {
+        expect(branch.strategy?.mode).toBe('loadbalance');
+        branch.targets!.forEach((chain, k) => {
+          expect(chain.weight).toBe(picks[k]!.weight);
+          expect(chain.strategy?.mode).toBe('fallback');
+          expect(chain.strategy?.cb_config?.cooldown_interval).toBeGreaterThanOrEqual(30_000);
+          expect(leaves(chain)).toEqual(picks[k]!.order.map(modelId));
+        });
       }
-    }
-    expect(JSON.stringify(config)).toContain('"provider": "@anthropic-prod"'.replace(': ', ':'));
+    });
+  });
+
+  it('pins provider, key reference, timeout and params on every leaf', () => {
+    const text = exportPortkey(policy);
+    expect(text).toContain('"provider": "anthropic"');
+    expect(text).toContain('"api_key": "${ANTHROPIC_API_KEY}"');
+    expect(text).toContain('"max_tokens": 1024');
+    expect(text).toContain('"request_timeout": 60000');
+    expect(text).not.toContain('"@');
   });
 
   it('routes requests to the same branch as createRouter', () => {
@@ -168,7 +214,7 @@ describe('a policy without rules', () => {
   it('exports a plain fallback chain to Portkey and a single group to LiteLLM', () => {
     const flat: RoutingPolicy = {...policy, rules: []};
     const pk = JSON.parse(exportPortkey(flat)) as PortkeyTarget;
-    expect(pk.strategy?.mode).toBe('fallback');
+    expect(pk.strategy?.mode).toBe(routeOrders(flat.default.route, []).length > 1 ? 'loadbalance' : 'fallback');
     expect(portkeyConfigSchema.safeParse(pk).success).toBe(true);
     const ll = parseYaml(exportLitellm(flat));
     expect(litellmConfigSchema.safeParse(ll).success).toBe(true);

@@ -60,15 +60,23 @@ export default class Route extends BaseCommand {
     if (flags.out) writeFileSync(flags.out, policyToYaml(policy));
     // stdout carries one document a script can consume; the explanation and warnings go where a person reads them.
     let document: string | undefined;
-    if (flags.export === 'litellm') document = (await import('../routing/export-litellm.ts')).exportLitellm(policy);
-    else if (flags.export === 'portkey') document = (await import('../routing/export-portkey.ts')).exportPortkey(policy);
-    else if (flags.json) document = `${JSON.stringify(flags.explain ? {...policy, evidence: generated.evidence, steps: generated.steps, warnings: generated.warnings} : policy, null, 2)}\n`;
+    // JSON has no comments: what the gateway serves differently from the policy is said on stderr (and in docs/gateways.md).
+    let notes: string[] = [];
+    if (flags.export === 'litellm') {
+      const m = await import('../routing/export-litellm.ts');
+      document = m.exportLitellm(policy);
+    } else if (flags.export === 'portkey') {
+      const m = await import('../routing/export-portkey.ts');
+      document = m.exportPortkey(policy);
+      notes = m.portkeyNotes(policy);
+    } else if (flags.json) document = `${JSON.stringify(flags.explain ? {...policy, evidence: generated.evidence, steps: generated.steps, warnings: generated.warnings} : policy, null, 2)}\n`;
     else if (!flags.out) document = policyToYaml(policy);
     if (flags.export && policy.learned) {
       process.stderr.write(`note: a ${flags.export} config cannot run the learned router; it carries the tag-level rules. Serve the learned router in-process with createRouter(policy), or call route() in your application and pass its decision as the model.\n`);
     }
     if (document !== undefined) {
       process.stdout.write(document);
+      for (const n of notes) process.stderr.write(`note: ${n}\n`);
       if (flags.explain && !flags.json) process.stderr.write(`${explainPolicy(generated)}\n`);
       else for (const w of generated.warnings) process.stderr.write(`warning: ${w}\n`);
     } else {

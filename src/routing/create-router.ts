@@ -79,15 +79,31 @@ export function createRouter(policy: RoutingPolicy, opts: {random?: () => number
 }
 
 function compileRoute(matches: CompiledCondition, name: string, route: readonly WeightedModel[], fallback: readonly string[]): CompiledRoute {
+  const picks = routeOrders(route, fallback);
+  const total = picks.reduce((s, p) => s + p.weight, 0) || 1;
+  let running = 0;
+  const cumulative = picks.map((p) => (running += p.weight / total));
+  return {matches, name, cumulative, orders: picks.map((p) => p.order)};
+}
+
+export interface RoutePick {
+  model: string;
+  /** Share of the rule's traffic that picks this model first (unnormalised, as in the policy). */
+  weight: number;
+  /** Every model to try when this one is picked: it, the rest of the route heaviest first, then the fallbacks. */
+  order: readonly string[];
+}
+
+/**
+ * The orders createRouter serves for one route, one per possible weighted pick. Gateway exports build
+ * their chains from this too, so a gateway walks the same models in the same order as route().
+ */
+export function routeOrders(route: readonly WeightedModel[], fallback: readonly string[]): RoutePick[] {
   const live = route.filter((w) => w.weight > 0);
   const picks = live.length > 0 ? live : route.slice(0, 1);
-  const total = picks.reduce((s, w) => s + w.weight, 0) || 1;
-  let running = 0;
-  const cumulative = picks.map((w) => (running += w.weight / total));
   // The rest of the route after the pick goes heaviest first: the model carrying most traffic is the best-known one.
   const byWeight = [...route].sort((a, b) => b.weight - a.weight).map((w) => w.model);
-  const orders = picks.map((p) => Object.freeze(dedupe([p.model, ...byWeight, ...fallback])));
-  return {matches, name, cumulative, orders};
+  return picks.map((p) => ({model: p.model, weight: p.weight, order: Object.freeze(dedupe([p.model, ...byWeight, ...fallback]))}));
 }
 
 function dedupe(labels: readonly string[]): string[] {

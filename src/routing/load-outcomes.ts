@@ -84,7 +84,7 @@ function readRunResults(file: string, source: string, acc: Accumulator): void {
 
 function readRunMeta(file: string, display: string, acc: Accumulator): void {
   if (!existsSync(file)) return;
-  let meta: {models?: Record<string, {provider?: string; type?: string; model?: string; pricing?: Pricing; simulated?: boolean}>};
+  let meta: {models?: Record<string, Partial<ModelInfo>>};
   try {
     meta = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
@@ -98,6 +98,11 @@ function readRunMeta(file: string, display: string, acc: Accumulator): void {
       ...(m.type !== undefined ? {type: m.type} : {}),
       ...(m.pricing ? {pricing: m.pricing} : {}),
       ...(m.simulated !== undefined ? {simulated: m.simulated} : {}),
+      ...(typeof m.wire === 'string' ? {wire: m.wire} : {}),
+      ...(typeof m.baseURL === 'string' ? {baseURL: m.baseURL} : {}),
+      ...(typeof m.keyEnv === 'string' ? {keyEnv: m.keyEnv} : {}),
+      ...(typeof m.timeoutMs === 'number' ? {timeoutMs: m.timeoutMs} : {}),
+      ...(m.params ? {params: m.params} : {}),
     };
   }
 }

@@ -66,6 +66,11 @@ export const routingPolicySchema = z.strictObject({
       pricing: pricingSchema.optional(),
       simulated: z.boolean().optional(),
       canary: z.boolean().optional(),
+      wire: z.string().optional(),
+      baseURL: z.string().url().optional(),
+      keyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable, not a key').optional(),
+      timeoutMs: z.number().int().positive().optional(),
+      params: z.strictObject({temperature: z.number().min(0).max(2).optional(), maxTokens: z.number().int().positive().optional(), topP: z.number().min(0).max(1).optional()}).optional(),
     }),
   ),
   rules: z.array(

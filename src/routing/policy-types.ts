@@ -38,6 +38,15 @@ export interface ModelInfo {
   simulated?: boolean;
   /** Added by --canary without measurements of its own. */
   canary?: boolean;
+  /** How the model was called when measured (run.json), so a gateway export calls it the same way. */
+  wire?: string;
+  /** The provider's base URL when it was not the provider's own API. */
+  baseURL?: string;
+  /** Name of the environment variable holding the key; never the key. */
+  keyEnv?: string;
+  timeoutMs?: number;
+  /** Sampling parameters the measurement used; a gateway must pin them or it serves a different model. */
+  params?: {temperature?: number; maxTokens?: number; topP?: number};
 }
 
 export interface ModelErrorStats {

@@ -8,7 +8,8 @@ import {evaluateGate, type GateOutcome} from '../gate/evaluate-gate.ts';
 import {junitXml} from '../gate/junit-xml.ts';
 import {AssayError, InputError} from '../core/errors.ts';
 import {asWriteError, writeFileAtomic, writeJsonAtomic, WriteError} from '../core/write-atomic.ts';
-import type {ErrorCause, Result} from '../core/types.ts';
+import type {ErrorCause, ModelParams, Result} from '../core/types.ts';
+import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import type {ClientWarning, ProviderClient} from '../providers/provider-client.ts';
 import {writeReports, type RunReports} from '../report/write-reports.ts';
 import type {Sandbox} from '../sandbox/sandbox-server.ts';
@@ -98,10 +99,40 @@ export interface RunMeta {
   argv: string[];
   versions: Record<string, string>;
   simulated: boolean;
-  models: Record<string, {provider: string; type: string; model: string; pricing: unknown; simulated: boolean}>;
+  models: Record<string, RunModelMeta>;
   breakerTransitions: Array<BreakerTransition & {model: string}>;
   /** Queue mode: the Redis URL (password redacted) and the run's queue id, so --resume continues there. */
   queue?: {url: string; id: string};
+}
+
+/** What run.json records per model: enough for a gateway export to call it as it was measured (never a key, only its variable's name). */
+export interface RunModelMeta {
+  provider: string;
+  type: string;
+  model: string;
+  pricing: unknown;
+  simulated: boolean;
+  wire?: string;
+  baseURL?: string;
+  keyEnv?: string;
+  timeoutMs?: number;
+  params?: Pick<ModelParams, 'temperature' | 'maxTokens' | 'topP'>;
+}
+
+function runModelMeta(m: LoadedModel): RunModelMeta {
+  const params = Object.fromEntries(Object.entries({temperature: m.params.temperature, maxTokens: m.params.maxTokens, topP: m.params.topP}).filter(([, v]) => v !== undefined));
+  return {
+    provider: m.provider.id,
+    type: m.provider.type,
+    model: m.model,
+    pricing: m.pricing,
+    simulated: m.provider.type === 'sandbox',
+    ...(m.provider.wire ? {wire: m.provider.wire} : {}),
+    ...(m.provider.baseURL ? {baseURL: m.provider.baseURL} : {}),
+    ...(keyEnvOf(m.provider) ? {keyEnv: keyEnvOf(m.provider)} : {}),
+    timeoutMs: m.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(Object.keys(params).length > 0 ? {params} : {}),
+  };
 }
 
 function newRunId(outDir: string): string {
@@ -293,7 +324,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
       versions: versions(),
       simulated: [...usedModels.values()].some((m) => m.provider.type === 'sandbox'),
       models: Object.fromEntries(
-        [...usedModels.values()].map((m) => [m.label, {provider: m.provider.id, type: m.provider.type, model: m.model, pricing: m.pricing, simulated: m.provider.type === 'sandbox'}]),
+        [...usedModels.values()].map((m) => [m.label, runModelMeta(m)]),
       ),
       breakerTransitions: [],
     };

@@ -2,6 +2,7 @@ import {randomUUID} from 'node:crypto';
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import type {AddressInfo, Socket} from 'node:net';
 import {setTimeout as sleep} from 'node:timers/promises';
+import type {ModelParams} from '../core/types.ts';
 import {estimateTokens} from '../providers/estimate-tokens.ts';
 import {anthropicWire} from './anthropic-wire.ts';
 import {BatchEndpoints, type BatchSandboxOptions} from './batch-endpoints.ts';
@@ -78,6 +79,8 @@ export interface SandboxRequestLog {
   path?: string;
   /** How the credential came: "bearer", or the header or query parameter that carried a key; never the value. */
   auth?: string;
+  /** Sampling parameters as the request sent them, so a gateway test can see what reached the provider. */
+  params?: ModelParams;
 }
 
 /**
@@ -211,7 +214,7 @@ export class Sandbox {
       }
       const prompt = [...parsed.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
       const fault = this.pickFault(req, model, prompt);
-      const entry: SandboxRequestLog = {wire: wire.name, model: model.id, stream: parsed.stream, fault, at: Date.now(), prompt, status: null, path: url.pathname, auth: authScheme(req, url)};
+      const entry: SandboxRequestLog = {wire: wire.name, model: model.id, stream: parsed.stream, fault, at: Date.now(), prompt, status: null, path: url.pathname, auth: authScheme(req, url), params: parsed.params};
       this.log.push(entry);
       res.once('finish', () => (entry.status = res.statusCode));
       await this.respond(req, res, wire, model, parsed, fault, prompt, entry);
@@ -242,11 +245,12 @@ export class Sandbox {
       return seen < times ? (forced as Fault) : null;
     }
     const f = model.faults;
-    if (f.rateLimit + f.server + f.reset + f.stall + f.malformed === 0) return null;
+    const slowHeaders = f.slowHeaders ?? 0;
+    if (f.rateLimit + f.server + f.reset + f.stall + f.malformed + slowHeaders === 0) return null;
     let random = this.faultRandom.get(model.id);
     if (!random) this.faultRandom.set(model.id, (random = seededRandom(seedFrom(this.seed, model.id, 'faults'))));
     let draw = random();
-    for (const [fault, p] of [['rate-limit', f.rateLimit], ['server', f.server], ['reset', f.reset], ['stall', f.stall], ['malformed', f.malformed]] as const) {
+    for (const [fault, p] of [['rate-limit', f.rateLimit], ['server', f.server], ['reset', f.reset], ['stall', f.stall], ['malformed', f.malformed], ['slow-headers', slowHeaders]] as const) {
       if (draw < p) return fault;
       draw -= p;
     }

@@ -14,7 +14,8 @@ export interface SimModel {
   positionBias: number;
   /** Continuous-batching capacity (a self-hosted deployment); null serves every request at once at full speed. */
   capacity?: SimCapacity | null;
-  faults: {rateLimit: number; server: number; reset: number; stall: number; malformed: number; retryAfterS: number; slowHeadersMs: number};
+  /** Chances per request; slowHeaders (headers only after slowHeadersMs) is set by tests, not by config profiles. */
+  faults: {rateLimit: number; server: number; reset: number; stall: number; malformed: number; retryAfterS: number; slowHeadersMs: number; slowHeaders?: number};
   /** Reasoning tokens per reply (a "thinking" model), 0 for none. */
   reasoningTokens: number;
   /** Prompt-prefix caching, or null when off. */
