@@ -70,6 +70,8 @@ export {generatePolicy} from './routing/generate-policy.ts';
 export type {GenerateOptions, GeneratedPolicy, RuleEvidence, SelectionStep} from './routing/generate-policy.ts';
 export {createRouter, routeOrders, stickyFraction} from './routing/create-router.ts';
 export type {Router, RouteDecision, RouteRequest, RoutePick} from './routing/create-router.ts';
+export {createPolicyClient} from './routing/create-policy-client.ts';
+export type {PolicyClient, PolicyEvent, PolicyModel, PolicyRequest, PolicyResponse} from './routing/create-policy-client.ts';
 export {learnRouter} from './routing/learn-router.ts';
 export type {LearnOptions, LearnResult} from './routing/learn-router.ts';
 export {gapRecovered} from './routing/gap-recovered.ts';

@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {compileCondition} from '../src/routing/compile-condition.ts';
 import {createRouter, stickyFraction} from '../src/routing/create-router.ts';
 import type {RoutingPolicy} from '../src/routing/policy-types.ts';
 
@@ -99,5 +100,33 @@ describe('createRouter(policy).route(request)', () => {
     const usPerCall = ((performance.now() - t0) * 1000) / n;
     // Generous bound for a loaded CI machine; bench/route-latency.ts measures it properly.
     expect(usPerCall).toBeLessThan(20);
+  });
+});
+
+describe('route() with indexed rules', () => {
+  it('picks the same rule as checking every rule in order, on random policies and requests', () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pickOf = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const TAGS = ['a', 'b', 'c', 'd', 'e'];
+    for (let trial = 0; trial < 40; trial++) {
+      const rules: RoutingPolicy['rules'] = Array.from({length: 1 + Math.floor(rand() * 30)}, (_, i) => {
+        const when: RoutingPolicy['rules'][number]['when'] = {};
+        if (rand() < 0.6) when.tags = Array.from({length: 1 + Math.floor(rand() * 2)}, () => pickOf(TAGS));
+        if (rand() < 0.4) when.metadata = rand() < 0.5 ? {suite: pickOf(['x', 'y'])} : {suite: pickOf(['x', 'y']), lang: pickOf(['en', 'de'])};
+        if (rand() < 0.3) when.inputTokens = rand() < 0.5 ? {max: 100} : {min: 50, max: 400};
+        return {name: `r${i}`, when, route: [{model: 'mini', weight: 1}], fallback: [], expected, rationale: ''};
+      });
+      const p = {...policy(), rules};
+      const router = createRouter(p);
+      const conditions = rules.map((r) => compileCondition(r.when));
+      for (let q = 0; q < 60; q++) {
+        const tags = TAGS.filter(() => rand() < 0.3);
+        const metadata = rand() < 0.7 ? {suite: pickOf(['x', 'y', 'z']), ...(rand() < 0.5 ? {lang: pickOf(['en', 'de'])} : {})} : undefined;
+        const inputTokens = rand() < 0.8 ? Math.floor(rand() * 600) : null;
+        const linear = conditions.findIndex((c) => c(tags, metadata, inputTokens));
+        expect(router.decide({tags, metadata, inputTokens, key: 'k'}).rule).toBe(linear);
+      }
+    }
   });
 });

@@ -48,35 +48,85 @@ export function createRouter(policy: RoutingPolicy, opts: {random?: () => number
     for (const label of [policy.learned.base, ...policy.learned.models.map((m) => m.model)]) learnedOrders.set(label, Object.freeze(dedupe([label, ...tail, ...policy.default.fallback])));
   }
   const LEARNED = -2;
+  const defaultIndex = compiled.length;
+  // A rule with tags can only match a request carrying its first tag, and a rule on metadata only a
+  // request with its first field's value: indexed there, a rule is checked only for requests that
+  // could match it, so route() costs what the request selects, not the rule count. Rules on input
+  // size alone are checked in order.
+  const byTag = new Map<string, number[]>();
+  const byField = new Map<string, Map<string, number[]>>();
+  const unindexed: number[] = [];
+  const push = <K>(map: Map<K, number[]>, key: K, i: number) => {
+    const list = map.get(key);
+    if (list) list.push(i);
+    else map.set(key, [i]);
+  };
+  policy.rules.forEach((r, i) => {
+    const tag = r.when.tags?.[0];
+    const field = Object.entries(r.when.metadata ?? {})[0];
+    if (tag !== undefined) push(byTag, tag, i);
+    else if (field) {
+      let values = byField.get(field[0]);
+      if (!values) byField.set(field[0], (values = new Map()));
+      push(values, field[1], i);
+    } else unindexed.push(i);
+  });
+  const fields = [...byField.entries()];
 
-  function decideIndex(request: RouteRequest): [number, readonly string[]] {
-    if (scorer && request.input !== undefined) return [LEARNED, learnedOrders.get(scorer.pick(request))!];
-    const tags = request.tags ?? [];
+  /** The first rule (lowest index) of `list` that matches, if it comes before `best`. */
+  function firstMatch(list: readonly number[], best: number, tags: readonly string[], metadata: RouteRequest['metadata'], inputTokens: number | null): number {
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k]!;
+      if (i >= best) return best;
+      if (compiled[i]!.matches(tags, metadata, inputTokens)) return i;
+    }
+    return best;
+  }
+
+  /** The first rule that matches, the default's index, or LEARNED. */
+  function matchIndex(request: RouteRequest): number {
+    if (scorer && request.input !== undefined) return LEARNED;
+    const tags = request.tags ?? NO_TAGS;
+    const metadata = request.metadata;
     const inputTokens = request.inputTokens ?? (request.input !== undefined ? estimateTokens(request.input) : null);
-    let index = all.length - 1;
-    for (let i = 0; i < compiled.length; i++) {
-      if (compiled[i]!.matches(tags, request.metadata, inputTokens)) {
-        index = i;
-        break;
+    let best = defaultIndex;
+    for (let t = 0; t < tags.length; t++) {
+      const list = byTag.get(tags[t]!);
+      if (list !== undefined) best = firstMatch(list, best, tags, metadata, inputTokens);
+    }
+    if (metadata) {
+      for (let f = 0; f < fields.length; f++) {
+        const value = metadata[fields[f]![0]];
+        if (value === undefined || value === null) continue;
+        const list = fields[f]![1].get(typeof value === 'string' ? value : String(value));
+        if (list !== undefined) best = firstMatch(list, best, tags, metadata, inputTokens);
       }
     }
+    return firstMatch(unindexed, best, tags, metadata, inputTokens);
+  }
+
+  function orderOf(index: number, request: RouteRequest): readonly string[] {
+    if (index === LEARNED) return learnedOrders.get(scorer!.pick(request))!;
     const r = all[index]!;
-    if (r.orders.length === 1) return [index, r.orders[0]!];
+    if (r.orders.length === 1) return r.orders[0]!;
     const u = request.key !== undefined ? stickyFraction(request.key) : random();
     let pick = 0;
     while (pick < r.cumulative.length - 1 && u >= r.cumulative[pick]!) pick++;
-    return [index, r.orders[pick]!];
+    return r.orders[pick]!;
   }
 
   return {
-    route: (request) => decideIndex(request)[1],
+    route: (request) => orderOf(matchIndex(request), request),
     decide(request) {
-      const [index, models] = decideIndex(request);
+      const index = matchIndex(request);
+      const models = orderOf(index, request);
       if (index === LEARNED) return {models, rule: -1, ruleName: 'learned'};
-      return {models, rule: index === all.length - 1 ? -1 : index, ruleName: all[index]!.name};
+      return {models, rule: index === defaultIndex ? -1 : index, ruleName: all[index]!.name};
     },
   };
 }
+
+const NO_TAGS: readonly string[] = Object.freeze([]);
 
 function compileRoute(matches: CompiledCondition, name: string, route: readonly WeightedModel[], fallback: readonly string[]): CompiledRoute {
   const picks = routeOrders(route, fallback);
