@@ -73,6 +73,11 @@ describe('assay route / simulate on a sandbox run (built CLI)', () => {
     const pk = await runCli(['route', '--from', join(runDir, 'results.jsonl'), '--export', 'portkey'], {cwd: project});
     expect(pk.code, pk.stderr).toBe(0);
     expect(portkeyConfigSchema.safeParse(JSON.parse(pk.stdout)).success).toBe(true);
+    // run.json recorded how each model was called; the sandbox's URL was not, so it is a reference.
+    const meta = JSON.parse(readFileSync(join(project, runDir, 'run.json'), 'utf8')) as {models: Record<string, {timeoutMs?: number; wire?: string}>};
+    for (const m of Object.values(meta.models)) expect(m.timeoutMs).toBeGreaterThan(0);
+    expect(pk.stdout).toMatch(/"custom_host": "\$\{[A-Z0-9_]+_BASE_URL\}/);
+    expect(pk.stderr).toMatch(/^note: .*cb_config/m);
   });
 
   it('bad input is exit 2 naming the file, field or line', async () => {
