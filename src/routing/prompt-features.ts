@@ -41,6 +41,13 @@ function mix(h: number): number {
   return h >>> 0;
 }
 
+/** Whitespace as JavaScript's \\s knows it (ASCII and the Unicode space separators). */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 function hashString(seed: number, s: string, start = 0, end = s.length): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
   for (let i = start; i < end; i++) {
@@ -60,6 +67,7 @@ export class Featuriser {
   private readonly counts: Float64Array;
   private readonly touched: Int32Array;
   private readonly mask: number;
+  private codes = new Uint16Array(1024);
   readonly config: FeatureConfig;
 
   constructor(config: FeatureConfig) {
@@ -124,8 +132,31 @@ export class Featuriser {
       flush();
     }
     if (this.config.charNgrams.length > 0) {
-      const squashed = text.replace(/\s+/g, ' ');
-      for (const n of this.config.charNgrams) for (let i = 0; i + n <= squashed.length; i++) add(hashString(CHAR + n, squashed, i, i + n) & mask, 1);
+      // Lowercased text with whitespace runs collapsed to one space, as char codes in a reused buffer.
+      if (this.codes.length < text.length) this.codes = new Uint16Array(text.length * 2);
+      const codes = this.codes;
+      let len = 0;
+      let space = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (isSpace(c)) {
+          if (!space) codes[len++] = 32;
+          space = true;
+        } else {
+          codes[len++] = c;
+          space = false;
+        }
+      }
+      for (const n of this.config.charNgrams) {
+        const seed = (0x811c9dc5 ^ (CHAR + n)) >>> 0;
+        for (let i = 0; i + n <= len; i++) {
+          let h = seed;
+          for (let k = 0; k < n; k++) h = Math.imul(h ^ codes[i + k]!, 0x01000193);
+          const bucket = mix(h) & mask;
+          if (counts[bucket] === 0) touched[nTouched++] = bucket;
+          counts[bucket]!++;
+        }
+      }
       flush();
     }
     for (const tag of req.tags ?? []) add(hashString(TAG, tag) & mask, 1);
