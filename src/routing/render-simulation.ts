@@ -33,6 +33,13 @@ export function renderSimulation(report: SimulationReport): string {
     for (const p of report.curve) out.push(`  target ${(p.relativeQualityTarget * 100).toFixed(1)}%: quality ${p.quality.toFixed(4)} cost ${usd(p.costUsdPer1k)}/1k`);
   }
   if (report.aiq !== null) out.push(`AIQ (area under the cost–quality hull / cost range): rules ${report.aiq.toFixed(4)}, zero router ${report.zeroRouterAiq?.toFixed(4) ?? '–'}`);
+  if (report.learnedCurve && report.learnedCurve.length > 0) {
+    // Every fourth point of the μ sweep is enough to see the curve's shape (the JSON has all of them).
+    const labels = report.learnedCurve
+      .filter((_, i) => i % 4 === 0 || i === report.learnedCurve!.length - 1)
+      .map((p) => `${(best.quality > 0 ? (p.quality / best.quality) * 100 : 0).toFixed(1)}% at ${usd(p.costUsdPer1k)}`);
+    out.push(`learned router curve (threshold μ swept, dearest first): ${labels.filter((l, i) => l !== labels[i - 1]).join(', ')}`);
+  }
   if (report.learnedAiq !== undefined) out.push(`learned router AIQ: ${report.learnedAiq?.toFixed(4) ?? '–'}`);
   const g = report.gapRecovered;
   if (g.rules) {
