@@ -20,18 +20,18 @@ const TOPICS = ['capital of France', 'colour of the sky', 'author of Hamlet', 'b
 const HARD = ['prove the inequality by induction', 'evaluate the definite integral', 'find all integer solutions of the diophantine equation', 'show the series converges'];
 
 /**
- * 400 cases, one tag for all: a tag rule cannot tell them apart. A quarter are hard maths prompts
- * the cheap model mostly fails and the dear one mostly solves; on the rest both are right.
+ * 600 cases, one tag for all: a tag rule cannot tell them apart. A quarter are hard maths prompts
+ * the cheap model mostly fails and the dear one mostly solves; on the rest both are right as often.
  */
 function syntheticRows(): Record<string, string | number>[] {
   const rows: Record<string, string | number>[] = [];
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 600; i++) {
     const hard = i % 4 === 0;
     const prompt = hard ? `Please ${HARD[(i >> 2) % HARD.length]} number ${i}; answer with steps.` : `Quick question ${i}: what is the ${TOPICS[i % TOPICS.length]}?`;
     const u = stickyFraction(`u:${i}`);
     const v = stickyFraction(`v:${i}`);
     const strong = hard ? (u < 0.9 ? 1 : 0) : u < 0.95 ? 1 : 0;
-    const weak = hard ? (v < 0.15 ? 1 : 0) : v < 0.93 ? 1 : 0;
+    const weak = hard ? (v < 0.1 ? 1 : 0) : v < 0.95 ? 1 : 0;
     rows.push({case_id: `c${i}`, model: 'dear', score: strong, cost_usd: 0.01, tags: 'qa', prompt});
     rows.push({case_id: `c${i}`, model: 'cheap', score: weak, cost_usd: 0.0005, tags: 'qa', prompt});
   }

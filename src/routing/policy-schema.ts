@@ -43,6 +43,7 @@ const learned = z.strictObject({
   models: z.array(z.strictObject({model: z.string().min(1), costUsdDelta: z.number(), intercept: z.number(), weights: z.string()})).min(1),
   muPerUsd: nonNegative,
   lambda: nonNegative,
+  targetMargin: share.optional(),
   expected: estimate.extend({share: z.record(z.string(), share)}),
 });
 

@@ -188,6 +188,12 @@ export interface LearnedRouter {
   muPerUsd: number;
   /** Ridge penalty chosen by cross-validated squared error. */
   lambda: number;
+  /**
+   * How far the threshold was aimed above the objective (share of the best model's quality, or of
+   * the budget), the least that made the nested estimate meet it: choosing μ on out-of-fold
+   * predictions is itself optimistic.
+   */
+  targetMargin?: number;
   /** Nested cross-validation: the threshold re-chosen inside every outer training part, scored on its held-out fold. */
   expected: PolicyEstimate & {
     /** Share of requests the learned router sends to each model out of sample. */
