@@ -1,0 +1,80 @@
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {loadTraffic} from '../src/ab/load-traffic.ts';
+import {ROOT} from './helpers.ts';
+
+// Fixtures written from each tool's published record shape (see docs/traffic-import.md for the sources).
+const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'traffic', name);
+
+describe('traffic importers', () => {
+  it('LiteLLM: callback payloads (bare or wrapped) and spend-log rows, with the logged answer, latency, TTFT, tokens and cost', async () => {
+    const {requests, skipped} = await loadTraffic(fixture('litellm.jsonl'), 'litellm.jsonl');
+    expect(requests.map((r) => r.id)).toEqual(['chatcmpl-ll0', 'chatcmpl-ll1', 'chatcmpl-ll2', 'chatcmpl-ll3']);
+    const first = requests[0]!;
+    expect(first.messages).toEqual([
+      {role: 'system', content: 'You are a concise assistant. Answer exactly as asked.'},
+      {role: 'user', content: 'What is the capital of France? Answer with the city name only.'},
+    ]);
+    expect(first.tags).toEqual(['geo']);
+    expect(first.logged).toMatchObject({model: 'gpt-4o-mini', output: 'Paris', inputTokens: 31, outputTokens: 2, costUsd: 0.0000058});
+    expect(first.logged!.latencyMs).toBeCloseTo(800, 3);
+    expect(first.logged!.ttftMs).toBeCloseTo(300, 3);
+    // An image cannot be sent as plain text; a torn line is reported with its number.
+    expect(skipped).toEqual([
+      {line: 5, id: 'spend-row-1', reason: 'has image_url content (an image), which these models are not sent'},
+      expect.objectContaining({line: 6, id: null, reason: expect.stringContaining('is not valid JSON')}),
+    ]);
+  });
+
+  it('Langfuse: every GENERATION of a trace, with the trace tags; bare observations with {messages} input', async () => {
+    const {requests} = await loadTraffic(fixture('langfuse.jsonl'), 'langfuse.jsonl');
+    expect(requests.map((r) => r.id)).toEqual(['gen-0', 'gen-1', 'gen-2', 'gen-9']);
+    expect(requests[0]!.tags).toEqual(['geo', 'web']);
+    expect(requests[0]!.logged).toEqual({model: 'claude-haiku-4-5', output: 'Paris', latencyMs: 420, ttftMs: 200, inputTokens: 40, outputTokens: 3, costUsd: 0.000055});
+    expect(requests[3]!.tags).toEqual(['batch']);
+    expect(requests[3]!.logged).toMatchObject({output: 'Lima', inputTokens: 20, outputTokens: 1, costUsd: 0.00002, latencyMs: 500});
+  });
+
+  it('Helicone: request and response bodies, latency and cost, custom properties as tags; tool calls are named and skipped', async () => {
+    const {requests, skipped} = await loadTraffic(fixture('helicone.jsonl'), 'helicone.jsonl');
+    expect(requests).toHaveLength(3);
+    expect(requests[1]!.tags).toEqual(['feature:geo', 'env:prod']);
+    expect(requests[1]!.logged).toEqual({model: 'gpt-4o-mini', output: 'Tokyo', latencyMs: 700, ttftMs: null, inputTokens: 22, outputTokens: 2, costUsd: 0.0000045});
+    expect(skipped).toEqual([{line: 4, id: 'hc-3', reason: 'contains tool calls or tool messages'}]);
+  });
+
+  it('LangSmith: OpenAI-style and LangChain-serialised LLM runs', async () => {
+    const {requests} = await loadTraffic(fixture('langsmith.jsonl'), 'langsmith.jsonl');
+    expect(requests[0]!.logged).toEqual({model: 'gpt-4o-mini', output: 'Paris', latencyMs: 900, ttftMs: 250, inputTokens: 20, outputTokens: 1, costUsd: 0.0000036});
+    expect(requests[1]!.messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(requests[1]!.messages[1]!.content).toContain('Japan');
+    expect(requests[1]!.logged).toMatchObject({model: 'claude-haiku-4-5', output: 'Tokyo'});
+    expect(requests[1]!.tags).toEqual(['geo', 'lc']);
+  });
+
+  it('OpenTelemetry GenAI spans (OTLP/JSON): current attributes and the older events; other spans are not requests', async () => {
+    const {requests} = await loadTraffic(fixture('otel.json'), 'otel.json');
+    expect(requests.map((r) => r.id)).toEqual(['eee19b7ec3c1b174', 'eee19b7ec3c1b175']);
+    expect(requests[0]!.messages).toEqual([
+      {role: 'system', content: 'You are a concise assistant. Answer exactly as asked.'},
+      {role: 'user', content: 'What is the capital of Kenya? Answer with the city name only.'},
+    ]);
+    expect(requests[0]!.tags).toEqual(['service:geo-api']);
+    expect(requests[0]!.logged).toEqual({model: 'gpt-4o-mini-2024-07-18', output: 'Nairobi', latencyMs: 750, ttftMs: null, inputTokens: 25, outputTokens: 2, costUsd: null});
+    expect(requests[1]!.logged).toMatchObject({model: 'claude-haiku-4-5', output: 'Lima', latencyMs: 400});
+  });
+
+  it('OpenAI request logs keep the logged response as the control answer', async () => {
+    const {requests} = await loadTraffic(fixture('openai-logged.jsonl'), 'openai-logged.jsonl');
+    expect(requests[2]!.logged).toEqual({model: 'gpt-4o-mini', output: 'Mombasa', latencyMs: 502, ttftMs: null, inputTokens: 20, outputTokens: 2, costUsd: 0.000004});
+  });
+
+  it('--strict refuses the file at its first unusable record, naming file and line', async () => {
+    await expect(loadTraffic(fixture('litellm.jsonl'), 'litellm.jsonl', {strict: true})).rejects.toThrow(/litellm\.jsonl.*line 5/s);
+  });
+
+  it('a named format overrides detection', async () => {
+    // Read as OpenAI lines, Helicone records have no messages at the top level: nothing usable.
+    await expect(loadTraffic(fixture('helicone.jsonl'), 'helicone.jsonl', {format: 'openai'})).rejects.toThrow(/no usable requests.*neither "messages" nor "prompt"/s);
+  });
+});
