@@ -1,7 +1,8 @@
 import {join} from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {loadTraffic} from '../src/ab/load-traffic.ts';
-import {ROOT} from './helpers.ts';
+import {makeProject, ROOT, runCli} from './helpers.ts';
+import {SandboxProcess} from './sandbox-process.ts';
 
 // Fixtures written from each tool's published record shape (see docs/traffic-import.md for the sources).
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'traffic', name);
@@ -76,5 +77,44 @@ describe('traffic importers', () => {
   it('a named format overrides detection', async () => {
     // Read as OpenAI lines, Helicone records have no messages at the top level: nothing usable.
     await expect(loadTraffic(fixture('helicone.jsonl'), 'helicone.jsonl', {format: 'openai'})).rejects.toThrow(/no usable requests.*neither "messages" nor "prompt"/s);
+  });
+});
+
+describe('assay ab on imported traffic (CLI, sandbox in its own process)', () => {
+  let sandbox: SandboxProcess;
+  beforeAll(async () => (sandbox = await SandboxProcess.start({anyModel: true, latencyScale: 0})));
+  afterAll(() => sandbox.close());
+
+  const project = () =>
+    makeProject({
+      'bench.config.yaml': `providers:
+  - id: sim
+    type: sandbox
+    wire: openai
+    baseURL: ${sandbox.url}/v1
+    models: [{label: candidate, model: candidate-model}, {label: judge, model: judge-model}]
+suites: [s.yaml]
+`,
+      's.yaml': 'id: s\nprompt: "unused by assay ab"\ncases: [{id: one}]\n',
+    });
+
+  it('--control logged calls only the treatment: the sandbox sees one request per sampled request', async () => {
+    const cwd = project();
+    const before = (await sandbox.log()).length;
+    const result = await runCli(['ab', '--control', 'logged', '--treatment', 'candidate', '--sample', join(ROOT, 'datasets', 'traffic.jsonl'), '--n', '30', '--seed', '4', '--json'], {cwd});
+    expect(result.code, result.stderr).toBe(0);
+    const sent = (await sandbox.log()).slice(before);
+    expect(sent).toHaveLength(30);
+    expect(new Set(sent.map((l) => l.model))).toEqual(new Set(['candidate-model']));
+    const ab = JSON.parse(result.stdout) as {control: string; treatment: string; n: number};
+    expect(ab).toMatchObject({control: 'logged', treatment: 'candidate', n: 30});
+  });
+
+  it.each(['litellm.jsonl', 'langfuse.jsonl', 'helicone.jsonl', 'langsmith.jsonl', 'otel.json'])('%s becomes an A/B sample judged against its logged answers', async (name) => {
+    const cwd = project();
+    const result = await runCli(['ab', '--control', 'logged', '--treatment', 'candidate', '--judge', 'judge', '--sample', fixture(name), '--json'], {cwd});
+    expect(result.code, result.stderr).toBe(0);
+    const ab = JSON.parse(result.stdout) as {metric: string; n: number};
+    expect(ab.n).toBeGreaterThanOrEqual(2);
   });
 });

@@ -11,9 +11,12 @@ import {writeReports} from '../report/write-reports.ts';
 import {runBenchmark, type RunEvent, type RunOutcome} from '../runner/run-benchmark.ts';
 import type {LoadedSuite} from '../suites/load-suite.ts';
 import {abVerdict, type AbVerdict, type PairedCase} from './ab-verdict.ts';
+import {journalLoggedAnswers} from './logged-results.ts';
+import type {TrafficFormat} from './traffic-request.ts';
 import {loadTraffic, sampleTraffic, type SkippedRequest} from './load-traffic.ts';
 
 export interface AbOptions {
+  /** The control's model label, or `logged`: what production answered, from the sample's records (only the treatment is called). */
   control: string;
   treatment: string;
   /** The traffic sample file: JSONL of chat requests, or JSONL/CSV with prompt/messages, expected, tags, id. */
@@ -33,7 +36,14 @@ export interface AbOptions {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   sandboxLatencyScale?: number;
+  /** The tool that wrote the sample (default: told apart per record). */
+  format?: TrafficFormat | 'auto';
+  /** Refuse the sample at its first unusable record. */
+  strict?: boolean;
 }
+
+/** `--control logged`: the control is the answer production logged, not a model we call. */
+export const LOGGED = 'logged';
 
 export interface AbOutcome {
   verdict: AbVerdict & {judged?: AbVerdict};
@@ -46,7 +56,8 @@ const DEFAULT_CRITERIA = 'Which answer better serves the request: correct first,
 export async function runAb(opts: AbOptions): Promise<AbOutcome> {
   const cwd = opts.cwd ?? process.cwd();
   const loaded: LoadedConfig = await loadConfig(opts.config, {cwd, suitesOptional: true});
-  for (const [flag, label] of [['--control', opts.control], ['--treatment', opts.treatment]] as const) {
+  const logged = opts.control === LOGGED;
+  for (const [flag, label] of logged ? ([['--treatment', opts.treatment]] as const) : ([['--control', opts.control], ['--treatment', opts.treatment]] as const)) {
     if (!loaded.models.has(label)) throw new InputError(`${flag} "${label}" is not a model label in ${loaded.file}`, {hint: `known models: ${[...loaded.models.keys()].join(', ')}`});
   }
   if (opts.control === opts.treatment) throw new InputError('--control and --treatment name the same model', {hint: 'an A/B compares two different models'});
@@ -55,9 +66,14 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
 
   const file = resolve(cwd, opts.sample);
   const display = relative(cwd, file) || file;
-  const traffic = await loadTraffic(file, display);
+  const traffic = await loadTraffic(file, display, {format: opts.format, strict: opts.strict});
   const skipped: SkippedRequest[] = [...traffic.skipped];
   let requests = traffic.requests;
+  if (logged) {
+    for (const r of requests.filter((x) => !x.logged)) skipped.push({line: r.line, id: r.id, reason: 'no logged answer to compare with (--control logged)'});
+    requests = requests.filter((r) => r.logged);
+    if (requests.length === 0) throw new InputError('no request in the sample carries a logged answer, so --control logged has nothing to compare', {file: display, hint: 'import a log that keeps responses (e.g. LiteLLM with store_prompts_in_spend_logs, Langfuse generations with output), or name a --control model'});
+  }
   const graded = requests.some((r) => r.expected !== null);
   if (!graded && judge === undefined) {
     throw new InputError('the sample has no "expected" values to grade against, and no --judge was given', {file: display, hint: 'add expected answers, or pass --judge MODEL for pairwise judging'});
@@ -84,7 +100,7 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
     description: `A/B sample from ${display}`,
     file: display,
     tags: [],
-    models: [opts.control, opts.treatment],
+    models: logged ? [opts.treatment] : [opts.control, opts.treatment],
     params: undefined,
     graderDefs: graderNames.map((type) => ({type}) as never),
     graders,
@@ -96,7 +112,7 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
   const run = await runBenchmark({
     cwd,
     prepared: {...loaded, config, suites: [suite]},
-    models: [opts.control, opts.treatment],
+    models: logged ? [opts.treatment] : [opts.control, opts.treatment],
     outDir: opts.outDir,
     concurrency: opts.concurrency,
     signal: opts.signal,
@@ -105,8 +121,9 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
     argv: ['ab', '--control', opts.control, '--treatment', opts.treatment, '--sample', display],
   });
 
+  const results = logged ? [...run.results, ...(await journalLoggedAnswers(run, requests, suite))] : run.results;
   const byCase = new Map<string, {control?: Result; treatment?: Result; tags: string[]}>();
-  for (const r of run.results) {
+  for (const r of results) {
     const entry = byCase.get(r.caseId) ?? {tags: r.tags};
     if (r.model === opts.control) entry.control = r;
     if (r.model === opts.treatment) entry.treatment = r;

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core';
+import {TRAFFIC_FORMATS, type TrafficFormat} from '../ab/traffic-request.ts';
 import {BaseCommand} from '../cli/base-command.ts';
 
 export default class Ab extends BaseCommand {
@@ -10,11 +11,14 @@ export default class Ab extends BaseCommand {
   static override examples = [
     '<%= config.bin %> ab --control sim-medium --treatment sim-flash --sample datasets/traffic.jsonl --n 200',
     '<%= config.bin %> ab --control gpt-4o --treatment claude-haiku --sample logs.jsonl --judge sim-judge --fail-if-worse',
+    '<%= config.bin %> ab --control logged --treatment sim-flash --sample datasets/traffic.jsonl',
   ];
   static override flags = {
-    control: Flags.string({description: 'model label of the current model', required: true}),
+    control: Flags.string({description: 'model label of the current model, or "logged": the answers production logged in the sample (only the treatment is called)', required: true}),
     treatment: Flags.string({description: 'model label of the candidate', required: true}),
-    sample: Flags.string({description: 'traffic sample: JSONL of chat requests ({messages} or batch lines {body: {messages}}), or JSONL/CSV with prompt, expected, tags, id', required: true}),
+    sample: Flags.string({description: 'traffic sample: OpenAI chat request logs (JSONL, with an optional logged `response`), LiteLLM, Langfuse, Helicone or LangSmith exports, OTLP/JSON GenAI spans, or JSONL/CSV with prompt, expected, tags, id', required: true}),
+    format: Flags.string({description: 'the tool that wrote --sample (default: told apart per record)', options: ['auto', ...TRAFFIC_FORMATS], default: 'auto'}),
+    strict: Flags.boolean({description: 'refuse the sample at its first malformed or unusable record instead of skipping it'}),
     n: Flags.integer({description: 'requests to sample (stratified by tag), default all', min: 2}),
     seed: Flags.integer({description: 'seed for the sample (and simulated models)'}),
     judge: Flags.string({description: 'judge model for pairwise judging (both orders; ties count 0.5)'}),
@@ -37,6 +41,8 @@ export default class Ab extends BaseCommand {
       control: flags.control,
       treatment: flags.treatment,
       sample: flags.sample,
+      format: flags.format as TrafficFormat | 'auto',
+      strict: flags.strict,
       n: flags.n,
       seed: flags.seed,
       judge: flags.judge,

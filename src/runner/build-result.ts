@@ -1,4 +1,5 @@
-import type {CostBreakdown, Grade, Result} from '../core/types.ts';
+import type {CostBreakdown, Result} from '../core/types.ts';
+import {gradeOutput} from '../graders/grade-output.ts';
 import type {ModelCaller} from '../graders/model-caller.ts';
 import {estimateTokens} from '../providers/estimate-tokens.ts';
 import type {Completion} from '../providers/provider-client.ts';
@@ -99,19 +100,7 @@ export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
   };
   const latencyMs = round(c.latencyMs);
 
-  const grades: Grade[] = [];
-  for (const grader of suite.graders) {
-    try {
-      grades.push(await grader.grade({output: c.text, vars: testCase.vars, expected: testCase.expected, caseId: testCase.id, latencyMs, costUsd: cost, input, callModel: o.callModel}));
-    } catch (error) {
-      grades.push({grader: grader.name, score: 0, pass: false, reason: `grader failed: ${(error as Error).message}`});
-    }
-  }
-  // A grade that could not be scored makes the result's verdict unknown: excluded, never counted as 0.
-  const anyUnscored = grades.some((g) => g.unscored);
-  const score = grades.length === 0 || anyUnscored ? null : grades.reduce((sum, g) => sum + (g.score ?? 0), 0) / grades.length;
-  const judged = grades.filter((g) => g.judge);
-  const judgeCostUsd = judged.length === 0 ? null : judged.some((g) => g.judge!.costUsd === null) ? null : judged.reduce((sum, g) => sum + g.judge!.costUsd!, 0);
+  const {grades, score, pass, judgeCostUsd} = await gradeOutput(suite.graders, {output: c.text, vars: testCase.vars, expected: testCase.expected, caseId: testCase.id, latencyMs, costUsd: cost, input, callModel: o.callModel});
   return {
     ...base,
     status: 'ok',
@@ -124,7 +113,7 @@ export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
     costUsd: cost,
     grades,
     score,
-    pass: grades.length === 0 || anyUnscored ? null : grades.every((g) => g.pass),
+    pass,
     judgeCostUsd,
     finishReason: c.finishReason,
     finishReasonRaw: c.finishReasonRaw,
