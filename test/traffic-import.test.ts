@@ -1,3 +1,4 @@
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {loadTraffic} from '../src/ab/load-traffic.ts';
@@ -116,5 +117,45 @@ suites: [s.yaml]
     expect(result.code, result.stderr).toBe(0);
     const ab = JSON.parse(result.stdout) as {metric: string; n: number};
     expect(ab.n).toBeGreaterThanOrEqual(2);
+  });
+
+  it('--scrub, --scrub-pattern and --scrub-module remove PII before anything is sent or written; --dedupe keeps one of each conversation', async () => {
+    const cwd = project();
+    const lines = [
+      {id: 'p1', messages: [{role: 'user', content: 'Mail jane.doe@example.com or call +1 415-555-0132 about order ACME-99812.'}], expected: 'ok', response: {choices: [{message: {content: 'Sent to jane.doe@example.com'}}]}},
+      {id: 'p2', messages: [{role: 'user', content: 'Card 4111 1111 1111 1111 was declined for client Zork.'}], expected: 'ok', response: {choices: [{message: {content: 'ok'}}]}},
+      {id: 'p3', messages: [{role: 'user', content: 'Card 4111 1111 1111 1111 was declined for client Zork.'}], expected: 'ok', response: {choices: [{message: {content: 'ok'}}]}},
+    ];
+    writeFileSync(join(cwd, 'pii.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n'));
+    writeFileSync(join(cwd, 'scrub.ts'), "export default (text: string) => text.replaceAll('Zork', '[CLIENT]');\n");
+    const before = (await sandbox.log()).length;
+    const result = await runCli(
+      ['ab', '--control', 'logged', '--treatment', 'candidate', '--sample', 'pii.jsonl', '--scrub', 'email', '--scrub', 'phone', '--scrub', 'card', '--scrub-pattern', 'ACME-\\d+', '--scrub-module', 'scrub.ts', '--dedupe', '--json'],
+      {cwd},
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const sent = (await sandbox.log()).slice(before).map((l) => l.prompt);
+    expect(sent).toHaveLength(2);
+    expect(sent).toContain('Mail [EMAIL] or call [PHONE] about order [REDACTED].');
+    expect(sent).toContain('Card [CARD] was declined for client [CLIENT].');
+    const ab = JSON.parse(result.stdout) as {dir?: string; skipped?: Array<{id: string; reason: string}>};
+    expect(JSON.stringify(ab)).toContain('same conversation as p2 (--dedupe)');
+    const runDir = join(cwd, 'reports', readdirSync(join(cwd, 'reports'))[0]!);
+    for (const file of readdirSync(runDir)) {
+      const text = readFileSync(join(runDir, file), 'utf8');
+      for (const secret of ['jane.doe@example.com', '415-555-0132', 'ACME-99812', '4111 1111', 'Zork']) expect(text, `${file} holds ${secret}`).not.toContain(secret);
+    }
+  });
+
+  it('an unknown --scrub name or a broken pattern is exit 2 with the fix, before anything is sent', async () => {
+    const cwd = project();
+    const before = (await sandbox.log()).length;
+    const bad = await runCli(['ab', '--control', 'logged', '--treatment', 'candidate', '--sample', join(ROOT, 'datasets', 'traffic.jsonl'), '--scrub', 'emails'], {cwd});
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('no such built-in pattern');
+    const broken = await runCli(['ab', '--control', 'logged', '--treatment', 'candidate', '--sample', join(ROOT, 'datasets', 'traffic.jsonl'), '--scrub-pattern', '(unclosed'], {cwd});
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('is not a regular expression');
+    expect((await sandbox.log()).length).toBe(before);
   });
 });

@@ -12,6 +12,7 @@ import {runBenchmark, type RunEvent, type RunOutcome} from '../runner/run-benchm
 import type {LoadedSuite} from '../suites/load-suite.ts';
 import {abVerdict, type AbVerdict, type PairedCase} from './ab-verdict.ts';
 import {journalLoggedAnswers} from './logged-results.ts';
+import {createScrubber, dedupeRequests, type ScrubOptions, scrubRequests} from './scrub-traffic.ts';
 import type {TrafficFormat} from './traffic-request.ts';
 import {loadTraffic, sampleTraffic, type SkippedRequest} from './load-traffic.ts';
 
@@ -40,6 +41,10 @@ export interface AbOptions {
   format?: TrafficFormat | 'auto';
   /** Refuse the sample at its first unusable record. */
   strict?: boolean;
+  /** Keep one request per distinct conversation. */
+  dedupe?: boolean;
+  /** PII scrubbing applied before anything is sent or written. */
+  scrub?: Omit<ScrubOptions, 'cwd'>;
 }
 
 /** `--control logged`: the control is the answer production logged, not a model we call. */
@@ -69,6 +74,13 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
   const traffic = await loadTraffic(file, display, {format: opts.format, strict: opts.strict});
   const skipped: SkippedRequest[] = [...traffic.skipped];
   let requests = traffic.requests;
+  const scrubber = opts.scrub ? await createScrubber({...opts.scrub, cwd}) : null;
+  if (scrubber) requests = await scrubRequests(requests, scrubber);
+  if (opts.dedupe) {
+    const unique = dedupeRequests(requests);
+    requests = unique.requests;
+    skipped.push(...unique.skipped);
+  }
   if (logged) {
     for (const r of requests.filter((x) => !x.logged)) skipped.push({line: r.line, id: r.id, reason: 'no logged answer to compare with (--control logged)'});
     requests = requests.filter((r) => r.logged);
