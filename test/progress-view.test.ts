@@ -66,4 +66,13 @@ describe('the live view', () => {
     expect(colorEnabled({TERM: 'dumb'})).toBe(false);
     expect(colorEnabled({TERM: 'xterm-256color'})).toBe(true);
   });
+
+  it('says when the global cap sets the pace, and what each model is waiting for', () => {
+    const state = started(2);
+    state.apply({type: 'traffic', models: [{label: 'sim-large', inFlight: 2, waiting: 6, throttled: 0, breaker: null}, {label: 'sim-mini', inFlight: 0, waiting: 8, throttled: 0, breaker: null}]} as never);
+    const text = progressLines(state, 120).map(lineText).join('\n');
+    expect(text).toContain('2 in flight of 2 (global cap: it sets the pace)');
+    expect(text).toContain('2 in flight, 6 waiting for a slot');
+    expect(text).toContain('8 waiting for a slot');
+  });
 });

@@ -13,6 +13,8 @@ export interface ModelProgress {
   costUsd: number | null;
   cached: number;
   inFlight: number;
+  /** Started tasks waiting for a slot (the global cap, or the model's or provider's concurrency). */
+  waiting: number;
   /** Requests held back by an rpm/tpm limit right now: throttled by the limit, not by latency. */
   throttled: number;
   breaker: string | null;
@@ -68,7 +70,7 @@ export class ProgressState {
         this.skipped = event.skipped;
         if ('concurrency' in event && typeof event.concurrency === 'number') this.concurrency = event.concurrency;
         for (const m of event.models) {
-          this.models.set(m.label, {label: m.label, simulated: m.simulated, total: m.total, done: 0, errors: 0, retries: 0, passed: 0, graded: 0, costUsd: null, cached: 0, inFlight: 0, throttled: 0, breaker: null});
+          this.models.set(m.label, {label: m.label, simulated: m.simulated, total: m.total, done: 0, errors: 0, retries: 0, passed: 0, graded: 0, costUsd: null, cached: 0, inFlight: 0, waiting: 0, throttled: 0, breaker: null});
         }
         break;
       case 'result': {
@@ -92,6 +94,7 @@ export class ProgressState {
           const m = this.models.get(t.label);
           if (!m) continue;
           m.inFlight = t.inFlight;
+          m.waiting = (t as {waiting?: number}).waiting ?? 0;
           m.throttled = t.throttled;
           m.breaker = t.breaker;
         }
@@ -118,6 +121,7 @@ export class ProgressState {
         this.endedAt = Date.now();
         for (const m of this.models.values()) {
           m.inFlight = 0;
+          m.waiting = 0;
           m.throttled = 0;
         }
         break;
@@ -131,6 +135,7 @@ export function pacing(m: ModelProgress): string {
   if (m.breaker === 'open') return m.breakerCause ? `circuit open after ${m.breakerCause}: failing fast` : 'circuit open: failing fast';
   if (m.breaker === 'half-open') return 'circuit half-open: one trial';
   if (m.throttled > 0) return `throttled by rate limit (${m.throttled} waiting)`;
+  if (m.waiting > 0) return m.inFlight > 0 ? `${m.inFlight} in flight, ${m.waiting} waiting for a slot` : `${m.waiting} waiting for a slot`;
   if (m.inFlight > 0) return `${m.inFlight} in flight`;
   return '';
 }

@@ -36,7 +36,11 @@ function headline(state: ProgressState, width: number): Line[] {
   const parts = [`${state.done}/${state.total} (${pctDone}%)`, `${rate.toFixed(1)} req/s`, eta, `${clock(elapsed)} elapsed`];
   if (state.skipped > 0) parts.push(`${state.skipped} resumed`);
   const inFlight = [...state.models.values()].reduce((n, m) => n + m.inFlight, 0);
-  if (state.concurrency !== null && !state.ended) parts.push(`${inFlight} in flight of ${state.concurrency} (global cap)`);
+  const waiting = [...state.models.values()].reduce((n, m) => n + m.waiting, 0);
+  if (state.concurrency !== null && !state.ended) {
+    // Full cap and more waiting: the cap, not the providers, sets the pace. Say so.
+    parts.push(`${inFlight} in flight of ${state.concurrency} (global cap${inFlight >= state.concurrency && waiting > 0 ? ': it sets the pace' : ''})`);
+  }
   // As many parts per line as fit: a narrow terminal gets two headline lines, never a wrapped one.
   const lines: Line[] = [];
   let current: Line = [{text: `assay run ${state.runId}`, style: 'bold'}];
