@@ -12,6 +12,19 @@ export const paramsSchema = z.strictObject({
   frequencyPenalty: z.number().min(-2).max(2).optional(),
   presencePenalty: z.number().min(-2).max(2).optional(),
   seed: z.number().int().optional(),
+  /** Reasoning: an effort level (OpenAI reasoning_effort, Anthropic output_config.effort, Gemini thinkingLevel) or a token budget (Anthropic thinking.budget_tokens, Gemini thinkingBudget). */
+  reasoning: z
+    .union([z.strictObject({effort: z.enum(['minimal', 'low', 'medium', 'high'])}), z.strictObject({budgetTokens: positiveInt})])
+    .optional(),
+  /** Structured output: a JSON Schema the answer must follow (OpenAI response_format, Anthropic output_config.format, Gemini responseJsonSchema), or any JSON object. */
+  responseFormat: z
+    .union([
+      z.strictObject({type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()), name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(), strict: z.boolean().optional()}),
+      z.strictObject({type: z.literal('json_object')}),
+    ])
+    .optional(),
+  /** Fields merged into the provider's request body as they are: what assay does not model (service tiers, metadata, provider-specific switches). */
+  extra: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Prices that change above a prompt size (long-context tiers): every field the base pricing has but batch prices. */

@@ -28,6 +28,10 @@ export interface ModelParams {
   frequencyPenalty?: number;
   presencePenalty?: number;
   seed?: number;
+  reasoning?: {effort: 'minimal' | 'low' | 'medium' | 'high'} | {budgetTokens: number};
+  responseFormat?: {type: 'json_schema'; schema: Record<string, unknown>; name?: string; strict?: boolean} | {type: 'json_object'};
+  /** Merged into the provider's request body as is. */
+  extra?: Record<string, unknown>;
 }
 
 export interface PricingTier {

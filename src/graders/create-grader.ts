@@ -25,6 +25,8 @@ export interface GraderContext {
   functions: Record<string, CustomGraderFn>;
   /** Model labels that exist, to check judge references at load time. */
   models: ReadonlySet<string>;
+  /** The suite's params.responseFormat schema: what a json-schema grader checks when it names none. */
+  responseSchema?: Record<string, unknown>;
 }
 
 function judgeModel(requested: string | undefined, ctx: GraderContext, field: string): string {
@@ -50,7 +52,10 @@ async function deterministic(def: DeterministicGraderDef, ctx: GraderContext): P
     case 'json-valid':
       return jsonValid(def);
     case 'json-schema':
-      return jsonSchema({...def, schemaFile: def.schemaFile && !isAbsolute(def.schemaFile) ? resolve(ctx.dir, def.schemaFile) : def.schemaFile}, file);
+      return jsonSchema(
+        {...def, schema: def.schema ?? (def.schemaFile ? undefined : ctx.responseSchema), schemaFile: def.schemaFile && !isAbsolute(def.schemaFile) ? resolve(ctx.dir, def.schemaFile) : def.schemaFile},
+        file,
+      );
     case 'numeric':
       return numeric(def, file);
     case 'similarity':

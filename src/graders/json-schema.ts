@@ -18,7 +18,7 @@ export function jsonSchema(opts: {schema?: Record<string, unknown>; schemaFile?:
       throw new InputError(`cannot read JSON schema ${opts.schemaFile}: ${(error as Error).message}`, {file, field: `${name}.schemaFile`, hint: 'the path is relative to the suite file'});
     }
   }
-  if (!schema) throw new InputError('json-schema needs `schema` (inline) or `schemaFile`', {file, field: name});
+  if (!schema) throw new InputError('json-schema needs `schema` (inline) or `schemaFile`, or the suite\'s params.responseFormat to default to', {file, field: name});
   const ajv = new Ajv({allErrors: true, strict: false});
   let validate: ReturnType<Ajv['compile']>;
   try {

@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import {anthropicBatchApi} from './anthropic-batch.ts';
 import {classifyError, hintFor} from './classify-error.ts';
+import {anthropicFeatures, anthropicThinking} from './request-features.ts';
 import {classifyContext, clientFetch, deadline, sdkTimeoutMs, secretsOf, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {redactingLogger} from './redacting-logger.ts';
@@ -30,15 +31,18 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
     const p = request.params;
     unsupported.check(p);
     const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    const thinking = anthropicThinking(p, p.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS);
     return {
       model,
-      max_tokens: p.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+      max_tokens: thinking.maxTokens,
       messages: request.messages.filter((m) => m.role !== 'system').map((m) => ({role: m.role as 'user' | 'assistant', content: m.content})),
       ...(system && {system}),
-      ...(p.temperature !== undefined && {temperature: Math.min(p.temperature, 1)}),
-      ...(p.topP !== undefined && {top_p: p.topP}),
-      ...(p.topK !== undefined && {top_k: p.topK}),
+      // Extended thinking runs at the API's own sampling: temperature, top_p and top_k are refused beside it.
+      ...(!thinking.thinking && p.temperature !== undefined && {temperature: Math.min(p.temperature, 1)}),
+      ...(!thinking.thinking && p.topP !== undefined && {top_p: p.topP}),
+      ...(!thinking.thinking && p.topK !== undefined && {top_k: p.topK}),
       ...(p.stop !== undefined && p.stop.length > 0 && {stop_sequences: p.stop}),
+      ...anthropicFeatures(p),
     };
   }
 

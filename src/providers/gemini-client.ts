@@ -1,3 +1,4 @@
+import {geminiFeatures} from './request-features.ts';
 import {AsyncLocalStorage} from 'node:async_hooks';
 import type {GoogleGenAI as GoogleGenAIType} from '@google/genai';
 import {classifyError} from './classify-error.ts';
@@ -77,6 +78,7 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
         ...(p.frequencyPenalty !== undefined && {frequencyPenalty: p.frequencyPenalty}),
         ...(p.presencePenalty !== undefined && {presencePenalty: p.presencePenalty}),
         ...(p.seed !== undefined && {seed: p.seed}),
+        ...geminiFeatures(p),
       },
     };
   }

@@ -5,6 +5,7 @@ import {classifyContext, clientFetch, deadline, sdkTimeoutMs, secretsOf, Unsuppo
 import {normalizeFinishReason} from './finish-reason.ts';
 import {openaiBatchApi} from './openai-batch.ts';
 import {redactingLogger} from './redacting-logger.ts';
+import {openaiFeatures, UNSUPPORTED_BUDGET} from './request-features.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {openaiChatUsage, reportedCost, type UsageParts} from './usage.ts';
@@ -58,6 +59,7 @@ function served(r: {model?: string; system_fingerprint?: string | null}): {serve
  */
 export function createOpenAIClient(opts: ClientOptions, compatible: boolean, batch = !compatible, azure?: AzureTarget): ProviderClient {
   const client = sdkClient(opts, azure);
+  let budgetWarned = false;
   const unsupported = new UnsupportedParams(opts, ['topK'], compatible ? 'the OpenAI-compatible API' : 'OpenAI chat completions');
 
   const maxTokensParam = opts.compat?.maxTokensParam ?? (compatible ? 'max_tokens' : 'max_completion_tokens');
@@ -67,6 +69,10 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
   function body(model: string, request: CompletionRequest) {
     const p: ModelParams = request.params;
     unsupported.check(p);
+    if (p.reasoning && 'budgetTokens' in p.reasoning && !budgetWarned) {
+      budgetWarned = true;
+      opts.warn({providerId: opts.providerId, message: `${UNSUPPORTED_BUDGET} is not sent; set reasoning: {effort: low|medium|high}`});
+    }
     return {
       model,
       messages: request.messages.map((m) => ({role: m.role, content: m.content})),
@@ -77,6 +83,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
       ...(p.frequencyPenalty !== undefined && {frequency_penalty: p.frequencyPenalty}),
       ...(p.presencePenalty !== undefined && {presence_penalty: p.presencePenalty}),
       ...(p.seed !== undefined && {seed: p.seed}),
+      ...openaiFeatures(p),
     };
   }
 

@@ -71,6 +71,7 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     defaultJudge: opts.graders?.defaultJudge,
     functions: opts.graders?.functions ?? {},
     models: opts.graders?.models ?? new Set(),
+    responseSchema: def.params?.responseFormat?.type === 'json_schema' ? def.params.responseFormat.schema : undefined,
   };
   const graders: Grader[] = [];
   for (const [i, g] of def.graders.entries()) {
