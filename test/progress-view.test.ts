@@ -57,7 +57,7 @@ describe('the live view', () => {
     const state = started();
     state.apply({type: 'result', result: fakeResult({model: 'sim-mini'})});
     state.stopping = true;
-    expect(progressLines(state, 80).map(lineText).join('\n')).toContain('stopping: no new requests');
+    expect(progressLines(state, 80).map(lineText).join('\n')).toContain('stopping: 0 in flight finish and are saved; Ctrl+C again quits now');
     expect(state.quitMessage()).toBe('stopped: 1 result(s) saved in /tmp/reports/r1 (659 not finished); resume with: assay run --resume /tmp/reports/r1');
   });
 

@@ -24,7 +24,7 @@ function LineView({line, color}: {line: Line; color: boolean}) {
   );
 }
 
-function Progress({state, subscribe, color}: {state: ProgressState; subscribe: (fn: () => void) => () => void; color: boolean}) {
+function Progress({state, subscribe, color}: {state: ProgressState; subscribe: (fn: () => void) => () => void; color: boolean; frame?: number}) {
   const [, setTick] = useState(0);
   const {stdout} = useStdout();
   useEffect(() => subscribe(() => setTick((t) => t + 1)), [subscribe]);
@@ -43,7 +43,7 @@ export function colorEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
 }
 
-/** The live terminal view; loaded only when stdout is a TTY and CI is not set. */
+/** The live terminal view; loaded only when isInteractive() said so, which is why Ink is told it is interactive (it would otherwise go by CI alone). */
 export function createInkProgress(): {onEvent: (e: RunEvent) => void; stopping: () => void; quitMessage: () => string; stop: () => void} {
   const state = new ProgressState();
   const listeners = new Set<() => void>();
@@ -51,7 +51,8 @@ export function createInkProgress(): {onEvent: (e: RunEvent) => void; stopping: 
     listeners.add(fn);
     return () => void listeners.delete(fn);
   };
-  const app = render(<Progress state={state} subscribe={subscribe} color={colorEnabled()} />, {patchConsole: true, exitOnCtrlC: false});
+  const color = colorEnabled();
+  const app = render(<Progress state={state} subscribe={subscribe} color={color} />, {patchConsole: true, exitOnCtrlC: false, interactive: true});
   let pending: NodeJS.Timeout | null = null;
   const redraw = () => {
     if (pending) clearTimeout(pending);
@@ -75,7 +76,9 @@ export function createInkProgress(): {onEvent: (e: RunEvent) => void; stopping: 
     quitMessage: () => state.quitMessage(),
     stop() {
       clearInterval(ticker);
-      redraw();
+      if (pending) clearTimeout(pending);
+      // A synchronous last render of the final state: a state update now would be lost to the unmount.
+      app.rerender(<Progress state={state} subscribe={subscribe} color={color} frame={Date.now()} />);
       app.unmount();
     },
   };

@@ -59,7 +59,7 @@ function headline(state: ProgressState, width: number): Line[] {
   const barWidth = Math.max(10, Math.min(60, width - 8));
   lines.push([...bar(state.done, state.total, barWidth), {text: ` ${String(pctDone).padStart(3)}%`}]);
   if (state.stopping && !state.ended) {
-    lines.push([{text: `stopping: no new requests; ${inFlight} in flight finish and are saved (Ctrl+C again to quit at once)`, style: 'warn'}]);
+    lines.push([{text: `stopping: ${inFlight} in flight finish and are saved; Ctrl+C again quits now`, style: 'warn'}]);
   }
   return lines;
 }
