@@ -1,11 +1,14 @@
 import {causeText} from '../core/error-cause.ts';
 import {errorClassesText} from '../report/error-classes-text.ts';
+import {decide} from '../report/decision.ts';
+import {formatUsd} from '../report/format-usd.ts';
+import {rankModels} from '../report/rank-models.ts';
 import type {RunOutcome} from '../runner/run-benchmark.ts';
 import type {GroupStats} from '../runner/summarize.ts';
 
 const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
 const ms = (v: number | null) => (v === null ? '–' : `${Math.round(v)}`);
-const usd = (v: number | null) => (v === null ? 'unknown' : v < 0.01 ? `$${v.toFixed(5)}` : `$${v.toFixed(4)}`);
+const usd = (v: number | null) => formatUsd(v);
 
 function passCell(s: GroupStats): string {
   if (s.passRate === null) return '–';
@@ -13,11 +16,18 @@ function passCell(s: GroupStats): string {
   return `${pct(s.passRate)} [${pct(ci[0])}, ${pct(ci[1])}]`;
 }
 
-/** The end-of-run table: one row per model, columns a reader compares models by. */
-export function renderSummary(outcome: RunOutcome): string {
+/** Columns a narrow terminal drops first, most expendable first (the model, its pass rate and cost per 1k stay). */
+const DROP_ORDER = ['ttft p50', 'p95 ms', 'cost', 'n', 'errors', 'p50 ms'];
+
+/**
+ * The leaderboard as aligned text that fits `width` columns (none: every column): best model first,
+ * the recommended one marked, then the recommendation, total cost and the rest.
+ */
+function leaderboard(outcome: RunOutcome, width: number | undefined): string[] {
+  const decision = decide(outcome.summary);
   const header = ['model', 'n', 'pass (95% CI)', 'errors', 'p50 ms', 'p95 ms', 'ttft p50', 'cost', 'per 1k'];
-  const rows = Object.entries(outcome.summary.models).map(([label, s]) => [
-    `${label}${s.simulated ? ' (sim)' : ''}`,
+  const rows = rankModels(outcome.summary).map(([label, s]) => [
+    `${label}${s.simulated ? ' (sim)' : ''}${label === decision.recommended ? ' *' : ''}`,
     String(s.n),
     passCell(s),
     s.errors === 0 ? '0' : `${s.errors} ${errorClassesText(s, ':')}`,
@@ -27,9 +37,23 @@ export function renderSummary(outcome: RunOutcome): string {
     usd(s.costUsd),
     usd(s.costPer1kUsd),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  let columns = header.map((_, i) => i);
+  const widthOf = (cols: number[]) => cols.reduce((n, i) => n + Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)) + 2, -2);
+  for (const name of DROP_ORDER) {
+    if (width === undefined || widthOf(columns) <= width) break;
+    columns = columns.filter((i) => header[i] !== name);
+  }
+  const widths = new Map(columns.map((i) => [i, Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length))]));
+  const line = (cells: string[]) => columns.map((i) => (i === 0 ? cells[i]!.padEnd(widths.get(i)!) : cells[i]!.padStart(widths.get(i)!))).join('  ').trimEnd();
+  const out = [line(header), line(header.map((_, i) => '-'.repeat(widths.get(i) ?? 0))), ...rows.map(line)];
+  const total = decision.totalCostUsd === null ? 'unknown (no prices)' : `${usd(decision.totalCostUsd)} (models ${usd(decision.modelCostUsd)}, judges ${decision.judgeCostUsd === null ? 'none' : usd(decision.judgeCostUsd)})`;
+  out.push('', `${decision.recommended ? `* recommended: ${decision.recommended}. ` : ''}${decision.reason}`, `total cost ${total}`);
+  return out;
+}
+
+/** The end-of-run text: the leaderboard fitted to `width` columns, then what else the run has to say. */
+export function renderSummary(outcome: RunOutcome, opts: {width?: number} = {}): string {
+  const out = leaderboard(outcome, opts.width);
   const models = Object.entries(outcome.summary.models);
   out.push(...renderCostBreakdown(models));
   const judged = models.filter(([, s]) => s.judgeCostUsd !== null);

@@ -113,7 +113,7 @@ export default class Run extends BaseCommand {
     }
     if (outputFile) writeOutputFile(outcome.dir, outputFile);
     if (flags.json) process.stdout.write(`${JSON.stringify({...outcome.summary, dir: outcome.dir, interrupted: outcome.interrupted}, null, 2)}\n`);
-    else this.log(renderSummary(outcome));
+    else this.log(renderSummary(outcome, {width: process.stdout.isTTY ? process.stdout.columns : undefined}));
     if (outputFile && !flags.json) this.log(`wrote ${outputFile}`);
     assertSomeSucceeded(outcome);
     if (outcome.interrupted) this.exit(130);

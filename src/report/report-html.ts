@@ -6,6 +6,7 @@ import type {GroupStats, Summary} from '../runner/summarize.ts';
 import {reportCsp} from './csp-hash.ts';
 import {jsonForScript} from './json-for-script.ts';
 import {decide} from './decision.ts';
+import {rankModels} from './rank-models.ts';
 import {formatUsd} from './format-usd.ts';
 import {type AbInput, abSectionView} from './ab-section.ts';
 import {REPORT_CSS} from './report-css.ts';
@@ -195,14 +196,6 @@ function errorsText(s: GroupStats): string {
   return `${pct(s.errorRate)} (${errorClassesText(s)})`;
 }
 
-/** Models best first: pass rate, then mean score, then cheaper; models with nothing graded last. */
-function rankModels(summary: Summary): Array<[string, Summary['models'][string]]> {
-  const key = (v: number | null) => (v === null ? Number.NEGATIVE_INFINITY : v);
-  return Object.entries(summary.models).sort(
-    ([la, a], [lb, b]) =>
-      key(b.passRate) - key(a.passRate) || key(b.meanScore) - key(a.meanScore) || (a.costPer1kUsd ?? Infinity) - (b.costPer1kUsd ?? Infinity) || la.localeCompare(lb),
-  );
-}
 
 /** How long the run took, from run.json; nothing for a run still going or one whose times are missing. */
 function durationText(run: RunMeta | null): string | null {
