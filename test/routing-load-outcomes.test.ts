@@ -5,6 +5,8 @@ import {describe, expect, it} from 'vitest';
 import type {Result} from '../src/core/types.ts';
 import {InputError} from '../src/core/errors.ts';
 import {loadOutcomes} from '../src/routing/load-outcomes.ts';
+import {runBenchmark} from '../src/runner/run-benchmark.ts';
+import {FAST_DEFAULT_CONFIG, makeProject} from './helpers.ts';
 
 function result(over: Partial<Result>): Result {
   return {
@@ -91,5 +93,16 @@ describe('loadOutcomes', () => {
     expect(catchError(() => loadOutcomes([join(dir, 'empty')])).message).toMatch(/no results\.jsonl/);
     expect(catchError(() => loadOutcomes([join(dir, 'x.txt')])).message).toMatch(/unknown source type/);
     expect(catchError(() => loadOutcomes([])).field).toBe('--from');
+  });
+});
+
+describe('assay results.csv as a source', () => {
+  it('is read through the journal beside it, so `route --from reports/<id>/results.csv` works like the run directory', async () => {
+    const project = makeProject({'bench.config.json': FAST_DEFAULT_CONFIG}, {withDefaults: true});
+    const run = await runBenchmark({cwd: project, suites: ['capitals'], sandboxLatencyScale: 0});
+    const fromCsv = loadOutcomes([join(run.dir, 'results.csv')]);
+    const fromDir = loadOutcomes([run.dir]);
+    expect(fromCsv.cases.length).toBe(fromDir.cases.length);
+    expect(Object.keys(fromCsv.models).sort()).toEqual(Object.keys(fromDir.models).sort());
   });
 });

@@ -52,6 +52,11 @@ export function loadOutcomes(sources: readonly string[], opts: {cwd?: string} = 
       readRunResults(journal, join(source, 'results.jsonl'), acc);
     } else if (path.endsWith('.jsonl')) {
       readRunResults(path, source, acc);
+    } else if (path.endsWith('.csv') && isRunResultsCsv(path)) {
+      // assay's own results.csv: its run's journal beside it has every field, errors included.
+      const journal = join(dirname(path), 'results.jsonl');
+      if (!existsSync(journal)) throw new InputError('this is an assay results.csv without its results.jsonl beside it', {file: source, hint: 'pass the run directory (reports/<runId>) or its results.jsonl; an outcomes CSV needs case_id, model, score'});
+      readRunResults(journal, join(dirname(source), 'results.jsonl'), acc);
     } else if (path.endsWith('.csv')) {
       readOutcomesCsv(path, source, acc);
     } else {
@@ -144,6 +149,12 @@ function addResult(r: Result, acc: Accumulator): void {
   if (typeof r.latencyMs === 'number' && !r.cached) o.latencies.push(r.latencyMs);
   if (typeof r.inputTokens === 'number') o.inputTokens.push(r.inputTokens);
   if (typeof r.outputTokens === 'number') o.outputTokens.push(r.outputTokens);
+}
+
+/** The header of a results.csv written by `assay run` (runId, suiteId, caseId, ...), not an outcomes CSV. */
+function isRunResultsCsv(file: string): boolean {
+  const header = readFileSync(file, 'utf8').slice(0, 200).split('\n')[0] ?? '';
+  return /^runId,suiteId,caseId,model\b/.test(header);
 }
 
 function readOutcomesCsv(file: string, source: string, acc: Accumulator): void {
