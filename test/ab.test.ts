@@ -36,7 +36,7 @@ describe('A/B verdict against models of known accuracy', () => {
     const {verdict, run} = await runAb({cwd, control: 'weak', treatment: 'strong', sample: 'traffic.jsonl', n: 300, seed: 4, sandboxLatencyScale: 0});
     expect(verdict.verdict).toBe('better');
     expect(verdict.n).toBe(300);
-    expect(verdict.test).toBe('mcnemar-exact');
+    expect(verdict.test).toBe('mcnemar-score');
     expect(verdict.pValue).toBeLessThan(0.001);
     expect(verdict.difference.ciLow).toBeLessThan(0.2);
     expect(verdict.difference.ciHigh).toBeGreaterThan(0.2);
@@ -45,7 +45,7 @@ describe('A/B verdict against models of known accuracy', () => {
     expect(JSON.parse(readFileSync(join(run.dir, 'ab.json'), 'utf8')).verdict).toBe('better');
   });
 
-  it('calls two identical models indistinguishable in at least 95% of seeds, and the CI covers the true 0', async () => {
+  it('calls two identical models different at about the 5% the test promises, and the CI covers the true 0', async () => {
     const cwd = project(200);
     let indistinguishable = 0;
     let covered = 0;
@@ -55,7 +55,9 @@ describe('A/B verdict against models of known accuracy', () => {
       if (verdict.verdict === 'indistinguishable') indistinguishable++;
       if (verdict.difference.ciLow <= 0 && verdict.difference.ciHigh >= 0) covered++;
     }
-    expect(indistinguishable / seeds.length).toBeGreaterThanOrEqual(0.95);
+    // An exact 5% test on 40 seeds calls 2 false differences on average and more than 5 with probability
+    // 1.4% (binomial); the precise size is checked in statistics-coverage.test.ts over thousands of datasets.
+    expect(seeds.length - indistinguishable).toBeLessThanOrEqual(5);
     expect(covered / seeds.length).toBeGreaterThanOrEqual(0.9);
   }, 180_000);
 
@@ -109,7 +111,7 @@ describe('traffic samples', () => {
     const cwd = project(40, {'open.jsonl': noExpected.join('\n')});
     const {verdict} = await runAb({cwd, control: 'weak', treatment: 'strong', sample: 'open.jsonl', judge: 'judge', sandboxLatencyScale: 0});
     expect(verdict.metric).toBe('pairwise');
-    expect(verdict.test).toBe('sign-test');
+    expect(verdict.test).toBe('mcnemar-score');
     expect(verdict.pairwise!.wins + verdict.pairwise!.ties + verdict.pairwise!.losses).toBe(40);
   });
 

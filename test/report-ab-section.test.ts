@@ -83,7 +83,11 @@ describe('report.html of an A/B run', () => {
 
   it('ran a real A/B with a judged verdict, a one-request tag and hostile outputs among the disagreements', () => {
     expect(ab.judged).toBeDefined();
-    expect(ab.perTag.find((t) => t.tag === 'rare')!.ciLow).toBeNull(); // n = 1: unbounded, written as null
+    // n = 1: too few for any conclusion, yet its interval is finite and inside the metric's range [−1, 1].
+    const rare = ab.perTag.find((t) => t.tag === 'rare')!;
+    expect(rare).toMatchObject({n: 1, tooFew: true, significant: false});
+    expect(rare.ciLow).toBeGreaterThanOrEqual(-1);
+    expect(rare.ciHigh).toBeLessThanOrEqual(1);
     expect(ab.disagreements.length).toBeGreaterThan(0);
     expect(ab.disagreements.some((d) => HOSTILE.some((h) => (d.controlOutput ?? '').includes(h) || (d.treatmentOutput ?? '').includes(h)))).toBe(true);
   });
@@ -106,7 +110,7 @@ describe('report.html of an A/B run', () => {
     expect(Number(await attr('latency'))).toBe(ab.latency.difference!.estimate);
     const text = await block.textContent();
     expect(text).toContain(`${ab.difference.estimate >= 0 ? '+' : '−'}${Math.abs(ab.difference.estimate * 100).toFixed(1)} score points`);
-    expect(text).toContain(`p-value (exact McNemar)`);
+    expect(text).toContain(`p-value (McNemar's score test (Tango interval))`);
     expect(text).toContain(ab.pValue.toPrecision(2));
 
     const judged = page.locator('#ab .ab-block[data-kind="judged"] [data-ab="pairwise"]');
@@ -132,17 +136,25 @@ describe('report.html of an A/B run', () => {
     expect(bar.label).toContain('95% CI');
   });
 
-  it('breaks the difference down per tag, each with its CI (unbounded for a single request)', async () => {
+  it('breaks the difference down per tag with its CI and Holm-adjusted p, and a one-request tag as "too few"', async () => {
     const rows = await page.$$eval('#ab .ab-block[data-kind="primary"] table.ab-tags tbody tr', (trs) =>
-      trs.map((tr) => ({tag: tr.getAttribute('data-tag'), value: tr.querySelector('td[data-value]')!.getAttribute('data-value'), text: tr.textContent, bars: tr.querySelectorAll('svg.abbar').length})),
+      trs.map((tr) => ({tag: tr.getAttribute('data-tag'), tooFew: tr.getAttribute('data-too-few'), value: tr.querySelector('td[data-value]')?.getAttribute('data-value') ?? null, text: tr.textContent, bars: tr.querySelectorAll('svg.abbar').length})),
     );
     expect(rows.map((r) => r.tag)).toEqual(ab.perTag.map((t) => t.tag));
     for (const [i, t] of ab.perTag.entries()) {
-      expect(Number(rows[i]!.value)).toBe(t.difference);
-      expect(rows[i]!.bars).toBe(1);
+      expect(rows[i]!.tooFew).toBe(String(t.tooFew));
       expect(rows[i]!.text).toContain(String(t.n));
+      if (t.tooFew) {
+        expect(rows[i]!.text).toContain(`too few (n=${t.n})`);
+        expect(rows[i]!.bars).toBe(0);
+      } else {
+        expect(Number(rows[i]!.value)).toBe(t.difference);
+        expect(rows[i]!.bars).toBe(1);
+        expect(rows[i]!.text).toContain(t.pValueAdjusted.toPrecision(2));
+      }
     }
-    expect(rows.find((r) => r.tag === 'rare')!.text).toContain('−∞ to +∞');
+    expect(rows.find((r) => r.tag === 'rare')!.text).toContain('too few (n=1)');
+    expect(rows.every((r) => !r.text!.includes('∞'))).toBe(true);
     expect(rows.some((r) => r.tag === '<i>billing</i>')).toBe(true); // a tag with markup, shown as text
   });
 

@@ -78,15 +78,15 @@ describe('compareRuns', () => {
     expect(cmp.rows.find((r) => r.group.kind === 'all')!.diff!.estimate).toBe(0);
   });
 
-  it('falls back to an unpaired pass-rate difference when no cases are shared, and lists unmatched models', () => {
+  it('never compares runs that share no cases (no silent switch to another metric), says so, and lists unmatched models', () => {
     const cmp = compareRuns(run('a', [...cases(200, 0.9, 'm', 'x'), ...cases(3, 1, 'gone')]), run('b', [...cases(200, 0.6, 'm', 'y'), ...cases(3, 1, 'new')]));
     const all = cmp.rows.find((r) => r.model === 'm' && r.group.kind === 'all')!;
     expect(all.shared).toBe(0);
-    expect(all.diff!.method).toBe('unpaired');
-    expect(all.diff!.metric).toBe('passRate');
-    expect(all.diff!.estimate).toBeCloseTo(-0.3, 10);
-    expect(all.diff!.ciLow).toBeLessThan(-0.3);
-    expect(all.regression).toBe(true);
+    expect(all.diff).toBeNull();
+    expect(all.regression).toBe(false);
+    expect(all.baseline!.cases).toBe(200);
+    expect(all.candidate!.cases).toBe(200);
+    expect(cmp.warnings.join('\n')).toMatch(/different cases: baseline 200, candidate 200, shared 0/);
     expect(cmp.onlyInBaseline).toEqual(['gone']);
     expect(cmp.onlyInCandidate).toEqual(['new']);
   });

@@ -3,7 +3,10 @@ import type {Result} from '../src/core/types.ts';
 import {compareModels, groupStats} from '../src/runner/summarize.ts';
 import {clusteredMean} from '../src/stats/clustered-mean.ts';
 import {mcnemarExact} from '../src/stats/mcnemar.ts';
+import {caseMeanInterval} from '../src/stats/case-mean-interval.ts';
+import {holmAdjust} from '../src/stats/holm.ts';
 import {pairedComparison} from '../src/stats/paired-comparison.ts';
+import {tangoScoreTest} from '../src/stats/tango-interval.ts';
 import {normalQuantile, studentTQuantile} from '../src/stats/student-t.ts';
 
 // Every expected value here was computed by hand (or from printed tables), not by the code under test.
@@ -46,22 +49,67 @@ describe('clustered standard error', () => {
 });
 
 describe('paired comparison', () => {
-  it('mean difference with a t interval and the MDE', () => {
-    // differences 1,0,0,1,0: mean 0.4, sd sqrt(0.3), se sqrt(0.3/5); t(0.975, 4) = 2.776445
+  it('pass/fail differences: McNemar score test and Tango interval, one test (Tango 1998; values from SciPy root-finding on his formulas)', () => {
+    // differences 1,0,0,1,0: onlyB = 2, onlyA = 0, n = 5 → z = 2/√2, p = 0.1573; Tango CI [−0.20828, 0.76928]
     const cmp = pairedComparison([
-      {a: 0, b: 1, passA: false, passB: true},
-      {a: 1, b: 1, passA: true, passB: true},
-      {a: 0, b: 0, passA: false, passB: false},
-      {a: 0, b: 1, passA: false, passB: true},
-      {a: 1, b: 1, passA: true, passB: true},
+      {a: 0, b: 1},
+      {a: 1, b: 1},
+      {a: 0, b: 0},
+      {a: 0, b: 1},
+      {a: 1, b: 1},
     ])!;
-    const se = Math.sqrt(0.3 / 5);
+    expect(cmp.test).toBe('mcnemar-score');
     expect(cmp.meanDiff).toBeCloseTo(0.4, 12);
-    expect(cmp.ciLow).toBeCloseTo(0.4 - 2.776445 * se, 5);
-    expect(cmp.ciHigh).toBeCloseTo(0.4 + 2.776445 * se, 5);
-    expect(cmp.mde).toBeCloseTo((1.959964 + 0.841621) * se, 5);
-    expect(cmp.mcnemar).toMatchObject({onlyA: 0, onlyB: 2});
-    expect(cmp.mcnemar!.pValue).toBeCloseTo(0.5, 12);
+    expect(cmp.ciLow).toBeCloseTo(-0.2082755, 6);
+    expect(cmp.ciHigh).toBeCloseTo(0.7692757, 6);
+    expect(cmp.pValue).toBeCloseTo(0.157299, 5);
+    expect(cmp.mcnemar).toMatchObject({onlyA: 0, onlyB: 2, pValue: cmp.pValue});
+  });
+
+  it('reproduces the worked example of Fagerland, Lydersen & Laake (Bentur et al. data: 1 vs 7 discordant of 21)', () => {
+    const t = tangoScoreTest(7, 1, 21);
+    expect(t.estimate).toBeCloseTo(-0.2857, 4);
+    expect(t.ciLow).toBeCloseTo(-0.5172, 4);
+    expect(t.ciHigh).toBeCloseTo(-0.0260, 4);
+    expect(t.pValue).toBeLessThan(0.05);
+  });
+
+  it('graded scores: paired t with the interval and p from the same t statistic', () => {
+    // differences 0.5, 0, 0.25, 1, 0, 0.5: mean 0.375, t(0.975, 5) interval [−0.022887, 0.772887], p = 0.059916
+    const cmp = pairedComparison([0.5, 0, 0.25, 1, 0, 0.5].map((d) => ({a: 0, b: d})))!;
+    expect(cmp.test).toBe('paired-t');
+    expect(cmp.meanDiff).toBeCloseTo(0.375, 12);
+    expect(cmp.ciLow).toBeCloseTo(-0.022887, 5);
+    expect(cmp.ciHigh).toBeCloseTo(0.772887, 5);
+    expect(cmp.pValue).toBeCloseTo(0.059916, 5);
+    expect(cmp.mde).toBeCloseTo(0.433643, 5);
+    expect(cmp.mcnemar).toBeNull();
+  });
+});
+
+describe('Holm adjustment', () => {
+  it('steps down: p = 0.01, 0.04, 0.03, 0.005 → 0.03, 0.06, 0.06, 0.02 (by hand)', () => {
+    const adj = holmAdjust([0.01, 0.04, 0.03, 0.005]);
+    [0.03, 0.06, 0.06, 0.02].forEach((v, i) => expect(adj[i]).toBeCloseTo(v, 12));
+    expect(holmAdjust([0.9, 0.8])).toEqual([1, 1]); // 0.8 × 2 caps at 1, and adjusted values never decrease
+    expect(holmAdjust([])).toEqual([]);
+  });
+});
+
+describe('case-mean interval', () => {
+  it('is Wilson over cases for pass/fail (3 of 5 → [0.23072, 0.88238])', () => {
+    const ci = caseMeanInterval([1, 1, 0, 1, 0])!;
+    expect(ci.method).toBe('wilson');
+    expect(ci.ciLow).toBeCloseTo(0.2307243, 6);
+    expect(ci.ciHigh).toBeCloseTo(0.8823792, 6);
+  });
+
+  it('with repeats that vary, is Wilson at the Kish effective n with a t quantile (SciPy: [0.248568, 0.881868])', () => {
+    const ci = caseMeanInterval([1, 2 / 3, 1 / 3, 1, 0, 2 / 3], {trials: 18})!;
+    expect(ci.method).toBe('wilson-design-effect');
+    expect(ci.nEffective).toBeCloseTo(9.390244, 5);
+    expect(ci.ciLow).toBeCloseTo(0.248568, 5);
+    expect(ci.ciHigh).toBeCloseTo(0.881868, 5);
   });
 });
 

@@ -1,8 +1,8 @@
 import type {Result} from '../core/types.ts';
-import {mcnemarExact} from '../stats/mcnemar.ts';
-import {pairedComparison} from '../stats/paired-comparison.ts';
+import {holmAdjust} from '../stats/holm.ts';
+import {casesForEffect, MIN_PAIRED_CASES, pairedTest, type PairedTestName} from '../stats/paired-test.ts';
 import {percentile} from '../stats/percentile.ts';
-import {normalQuantile, studentTCdf, studentTQuantile} from '../stats/student-t.ts';
+import {studentTQuantile} from '../stats/student-t.ts';
 import type {SkippedRequest} from './load-traffic.ts';
 
 export interface Interval {
@@ -18,8 +18,12 @@ export interface AbVerdict {
   metric: 'score' | 'pairwise';
   /** treatment − control (for pairwise: treatment's win rate minus control's). */
   difference: Interval;
+  /** From the same test as `difference`'s interval: the interval excludes 0 exactly when pValue < 0.05. */
   pValue: number;
-  test: 'mcnemar-exact' | 'paired-t' | 'sign-test';
+  /** mcnemar-score: per-request differences of −1, 0, +1 (pass/fail, judged wins), Tango's interval; paired-t otherwise. */
+  test: PairedTestName;
+  /** Fewer than MIN_PAIRED_CASES usable pairs: no verdict either way. */
+  tooFew: boolean;
   /** The smallest true difference this n detects with 80% power at α = 0.05. */
   mde: number | null;
   /** Requests needed to detect `effect` with 80% power, from this sample's variance. */
@@ -30,17 +34,18 @@ export interface AbVerdict {
   pairwise?: {wins: number; ties: number; losses: number; unscored: number};
   cost: {controlPer1kUsd: number | null; treatmentPer1kUsd: number | null; difference: Interval | null};
   latency: {controlP50Ms: number | null; treatmentP50Ms: number | null; difference: Interval | null};
-  perTag: Array<{tag: string; n: number; difference: number; ciLow: number; ciHigh: number}>;
+  /** Per tag: the same test; p-values Holm-adjusted across tags; `tooFew` below MIN_PAIRED_CASES pairs (never significant). */
+  perTag: Array<{tag: string; n: number; difference: number; ciLow: number; ciHigh: number; test: PairedTestName; pValue: number; pValueAdjusted: number; tooFew: boolean; significant: boolean}>;
   disagreements: Array<{id: string; control: number; treatment: number; controlOutput: string | null; treatmentOutput: string | null}>;
   excluded: {controlErrors: number; treatmentErrors: number; unscored: number};
   skipped: SkippedRequest[];
 }
 
+/** t interval for an unbounded mean (cost, latency); none below 2 values rather than an infinite one. */
 function meanInterval(values: number[], alpha = 0.05): Interval | null {
   const n = values.length;
-  if (n === 0) return null;
+  if (n < 2) return null;
   const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return {estimate: mean, ciLow: Number.NEGATIVE_INFINITY, ciHigh: Number.POSITIVE_INFINITY};
   const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
   const half = studentTQuantile(1 - alpha / 2, n - 1) * (sd / Math.sqrt(n));
   return {estimate: mean, ciLow: mean - half, ciHigh: mean + half};
@@ -56,9 +61,10 @@ export interface PairedCase {
 }
 
 /**
- * The paired verdict: per request, treatment − control, with a t interval (small samples are not
- * overconfident) and an exact test (McNemar for pass/fail, a sign test for pairwise wins), so two
- * identical models are called different no more often than α says.
+ * The paired verdict: per request, treatment − control, with the interval and the p-value from one
+ * test (McNemar's score test with Tango's interval for pass/fail and judged wins, the paired t for
+ * graded scores), so "the interval excludes 0" and "p < 0.05" never disagree. Per-tag results use
+ * the same test, Holm-adjusted across tags; too few pairs give no verdict.
  */
 export function abVerdict(control: string, treatment: string, cases: PairedCase[], opts: {metric: 'score' | 'pairwise'; effect: number; skipped: SkippedRequest[]}): AbVerdict {
   let controlErrors = 0;
@@ -84,41 +90,32 @@ export function abVerdict(control: string, treatment: string, cases: PairedCase[
     }
   }
   const n = usable.length;
-  const diffs = usable.map((u) => u.b - u.a);
-  const cmp = pairedComparison(usable.map((u) => ({a: u.a, b: u.b, passA: u.control.pass ?? undefined, passB: u.treatment.pass ?? undefined})));
-  const estimate = cmp?.meanDiff ?? 0;
-  const ciLow = cmp?.ciLow ?? Number.NEGATIVE_INFINITY;
-  const ciHigh = cmp?.ciHigh ?? Number.POSITIVE_INFINITY;
-  const binary = usable.every((u) => (u.a === 0 || u.a === 1) && (u.b === 0 || u.b === 1));
-  let pValue: number;
-  let test: AbVerdict['test'];
-  if (opts.metric === 'pairwise') {
-    const wins = usable.filter((u) => u.b > u.a).length;
-    const losses = usable.filter((u) => u.b < u.a).length;
-    pValue = mcnemarExact(wins, losses);
-    test = 'sign-test';
-  } else if (binary) {
-    const onlyB = usable.filter((u) => u.b > u.a).length;
-    const onlyA = usable.filter((u) => u.b < u.a).length;
-    pValue = mcnemarExact(onlyA, onlyB);
-    test = 'mcnemar-exact';
-  } else {
-    const se = n > 1 ? Math.sqrt(diffs.reduce((s, d) => s + (d - estimate) ** 2, 0) / (n - 1) / n) : 0;
-    pValue = n > 1 && se > 0 ? 2 * (1 - studentTCdf(Math.abs(estimate / se), n - 1)) : estimate === 0 ? 1 : 0;
-    test = 'paired-t';
-  }
-  // The verdict needs both: the interval away from 0 and the exact test under α.
-  const verdict: AbVerdict['verdict'] = pValue < 0.05 && (ciLow > 0 || ciHigh < 0) ? (estimate > 0 ? 'better' : 'worse') : 'indistinguishable';
-  const sd = n > 1 ? Math.sqrt(diffs.reduce((s, d) => s + (d - estimate) ** 2, 0) / (n - 1)) : null;
-  const z = normalQuantile(0.975) + normalQuantile(0.8);
-  const nForEffect = sd === null || sd === 0 ? null : Math.ceil(((z * sd) / opts.effect) ** 2);
+  const cmp = pairedTest(usable.map((u) => ({a: u.a, b: u.b})));
+  const estimate = cmp?.estimate ?? 0;
+  const ciLow = cmp?.ciLow ?? -1;
+  const ciHigh = cmp?.ciHigh ?? 1;
+  const pValue = cmp?.pValue ?? 1;
+  const test: PairedTestName = cmp?.test ?? 'mcnemar-score';
+  const tooFew = n < MIN_PAIRED_CASES;
+  const verdict: AbVerdict['verdict'] = !tooFew && pValue < 0.05 ? (estimate > 0 ? 'better' : 'worse') : 'indistinguishable';
+  const nForEffect = casesForEffect(cmp?.sdDiff ?? null, opts.effect);
 
-  const perTagMap = new Map<string, number[]>();
-  for (const u of usable) for (const t of u.tags) (perTagMap.get(t) ?? perTagMap.set(t, []).get(t)!).push(u.b - u.a);
-  const perTag = [...perTagMap]
-    .map(([tag, d]) => ({tag, interval: meanInterval(d)!, n: d.length}))
-    .map(({tag, interval, n: k}) => ({tag, n: k, difference: interval.estimate, ciLow: interval.ciLow, ciHigh: interval.ciHigh}))
-    .sort((x, y) => x.tag.localeCompare(y.tag));
+  const perTagMap = new Map<string, Array<{a: number; b: number}>>();
+  for (const u of usable) for (const t of u.tags) (perTagMap.get(t) ?? perTagMap.set(t, []).get(t)!).push({a: u.a, b: u.b});
+  const tagTests = [...perTagMap].sort(([x], [y]) => x.localeCompare(y)).map(([tag, units]) => ({tag, t: pairedTest(units)!}));
+  const tagAdjusted = holmAdjust(tagTests.map(({t}) => t.pValue));
+  const perTag = tagTests.map(({tag, t}, i) => ({
+    tag,
+    n: t.n,
+    difference: t.estimate,
+    ciLow: t.ciLow,
+    ciHigh: t.ciHigh,
+    test: t.test,
+    pValue: t.pValue,
+    pValueAdjusted: tagAdjusted[i]!,
+    tooFew: t.tooFew,
+    significant: !t.tooFew && tagAdjusted[i]! < 0.05,
+  }));
 
   const costPairs = usable.filter((u) => u.control.costUsd !== null && u.treatment.costUsd !== null);
   const latencyPairs = usable.filter((u) => u.control.latencyMs !== null && u.treatment.latencyMs !== null && !u.control.cached && !u.treatment.cached);
@@ -129,7 +126,9 @@ export function abVerdict(control: string, treatment: string, cases: PairedCase[
   const pct = (v: number) => `${(v * 100).toFixed(1)}`;
   const what = opts.metric === 'pairwise' ? 'win rate' : 'score';
   const summary =
-    verdict === 'indistinguishable'
+    tooFew
+      ? `${treatment} vs ${control}: too few usable pairs for any conclusion (n=${n}; at least ${MIN_PAIRED_CASES} needed).`
+      : verdict === 'indistinguishable'
       ? `${treatment} vs ${control}: no detectable difference in ${what} (${estimate >= 0 ? '+' : ''}${pct(estimate)} points, 95% CI ${pct(ciLow)} to ${pct(ciHigh)}, n=${n}, p=${pValue.toPrecision(2)}). ${nForEffect ? `About ${nForEffect} requests would detect a ${pct(opts.effect)}-point difference.` : ''}`
       : `${treatment} is ${verdict} than ${control}: ${estimate >= 0 ? '+' : ''}${pct(estimate)} points of ${what} (95% CI ${pct(ciLow)} to ${pct(ciHigh)}, n=${n}, p=${pValue.toPrecision(2)}).`;
 
@@ -141,6 +140,7 @@ export function abVerdict(control: string, treatment: string, cases: PairedCase[
     difference: {estimate, ciLow, ciHigh},
     pValue,
     test,
+    tooFew,
     mde: cmp?.mde ?? null,
     nForEffect: {effect: opts.effect, n: nForEffect},
     verdict,

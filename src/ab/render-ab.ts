@@ -1,3 +1,4 @@
+import {MIN_PAIRED_CASES} from '../stats/paired-test.ts';
 import type {AbVerdict} from './ab-verdict.ts';
 
 const pts = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
@@ -9,7 +10,7 @@ export function renderAb(v: AbVerdict & {judged?: AbVerdict}, dir: string): stri
   const lines = [
     `${v.verdict.toUpperCase()}: ${v.summary}`,
     '',
-    `  metric        ${v.metric === 'score' ? 'graded score' : 'pairwise win rate'} (${v.test}, p=${v.pValue.toPrecision(2)})`,
+    `  metric        ${v.metric === 'score' ? 'graded score' : 'pairwise win rate'} (${v.test}, p=${v.pValue.toPrecision(2)}; the interval below is the same test's)`,
     `  difference    ${pts(v.difference.estimate)} points, 95% CI [${pts(v.difference.ciLow)}, ${pts(v.difference.ciHigh)}] on ${v.n} requests`,
     `  MDE           ${v.mde === null ? '–' : `${(v.mde * 100).toFixed(1)} points`} at this n; ${v.nForEffect.n ?? '–'} requests to detect ${(v.nForEffect.effect * 100).toFixed(1)} points`,
   ];
@@ -20,7 +21,14 @@ export function renderAb(v: AbVerdict & {judged?: AbVerdict}, dir: string): stri
     `  cost / 1k     ${usd(v.cost.controlPer1kUsd)} → ${usd(v.cost.treatmentPer1kUsd)}${v.cost.difference ? ` (Δ ${usd(v.cost.difference.estimate)}, CI ${usd(v.cost.difference.ciLow)} to ${usd(v.cost.difference.ciHigh)})` : ''}`,
     `  latency p50   ${ms(v.latency.controlP50Ms)} → ${ms(v.latency.treatmentP50Ms)}${v.latency.difference ? ` (mean Δ ${ms(v.latency.difference.estimate)}, CI ${ms(v.latency.difference.ciLow)} to ${ms(v.latency.difference.ciHigh)})` : ''}`,
   );
-  if (v.perTag.length > 0) lines.push('', '  per tag:', ...v.perTag.map((t) => `    ${t.tag.padEnd(16)} ${pts(t.difference)} [${pts(t.ciLow)}, ${pts(t.ciHigh)}] n=${t.n}`));
+  if (v.perTag.length > 0) {
+    lines.push('', '  per tag (Holm-adjusted across tags; * = clear difference):');
+    for (const t of v.perTag) {
+      // Older ab.json files have no tooFew: judge from n.
+      const few = t.tooFew ?? t.n < MIN_PAIRED_CASES;
+      lines.push(few ? `    ${t.tag.padEnd(16)} too few (n=${t.n})` : `    ${t.tag.padEnd(16)} ${pts(t.difference)} [${pts(t.ciLow)}, ${pts(t.ciHigh)}] n=${t.n}, p=${t.pValue.toPrecision(2)}, Holm p=${t.pValueAdjusted.toPrecision(2)}${t.significant ? ' *' : ''}`);
+    }
+  }
   const excluded = v.excluded.controlErrors + v.excluded.treatmentErrors + v.excluded.unscored;
   if (excluded > 0) lines.push('', `  excluded: ${v.excluded.controlErrors} control errors, ${v.excluded.treatmentErrors} treatment errors, ${v.excluded.unscored} unscored`);
   if (v.skipped.length > 0) lines.push('', `  skipped ${v.skipped.length} request(s) from the sample:`, ...v.skipped.slice(0, 10).map((s) => `    line ${s.line ?? '?'}${s.id ? ` (${s.id})` : ''}: ${s.reason}`), ...(v.skipped.length > 10 ? [`    ...and ${v.skipped.length - 10} more (see ab.json)`] : []));

@@ -4,7 +4,7 @@ import {decide} from '../report/decision.ts';
 import {formatUsd} from '../report/format-usd.ts';
 import {rankModels} from '../report/rank-models.ts';
 import type {RunOutcome} from '../runner/run-benchmark.ts';
-import type {GroupStats} from '../runner/summarize.ts';
+import type {GroupStats, ModelComparison} from '../runner/summarize.ts';
 
 const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
 const ms = (v: number | null) => (v === null ? '–' : `${Math.round(v)}`);
@@ -14,6 +14,14 @@ function passCell(s: GroupStats): string {
   if (s.passRate === null) return '–';
   const ci = s.passRateCi95!;
   return `${pct(s.passRate)} [${pct(ci[0])}, ${pct(ci[1])}]`;
+}
+
+const METRIC = {passRate: 'pass rate', score: 'mean score'} as const;
+const signedPts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`;
+
+/** One comparison as a line: metric, difference and interval in points, the test, raw and adjusted p. */
+export function comparisonLine(c: ModelComparison): string {
+  return `${c.b} vs ${c.a}: ${METRIC[c.metric]} ${signedPts(c.meanDiff)} points [${signedPts(c.ciLow)}, ${signedPts(c.ciHigh)}] on ${c.n} cases, ${c.test}, p=${c.pValue.toPrecision(2)}, Holm p=${c.pValueAdjusted.toPrecision(2)}`;
 }
 
 /** Columns a narrow terminal drops first, most expendable first (the model, its pass rate and cost per 1k stay). */
@@ -74,10 +82,14 @@ export function renderSummary(outcome: RunOutcome, opts: {width?: number} = {}):
   if (stopped) out.push(`${stopped.error!.message}${stopped.error!.hint ? `\n  fix: ${stopped.error!.hint}` : ''}`);
   const unscored = models.filter(([, s]) => s.unscored > 0);
   if (unscored.length > 0) out.push(`unscored (judge gave no verdict, or a custom grader threw; excluded from pass rates): ${unscored.map(([l, s]) => `${l} ${s.unscored}`).join(', ')}`);
-  const clear = outcome.summary.comparisons.filter((c) => c.ciLow > 0 || c.ciHigh < 0);
+  const comparisons = outcome.summary.comparisons ?? [];
+  const clear = comparisons.filter((c) => c.significant);
   if (clear.length > 0) {
-    out.push('', 'clear differences in mean score (paired, 95% CI excludes 0):');
-    for (const c of clear) out.push(`  ${c.b} vs ${c.a}: ${c.meanDiff >= 0 ? '+' : ''}${c.meanDiff.toFixed(3)} [${c.ciLow.toFixed(3)}, ${c.ciHigh.toFixed(3)}] on ${c.n} cases${c.mcnemar ? `, McNemar p=${c.mcnemar.pValue.toPrecision(2)}` : ''}`);
+    // Heading and rows together: a heading is never printed with nothing under it.
+    out.push('', `clear differences (Holm-adjusted p < 0.05 across ${comparisons.length} pair${comparisons.length === 1 ? '' : 's'}; 95% CI and p from the same test):`);
+    for (const c of clear) out.push(`  ${comparisonLine(c)}`);
+  } else if (comparisons.length > 0) {
+    out.push('', `no clear difference between models (Holm-adjusted p ≥ 0.05 across ${comparisons.length} pair${comparisons.length === 1 ? '' : 's'}, or too few shared cases)`);
   }
   if (outcome.gate) {
     out.push('', `gate: ${outcome.gate.pass ? 'passed' : 'FAILED'} (${outcome.gate.checks.filter((c) => c.pass).length}/${outcome.gate.checks.length} checks)`);

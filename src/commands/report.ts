@@ -40,11 +40,12 @@ export default class Report extends BaseCommand {
     if (flags.json) process.stdout.write(`${JSON.stringify({outDir: outcome.outDir, files: outcome.files, comparisons: outcome.comparisons}, null, 2)}\n`);
     else {
       for (const c of outcome.comparisons) {
-        this.log(`${c.candidate.runId} against ${c.baseline.runId}: ${c.regressions} regression(s), ${c.improvements} improvement(s)`);
+        this.log(`${c.candidate.runId} against ${c.baseline.runId}: ${c.regressions} regression(s), ${c.improvements} improvement(s) (Holm-adjusted p < 0.05 on shared cases)`);
+        for (const w of c.warnings) this.log(`  warning: ${w}`);
         for (const r of c.rows.filter((x) => x.regression || x.improvement)) {
           const d = r.diff!;
           const unit = d.metric === 'score' ? 'score' : 'pass rate';
-          this.log(`  ${r.regression ? 'REGRESSION ' : 'improvement'} ${r.model} ${r.group.kind === 'all' ? '(all)' : `${r.group.kind} ${r.group.name}`}: ${unit} ${d.estimate >= 0 ? '+' : ''}${d.estimate.toFixed(3)} [${d.ciLow.toFixed(3)}, ${d.ciHigh.toFixed(3)}] on ${r.shared} shared cases`);
+          this.log(`  ${r.regression ? 'REGRESSION ' : 'improvement'} ${r.model} ${r.group.kind === 'all' ? '(all)' : `${r.group.kind} ${r.group.name}`}: ${unit} ${d.estimate >= 0 ? '+' : ''}${d.estimate.toFixed(3)} [${d.ciLow.toFixed(3)}, ${d.ciHigh.toFixed(3)}] on ${r.shared} shared cases, p=${d.pValue.toPrecision(2)}, Holm p=${d.pValueAdjusted.toPrecision(2)}`);
         }
         for (const s of c.servedChanges) this.log(`  SERVED MODEL CHANGED ${s.model}: ${s.baseline.join(', ')} → ${s.candidate.join(', ')} (same label, another model behind it: not a like-for-like comparison)`);
         if (c.onlyInBaseline.length > 0) this.log(`  only in the baseline: ${c.onlyInBaseline.join(', ')}`);

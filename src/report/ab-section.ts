@@ -127,7 +127,7 @@ export interface AbBlockView {
   pairwise: {wins: number; ties: number; losses: number; unscored: number} | null;
   cost: {control: string; treatment: string; diff: string; diffValue: string};
   latency: {control: string; treatment: string; diff: string; diffValue: string};
-  perTag: Array<{tag: string; n: number; diff: string; diffValue: string; ci: string; bar: CiBarView}>;
+  perTag: Array<{tag: string; n: number; tooFew: boolean; diff: string; diffValue: string; ci: string; p: string; bar: CiBarView}>;
   disagreements: Array<{id: string; control: string; treatment: string; controlOutput: string; treatmentOutput: string}>;
   /** The judged verdict disagrees on exactly the requests listed above it. */
   sameDisagreements?: boolean;
@@ -142,7 +142,9 @@ export interface AbSectionView {
   error: string | null;
 }
 
-const TEST_NAMES: Record<string, string> = {'mcnemar-exact': 'exact McNemar', 'paired-t': 'paired t-test', 'sign-test': 'sign test'};
+const TEST_NAMES: Record<string, string> = {'mcnemar-score': "McNemar's score test (Tango interval)", 'paired-t': 'paired t-test', 'mcnemar-exact': 'exact McNemar', 'sign-test': 'sign test'};
+/** Tags with fewer pairs are shown as "too few" (older ab.json files carry no tooFew flag). */
+const MIN_TAG_PAIRS = 10;
 
 function blockView(v: AbVerdict, kind: 'primary' | 'judged'): AbBlockView {
   const d = v.difference;
@@ -152,7 +154,8 @@ function blockView(v: AbVerdict, kind: 'primary' | 'judged'): AbBlockView {
   const pairwise = v.metric === 'pairwise';
   const unit = pairwise ? 'win-rate points' : 'score points';
   const perTag = Array.isArray(v.perTag) ? v.perTag : [];
-  const tagHalf = axisHalfWidth(perTag.flatMap((t) => [finite(t.difference), finite(t.ciLow), finite(t.ciHigh)]));
+  const fewPairs = (t: AbVerdict['perTag'][number]) => t.tooFew ?? t.n < MIN_TAG_PAIRS;
+  const tagHalf = axisHalfWidth(perTag.filter((t) => !fewPairs(t)).flatMap((t) => [finite(t.difference), finite(t.ciLow), finite(t.ciHigh)]));
   const costDiff = v.cost?.difference ?? null;
   const latDiff = v.latency?.difference ?? null;
   const interval = (x: {estimate: number; ciLow: number; ciHigh: number} | null, f: (v: number | null, u: string) => string) =>
@@ -194,13 +197,18 @@ function blockView(v: AbVerdict, kind: 'primary' | 'judged'): AbBlockView {
       const tl = finite(t.ciLow);
       const th = finite(t.ciHigh);
       const te = finite(t.difference) ?? 0;
+      const few = fewPairs(t);
+      // Colour only what the adjusted test calls clear; older files without it fall back to nothing marked.
+      const verdict = !few && t.significant === true ? (te > 0 ? 'better' : 'worse') : 'indistinguishable';
       return {
         tag: t.tag,
         n: t.n,
-        diff: pts(te, '–'),
+        tooFew: few,
+        diff: few ? `too few (n=${t.n})` : pts(te, '–'),
         diffValue: raw(t.difference),
-        ci: `${pts(tl, '−∞')} to ${pts(th, '+∞')}`,
-        bar: ciBar(te, tl, th, tagHalf, {width: 220, label: `${pts(te, '–')} (${pts(tl, '−∞')} to ${pts(th, '+∞')})`, ticks: false}),
+        ci: few ? '' : `${pts(tl, '−∞')} to ${pts(th, '+∞')}`,
+        p: few || finite(t.pValue) === null ? '–' : `${t.pValue.toPrecision(2)} (Holm ${finite(t.pValueAdjusted) === null ? '–' : t.pValueAdjusted.toPrecision(2)})`,
+        bar: ciBar(te, tl, th, tagHalf, {width: 220, label: `${pts(te, '–')} (${pts(tl, '−∞')} to ${pts(th, '+∞')})`, ticks: false, verdict}),
       };
     }),
     disagreements: (Array.isArray(v.disagreements) ? v.disagreements : []).map((x) => ({

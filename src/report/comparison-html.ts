@@ -29,17 +29,18 @@ const TEMPLATE = `<!doctype html>
 {{#each sections}}<p class="glance" data-candidate="{{candidate}}"><strong>{{candidate}}</strong> against {{baseline}}: {{headline}}</p>
 {{/each}}
 </section>
-<p class="muted">Difference = candidate − baseline. Where both runs answered the same cases it is the mean per-case score difference, paired, with a 95% t interval and an exact McNemar p on pass/fail; otherwise the pass-rate difference with Newcombe's interval from the two Wilson intervals. A row is a <b>regression</b> when the whole interval is below 0.</p>
+<p class="muted">Everything in a row uses only the cases both runs answered (shared): both pass rates, the difference candidate − baseline and its test. The difference is in pass rate when both runs graded every shared case pass/fail (McNemar's score test with Tango's interval), else in mean score (paired t); the 95% interval and p come from the same test. p-values are Holm-adjusted across all rows; a row is a <b>regression</b> or improvement when the adjusted p is below 0.05, and never with fewer than 10 shared cases ("too few"). See docs/statistics.md.</p>
 {{#each sections}}
 <section class="comparison" data-candidate="{{candidate}}">
 <h2>{{candidate}} against {{baseline}}</h2>
 <p><span id="regressions-{{@index}}" data-regressions="{{regressions}}">{{regressions}} regression(s)</span>, {{improvements}} improvement(s){{#if onlyBaseline}} · only in the baseline: {{onlyBaseline}}{{/if}}{{#if onlyCandidate}} · only in the candidate: {{onlyCandidate}}{{/if}}</p>
 {{#each served}}<p class="served-change" data-model="{{model}}"><b>Served model changed</b> for {{model}}: {{baseline}} → {{candidate}}. Same label, another model behind it: the difference is not like for like.</p>
 {{/each}}
+{{#if warnings.length}}<div class="warnings" id="warnings-{{@index}}"><b>Not like for like:</b><ul>{{#each warnings}}<li>{{this}}</li>{{/each}}</ul></div>{{/if}}
 <div class="scroll"><table class="comparison-table">
-<thead><tr><th>model</th><th>group</th><th>baseline pass (95% CI)</th><th>candidate pass (95% CI)</th><th>shared cases</th><th>difference (95% CI)</th><th>p</th><th>error rate</th><th>cost / 1k</th><th>latency p50</th><th></th></tr></thead>
+<thead><tr><th>model</th><th>group</th><th>cases (baseline / candidate / shared)</th><th>baseline pass on shared (95% CI)</th><th>candidate pass on shared (95% CI)</th><th>difference (95% CI)</th><th>test</th><th>p</th><th>p (Holm)</th><th>error rate</th><th>cost / 1k</th><th>latency p50</th><th></th></tr></thead>
 <tbody>
-{{#each rows}}<tr class="{{cls}}" data-model="{{model}}" data-group="{{group}}"><td class="name">{{model}}</td><td>{{group}}</td><td class="num">{{a}}</td><td class="num">{{b}}</td><td class="num">{{shared}}</td><td class="num">{{diff}}</td><td class="num">{{p}}</td><td class="num">{{errors}}</td><td class="num">{{cost}}</td><td class="num">{{latency}}</td><td>{{flag}}</td></tr>
+{{#each rows}}<tr class="{{cls}}" data-model="{{model}}" data-group="{{group}}"><td class="name">{{model}}</td><td>{{group}}</td><td class="num">{{cases}}</td><td class="num">{{a}}</td><td class="num">{{b}}</td><td class="num">{{diff}}</td><td>{{test}}</td><td class="num">{{p}}</td><td class="num">{{pAdjusted}}</td><td class="num">{{errors}}</td><td class="num">{{cost}}</td><td class="num">{{latency}}</td><td>{{flag}}</td></tr>
 {{/each}}
 </tbody>
 </table></div>
@@ -60,6 +61,8 @@ const signed = (v: number, pctUnits: boolean) => {
 const usd = (v: number | null | undefined) => formatUsd(v ?? null, '–');
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${Math.round(v)} ms`);
 
+const TEST_NAMES = {'mcnemar-score': 'McNemar score (Tango CI)', 'paired-t': 'paired t'} as const;
+
 function passCell(s: RunSide | null): string {
   if (!s) return 'not run';
   if (s.passRate === null) return '–';
@@ -77,13 +80,15 @@ function row(r: ComparisonRow) {
     group: r.group.kind === 'all' ? 'all' : `${r.group.kind}: ${r.group.name}`,
     a: passCell(r.baseline),
     b: passCell(r.candidate),
-    shared: r.shared,
-    diff: d ? `${signed(d.estimate, d.metric === 'passRate')} (${signed(d.ciLow, d.metric === 'passRate')} to ${signed(d.ciHigh, d.metric === 'passRate')}) ${d.metric === 'score' ? 'score' : 'pass rate'}` : '–',
-    p: d?.pValue === null || d?.pValue === undefined ? '–' : d.pValue.toPrecision(2),
+    cases: `${r.baseline?.cases ?? 0} / ${r.candidate?.cases ?? 0} / ${r.shared}`,
+    diff: d ? `${signed(d.estimate, d.metric === 'passRate')} (${signed(d.ciLow, d.metric === 'passRate')} to ${signed(d.ciHigh, d.metric === 'passRate')}) ${d.metric === 'score' ? 'score' : 'pass rate'}` : 'no shared cases',
+    test: d ? TEST_NAMES[d.test] : '–',
+    p: d ? d.pValue.toPrecision(2) : '–',
+    pAdjusted: d ? d.pValueAdjusted.toPrecision(2) : '–',
     errors: pair(r.baseline?.errorRate, r.candidate?.errorRate, pct),
     cost: pair(r.baseline?.costPer1kUsd, r.candidate?.costPer1kUsd, usd),
     latency: pair(r.baseline?.latencyP50Ms, r.candidate?.latencyP50Ms, ms),
-    flag: r.regression ? 'REGRESSION' : r.improvement ? 'improvement' : '',
+    flag: r.regression ? 'REGRESSION' : r.improvement ? 'improvement' : d?.tooFew ? `too few (n=${r.shared})` : '',
     cls: r.regression ? 'regression' : r.improvement ? 'improvement' : '',
   };
 }
@@ -120,6 +125,7 @@ export function renderComparisonHtml(comparisons: readonly RunComparison[], opts
       onlyCandidate: c.onlyInCandidate.join(', '),
       served: c.servedChanges.map((s) => ({model: s.model, baseline: s.baseline.join(', '), candidate: s.candidate.join(', ')})),
       rows: c.rows.map(row),
+      warnings: c.warnings ?? [],
     })),
   });
 }

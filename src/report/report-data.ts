@@ -51,8 +51,8 @@ export interface ReportData {
   tags: string[];
   /** Heat-map rows: every suite, then every tag. */
   heatRows: Array<['suite' | 'tag', string]>;
-  /** Row × model: [heat row index, model index, pass rate, graded, n]. */
-  heat: Array<[number, number, number | null, number, number]>;
+  /** Row × model: [heat row index, model index, pass rate, graded, n, graded cases, 95% CI low, 95% CI high]. */
+  heat: Array<[number, number, number | null, number, number, number, number | null, number | null]>;
   cases: CaseRow[];
   results: ResultRow[];
   /** How many outputs were cut to MAX_OUTPUT_CHARS. */
@@ -101,7 +101,7 @@ export function buildReportData(summary: Summary, results: readonly Result[]): R
       const row = heatRows.push([kind, name]) - 1;
       for (const [model, s] of Object.entries(byModel)) {
         const m = modelIndex.get(model);
-        if (m !== undefined) heat.push([row, m, s.passRate, s.graded, s.n]);
+        if (m !== undefined) heat.push([row, m, s.passRate, s.graded, s.n, s.gradedCases ?? s.graded, s.passRateCi95?.[0] ?? null, s.passRateCi95?.[1] ?? null]);
       }
     }
   }

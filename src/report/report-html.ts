@@ -84,9 +84,10 @@ const TEMPLATE = `<!doctype html>
 </tbody></table>
 {{#if excluded}}<p class="muted">{{excluded}}</p>{{/if}}
 {{#if perTag.length}}<h4>Per tag</h4>
-<table class="ab-tags"><thead><tr><th>tag</th><th>n</th><th>difference (95% CI), {{unit}}</th><th></th></tr></thead><tbody>
-{{#each perTag}}<tr data-tag="{{tag}}"><td>{{tag}}</td><td class="num">{{n}}</td><td class="num" data-value="{{diffValue}}">{{diff}} ({{ci}})</td><td><svg class="abbar {{bar.cls}}" width="{{bar.width}}" height="{{bar.height}}" viewBox="0 0 {{bar.width}} {{bar.height}}" role="img" aria-label="{{bar.label}}"><line class="track" x1="{{bar.track.x1}}" x2="{{bar.track.x2}}" y1="{{bar.y}}" y2="{{bar.y}}"></line><line class="range" x1="{{bar.range.x1}}" x2="{{bar.range.x2}}" y1="{{bar.y}}" y2="{{bar.y}}"></line><line class="zero" x1="{{bar.zero}}" x2="{{bar.zero}}" y1="1" y2="15"></line><circle class="dot" cx="{{bar.dot}}" cy="{{bar.y}}" r="3.5"></circle></svg></td></tr>
-{{/each}}</tbody></table>{{/if}}
+<table class="ab-tags"><thead><tr><th>tag</th><th>n</th><th>difference (95% CI), {{unit}}</th><th>p (Holm across tags)</th><th></th></tr></thead><tbody>
+{{#each perTag}}<tr data-tag="{{tag}}" data-too-few="{{tooFew}}"><td>{{tag}}</td><td class="num">{{n}}</td>{{#if tooFew}}<td class="num muted">{{diff}}</td><td class="num">–</td><td></td>{{else}}<td class="num" data-value="{{diffValue}}">{{diff}} ({{ci}})</td><td class="num">{{p}}</td><td><svg class="abbar {{bar.cls}}" width="{{bar.width}}" height="{{bar.height}}" viewBox="0 0 {{bar.width}} {{bar.height}}" role="img" aria-label="{{bar.label}}"><line class="track" x1="{{bar.track.x1}}" x2="{{bar.track.x2}}" y1="{{bar.y}}" y2="{{bar.y}}"></line><line class="range" x1="{{bar.range.x1}}" x2="{{bar.range.x2}}" y1="{{bar.y}}" y2="{{bar.y}}"></line><line class="zero" x1="{{bar.zero}}" x2="{{bar.zero}}" y1="1" y2="15"></line><circle class="dot" cx="{{bar.dot}}" cy="{{bar.y}}" r="3.5"></circle></svg></td>{{/if}}</tr>
+{{/each}}</tbody></table>
+<p class="muted">Tags with fewer than 10 pairs are too few for any conclusion. A tag is coloured only when its Holm-adjusted p is below 0.05.</p>{{/if}}
 {{#if disagreements.length}}<h4>Where they disagree most</h4>
 <table class="ab-disagree"><thead><tr><th>request</th><th>control ({{@root.ab.control}})</th><th>treatment ({{@root.ab.treatment}})</th></tr></thead><tbody>
 {{#each disagreements}}<tr><td class="case"><div class="cid">{{id}}</div><div class="muted">control {{control}} · treatment {{treatment}}</div></td><td><pre class="out">{{controlOutput}}</pre></td><td><pre class="out">{{treatmentOutput}}</pre></td></tr>
@@ -121,7 +122,7 @@ const TEMPLATE = `<!doctype html>
 </tbody>
 </table>
 </div>
-<p class="muted">Click a column heading to sort. Pass rate is passed / graded over answered requests (errors count in the error rate, not as failures); its interval is Wilson's. Mean score's SE is clustered by case. Cost per 1k is the mean known cost per request × 1000; judge cost is kept apart. Cached results are left out of latency.</p>
+<p class="muted">Click a column heading to sort. Pass rate is the mean over cases of each case's pass fraction over answered requests (errors count in the error rate, not as failures); its 95% interval is Wilson's over cases (with repeats, at the clustered effective n), so repeats never count as new cases. Mean score's SE is clustered by case. Cost per 1k is the mean known cost per request × 1000; judge cost is kept apart. Cached results are left out of latency.</p>
 {{#if costRows.length}}<h3>Where the cost went</h3>
 <div class="scroll"><table id="cost-breakdown"><thead><tr><th>model</th><th>input</th><th>cached input</th><th>cache writes</th><th>output</th><th>reasoning</th><th>estimated</th><th>reported by provider</th></tr></thead><tbody>
 {{#each costRows}}<tr data-model="{{label}}" class="{{cls}}"><td>{{label}}</td><td class="num" data-metric="inputUsd" data-value="{{inputValue}}">{{input}}</td><td class="num" data-metric="cacheReadUsd" data-value="{{cacheReadValue}}">{{cacheRead}}</td><td class="num" data-metric="cacheWriteUsd" data-value="{{cacheWriteValue}}">{{cacheWrite}}</td><td class="num" data-metric="outputUsd" data-value="{{outputValue}}">{{output}}</td><td class="num" data-metric="reasoningUsd" data-value="{{reasoningValue}}">{{reasoning}}</td><td class="num">{{estimated}}</td><td>{{reported}}</td></tr>
@@ -132,9 +133,10 @@ const TEMPLATE = `<!doctype html>
 {{#each gate.checks}}<tr class="{{#if pass}}improvement{{else}}regression{{/if}}"><td>{{scope}}</td><td>{{message}}</td><td>{{#if pass}}pass{{else}}FAIL{{/if}}</td></tr>
 {{/each}}</tbody></table></div>{{/if}}
 {{#if comparisons.length}}<h3>Model against model (paired on shared cases)</h3>
-<div class="scroll"><table id="pairs"><thead><tr><th>B vs A</th><th>cases</th><th>mean score B − A (95% CI)</th><th>McNemar p</th><th>MDE</th><th></th></tr></thead><tbody>
-{{#each comparisons}}<tr class="{{cls}}"><td>{{b}} vs {{a}}</td><td class="num">{{n}}</td><td class="num">{{diff}}</td><td class="num">{{p}}</td><td class="num">{{mde}}</td><td>{{verdict}}</td></tr>
-{{/each}}</tbody></table></div>{{/if}}
+<div class="scroll"><table id="pairs"><thead><tr><th>B vs A</th><th>cases</th><th>metric</th><th>B − A (95% CI)</th><th>test</th><th>p</th><th>p (Holm)</th><th>MDE</th><th></th></tr></thead><tbody>
+{{#each comparisons}}<tr class="{{cls}}" data-a="{{a}}" data-b="{{b}}" data-significant="{{significant}}"><td>{{b}} vs {{a}}</td><td class="num">{{n}}</td><td>{{metric}}</td><td class="num">{{diff}}</td><td>{{test}}</td><td class="num">{{p}}</td><td class="num">{{pAdjusted}}</td><td class="num">{{mde}}</td><td>{{verdict}}</td></tr>
+{{/each}}</tbody></table></div>
+<p class="muted">Each row is one test on one metric: the interval excludes 0 exactly when p &lt; 0.05. A clear difference needs the Holm-adjusted p (across all {{comparisons.length}} pairs) below 0.05 and at least 10 shared cases. Repeats are averaged per case first.</p>{{/if}}
 {{#if breakers.length}}<h3>Circuit breakers</h3><ul id="breakers">{{#each breakers}}<li>{{model}}: {{text}}</li>{{/each}}</ul>{{/if}}
 {{#if routing}}<section id="routing">
 <h2>Routing</h2>
@@ -156,7 +158,7 @@ const TEMPLATE = `<!doctype html>
 <div class="charts">
 <section class="wide"><h3>Cost versus quality</h3><div id="scatter"></div></section>
 <section><h3>Latency distributions</h3><div id="latency"></div></section>
-<section><h3>Pass rate by suite, tag and model</h3><div class="legend" id="heat-legend"><span>0%</span><span class="ramp"></span><span>100%</span><span>· n = graded results in the cell · grey: nothing graded</span></div><div id="heatmap" class="scroll"></div></section>
+<section><h3>Pass rate by suite, tag and model</h3><div class="legend" id="heat-legend"><span>0%</span><span class="ramp"></span><span>100%</span><span>· n = graded cases in the cell (repeats of a case count once; hover for the 95% CI) · grey: nothing graded</span></div><div id="heatmap" class="scroll"></div></section>
 </div>
 <h2 id="case-section">Cases</h2>
 <div id="case-controls"></div>
@@ -281,18 +283,22 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
     costRows: ranked.filter(([, s]) => s.costBreakdown || s.reportedCost).map(([label, s]) => costRow(label, s)),
     gate: summary.gate ? {...summary.gate, passedCount: summary.gate.checks.filter((c) => c.pass).length} : undefined,
     comparisons: [...summary.comparisons]
-      .sort((x, y) => Math.abs(y.meanDiff) - Math.abs(x.meanDiff))
+      .sort((x, y) => x.pValue - y.pValue || Math.abs(y.meanDiff) - Math.abs(x.meanDiff))
       .map((c) => {
-        const clear = c.ciLow > 0 || c.ciHigh < 0;
+        const points = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`;
         return {
           a: c.a,
           b: c.b,
           n: c.n,
-          diff: `${c.meanDiff >= 0 ? '+' : ''}${c.meanDiff.toFixed(3)} (${Number.isFinite(c.ciLow) ? c.ciLow.toFixed(3) : '−∞'} to ${Number.isFinite(c.ciHigh) ? c.ciHigh.toFixed(3) : '∞'})`,
-          p: c.mcnemar ? c.mcnemar.pValue.toPrecision(2) : '–',
-          mde: c.mde === null ? '–' : c.mde.toFixed(3),
-          verdict: clear ? (c.meanDiff > 0 ? `${c.b} better` : `${c.a} better`) : 'no clear difference',
-          cls: clear ? 'improvement' : '',
+          metric: c.metric === 'passRate' ? 'pass rate' : 'mean score',
+          diff: `${points(c.meanDiff)} (${points(c.ciLow)} to ${points(c.ciHigh)}) pts`,
+          test: c.test === 'mcnemar-score' ? 'McNemar score' : 'paired t',
+          p: c.pValue.toPrecision(2),
+          pAdjusted: c.pValueAdjusted.toPrecision(2),
+          significant: String(c.significant),
+          mde: c.mde === null ? '–' : `${(c.mde * 100).toFixed(1)} pts`,
+          verdict: c.tooFew ? `too few (n=${c.n})` : c.significant ? (c.meanDiff > 0 ? `${c.b} better` : `${c.a} better`) : 'no clear difference',
+          cls: c.significant ? 'improvement' : '',
         };
       }),
     breakers: Object.entries(summary.circuitBreaker).map(([model, list]) => ({

@@ -172,10 +172,11 @@ function heatmap() {
     var fill = rate === null ? '#e6e8ee' : 'hsl(' + Math.round(8 + rate * 122) + ',' + Math.round(75 - rate * 20) + '%,' + Math.round(rate < 0.5 ? 52 + rate * 16 : 68 - (rate - 0.5) * 60) + '%)';
     var dark = rate !== null && rate > 0.8;
     var cell = s('rect', {x: x + 1, y: y + 1, width: cw - 2, height: ch - 2, fill: fill, rx: 3, 'class': 'cell'});
-    cell.appendChild(s('title', null, D.heatRows[c[0]][1] + ' × ' + D.models[c[1]].label + ': ' + pct(rate) + ' of ' + c[3] + ' graded (' + c[4] + ' results)'));
+    var ci = c[6] === null || c[6] === undefined ? '' : ', 95% CI ' + pct(c[6]) + '–' + pct(c[7]);
+    cell.appendChild(s('title', null, D.heatRows[c[0]][1] + ' × ' + D.models[c[1]].label + ': ' + pct(rate) + ci + ' over ' + c[5] + ' case(s) (' + c[3] + ' graded results, ' + c[4] + ' results)'));
     g.appendChild(cell);
     g.appendChild(s('text', {x: x + cw / 2, y: y + ch / 2 - 1, 'text-anchor': 'middle', 'class': dark ? 'cellv dark' : 'cellv'}, rate === null ? '–' : pct(rate)));
-    g.appendChild(s('text', {x: x + cw / 2, y: y + ch / 2 + 10, 'text-anchor': 'middle', 'class': dark ? 'celln dark' : 'celln', 'data-n': c[3]}, 'n=' + c[3]));
+    g.appendChild(s('text', {x: x + cw / 2, y: y + ch / 2 + 10, 'text-anchor': 'middle', 'class': dark ? 'celln dark' : 'celln', 'data-n': c[5]}, 'n=' + c[5]));
   });
   host.appendChild(g);
 }

@@ -1,9 +1,10 @@
 import type {CostBreakdown, ErrorCause, Result} from '../core/types.ts';
+import {caseMeanInterval} from '../stats/case-mean-interval.ts';
 import {costsDisagree} from './cost.ts';
 import {clusteredMean} from '../stats/clustered-mean.ts';
-import {pairedComparison, type PairedComparison} from '../stats/paired-comparison.ts';
+import {holmAdjust} from '../stats/holm.ts';
+import {pairedTest, type PairedTestName} from '../stats/paired-test.ts';
 import {percentileOfSorted} from '../stats/percentile.ts';
-import {wilsonInterval} from '../stats/wilson-interval.ts';
 
 export interface GroupStats {
   n: number;
@@ -18,11 +19,17 @@ export interface GroupStats {
   /** Results that had graders and an answer: the pass rate's denominator (errors are counted in errorRate). */
   graded: number;
   passed: number;
+  /** Cases (suite + case id) with at least one graded result: the unit of evidence for the intervals. */
+  gradedCases: number;
+  /** Mean over cases of each case's pass fraction (= passed / graded when every case has as many repeats). */
   passRate: number | null;
+  /** 95% interval over cases (Wilson; with repeats, Wilson at the clustered effective n): repeats never narrow it beyond the evidence. */
   passRateCi95: [number, number] | null;
+  /** Mean over cases of each case's mean score. */
   meanScore: number | null;
   /** Standard error of the mean score, clustered by case (repeats averaged per case first). */
   meanScoreSe: number | null;
+  meanScoreCi95: [number, number] | null;
   /** Results with a grade that could not be scored: excluded from pass rate and mean score. */
   unscored: number;
   latencyMs: {p50: number | null; p95: number | null; p99: number | null; mean: number | null};
@@ -65,10 +72,31 @@ export interface BreakerTransitionRecord {
   failuresByClass?: Record<string, number>;
 }
 
-export interface ModelComparison extends PairedComparison {
+export interface ModelComparison {
   a: string;
   b: string;
-  metric: 'score';
+  /** passRate when every shared case was graded pass/fail for both models, else the mean score. */
+  metric: 'passRate' | 'score';
+  /** The one test behind both the interval and the p-value (docs/statistics.md). */
+  test: PairedTestName;
+  /** Shared cases (repeats averaged per case). */
+  n: number;
+  /** B − A on `metric`. */
+  meanDiff: number;
+  /** 95% interval of the same test: excludes 0 exactly when pValue < 0.05. */
+  ciLow: number;
+  ciHigh: number;
+  pValue: number;
+  /** Holm-adjusted over every pair of the run. */
+  pValueAdjusted: number;
+  adjustment: 'holm';
+  /** Adjusted p < 0.05 and enough shared cases: a clear difference. */
+  significant: boolean;
+  /** Fewer shared cases than MIN_PAIRED_CASES: never significant. */
+  tooFew: boolean;
+  mde: number | null;
+  /** Discordant cases, for pass/fail (the pValue is McNemar's score test). */
+  mcnemar: {onlyA: number; onlyB: number; pValue: number} | null;
 }
 
 export interface Summary {
@@ -92,8 +120,6 @@ export function groupStats(results: readonly Result[]): GroupStats {
   let ok = 0;
   let graded = 0;
   let passed = 0;
-  let scoreSum = 0;
-  let scored = 0;
   let inputTokens = 0;
   let outputTokens = 0;
   let tokensEstimated = 0;
@@ -139,11 +165,7 @@ export function groupStats(results: readonly Result[]): GroupStats {
       graded++;
       if (r.pass) passed++;
     }
-    if (r.score !== null) {
-      scoreSum += r.score;
-      scored++;
-      clustered.push({cluster: `${r.suiteId}\u0000${r.caseId}`, score: r.score});
-    }
+    if (r.score !== null) clustered.push({cluster: `${r.suiteId}\u0000${r.caseId}`, score: r.score});
     if (r.cached) cached++;
     else {
       if (r.latencyMs !== null) latencies.push(r.latencyMs);
@@ -177,6 +199,10 @@ export function groupStats(results: readonly Result[]): GroupStats {
   for (const r of results) if (r.batchId && typeof r.batchTurnaroundMs === 'number') turnarounds.set(r.batchId, r.batchTurnaroundMs);
   const n = results.length;
   const errors = n - ok;
+  const cases = [...perCase(results).values()];
+  const passFractions = cases.flatMap((c) => (c.passRate === undefined ? [] : [c.passRate]));
+  const passCi = caseMeanInterval(passFractions, {trials: graded});
+  const scoreCi = caseMeanInterval(cases.map((c) => c.score));
   return {
     n,
     ok,
@@ -187,10 +213,12 @@ export function groupStats(results: readonly Result[]): GroupStats {
     circuitOpenCauses,
     graded,
     passed,
-    passRate: graded === 0 ? null : passed / graded,
-    passRateCi95: wilsonInterval(passed, graded),
-    meanScore: scored === 0 ? null : scoreSum / scored,
+    gradedCases: passFractions.length,
+    passRate: passCi?.estimate ?? null,
+    passRateCi95: passCi ? [passCi.ciLow, passCi.ciHigh] : null,
+    meanScore: scoreCi?.estimate ?? null,
     meanScoreSe: clusteredMean(clustered)?.se ?? null,
+    meanScoreCi95: scoreCi ? [scoreCi.ciLow, scoreCi.ciHigh] : null,
     unscored,
     latencyMs: {
       p50: percentileOfSorted(latencies, 50),
@@ -223,13 +251,13 @@ function batchTurnaround(values: number[]): NonNullable<GroupStats['batchTurnaro
   return {batches: values.length, p50: percentileOfSorted(values, 50), max: values.at(-1) ?? null};
 }
 
-/** Per case (suite + case id): the mean score and majority pass over repeats, for paired comparisons (repeats of a case are not independent). */
-export function perCase(results: readonly Result[]): Map<string, {score: number; pass: boolean | undefined}> {
-  const acc = new Map<string, {sum: number; n: number; passed: number; graded: number}>();
+/** Per case (suite + case id): the mean score and the pass fraction over repeats (repeats of a case are not independent). */
+export function perCase(results: readonly Result[]): Map<string, {score: number; passRate: number | undefined; repeats: number; fingerprint?: string}> {
+  const acc = new Map<string, {sum: number; n: number; passed: number; graded: number; fingerprint?: string}>();
   for (const r of results) {
     if (r.status !== 'ok' || r.score === null) continue;
     const key = `${r.suiteId}\u0000${r.caseId}`;
-    const a = acc.get(key) ?? {sum: 0, n: 0, passed: 0, graded: 0};
+    const a = acc.get(key) ?? {sum: 0, n: 0, passed: 0, graded: 0, fingerprint: r.fingerprint};
     a.sum += r.score;
     a.n++;
     if (r.pass !== null) {
@@ -238,28 +266,51 @@ export function perCase(results: readonly Result[]): Map<string, {score: number;
     }
     acc.set(key, a);
   }
-  return new Map([...acc].map(([k, a]) => [k, {score: a.sum / a.n, pass: a.graded === 0 ? undefined : a.passed * 2 >= a.graded}]));
+  return new Map([...acc].map(([k, a]) => [k, {score: a.sum / a.n, passRate: a.graded === 0 ? undefined : a.passed / a.graded, repeats: a.n, fingerprint: a.fingerprint}]));
 }
 
+/** The values one paired test compares on shared cases: pass fractions when every case has them on both sides, else mean scores. */
+export function pairedUnits(
+  a: ReadonlyMap<string, {score: number; passRate: number | undefined}>,
+  b: ReadonlyMap<string, {score: number; passRate: number | undefined}>,
+): {metric: 'passRate' | 'score'; units: Array<{key: string; a: number; b: number}>} {
+  const shared = [...a.keys()].filter((k) => b.has(k));
+  const byPass = shared.length > 0 && shared.every((k) => a.get(k)!.passRate !== undefined && b.get(k)!.passRate !== undefined);
+  const value = (v: {score: number; passRate: number | undefined}) => (byPass ? v.passRate! : v.score);
+  return {metric: byPass ? 'passRate' : 'score', units: shared.map((k) => ({key: k, a: value(a.get(k)!), b: value(b.get(k)!)}))};
+}
+
+/** Every two models on their shared cases, one test each, Holm-adjusted across the pairs. */
 export function compareModels(results: readonly Result[]): ModelComparison[] {
   const byModel = new Map<string, Result[]>();
   for (const r of results) (byModel.get(r.model) ?? byModel.set(r.model, []).get(r.model)!).push(r);
   const labels = [...byModel.keys()].sort();
   const cases = new Map(labels.map((l) => [l, perCase(byModel.get(l)!)]));
-  const out: ModelComparison[] = [];
+  const raw: Array<Omit<ModelComparison, 'pValueAdjusted' | 'significant'>> = [];
   for (let i = 0; i < labels.length; i++) {
     for (let j = i + 1; j < labels.length; j++) {
-      const a = cases.get(labels[i]!)!;
-      const b = cases.get(labels[j]!)!;
-      const units = [...a].filter(([k]) => b.has(k)).map(([k, ua]) => {
-        const ub = b.get(k)!;
-        return {a: ua.score, b: ub.score, passA: ua.pass, passB: ub.pass};
+      const {metric, units} = pairedUnits(cases.get(labels[i]!)!, cases.get(labels[j]!)!);
+      const t = pairedTest(units);
+      if (!t) continue;
+      raw.push({
+        a: labels[i]!,
+        b: labels[j]!,
+        metric,
+        test: t.test,
+        n: t.n,
+        meanDiff: t.estimate,
+        ciLow: t.ciLow,
+        ciHigh: t.ciHigh,
+        pValue: t.pValue,
+        adjustment: 'holm',
+        tooFew: t.tooFew,
+        mde: t.mde,
+        mcnemar: t.test === 'mcnemar-score' ? {onlyA: t.onlyA, onlyB: t.onlyB, pValue: t.pValue} : null,
       });
-      const cmp = pairedComparison(units);
-      if (cmp) out.push({a: labels[i]!, b: labels[j]!, metric: 'score', ...cmp});
     }
   }
-  return out;
+  const adjusted = holmAdjust(raw.map((c) => c.pValue));
+  return raw.map((c, i) => ({...c, pValueAdjusted: adjusted[i]!, significant: !c.tooFew && adjusted[i]! < 0.05}));
 }
 
 function groupBy(results: readonly Result[], keys: (r: Result) => string[]): Map<string, Result[]> {

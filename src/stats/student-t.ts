@@ -52,17 +52,24 @@ export function studentTCdf(t: number, df: number): number {
   return t >= 0 ? 1 - tail : tail;
 }
 
-/** The t quantile: studentTCdf(q, df) = p, by bisection (plenty fast for report-sized work). */
+const quantiles = new Map<string, number>();
+
+/** The t quantile: studentTCdf(q, df) = p, by bisection; remembered, since reports ask for the same few. */
 export function studentTQuantile(p: number, df: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError('p must be in (0, 1)');
+  const key = `${p}:${df}`;
+  const known = quantiles.get(key);
+  if (known !== undefined) return known;
   let lo = -1e3;
   let hi = 1e3;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 200 && hi - lo > 1e-13; i++) {
     const mid = (lo + hi) / 2;
     if (studentTCdf(mid, df) < p) lo = mid;
     else hi = mid;
   }
-  return (lo + hi) / 2;
+  const q = (lo + hi) / 2;
+  if (quantiles.size < 10_000) quantiles.set(key, q);
+  return q;
 }
 
 /** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
