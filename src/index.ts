@@ -30,10 +30,15 @@ export {runWorker} from './queue/run-worker.ts';
 export type {WorkerOptions, WorkerEvent, WorkerSummary} from './queue/run-worker.ts';
 export {RedisRateLimiter, RedisSemaphore, RedisLimits} from './queue/redis-limits.ts';
 export {summarize} from './runner/summarize.ts';
-export type {GroupStats, Summary} from './runner/summarize.ts';
+export type {GroupStats, ModelComparison, Summary} from './runner/summarize.ts';
 export {wilsonInterval} from './stats/wilson-interval.ts';
 export {mcnemarExact} from './stats/mcnemar.ts';
 export {pairedComparison} from './stats/paired-comparison.ts';
+export {pairedTest, casesForEffect, MIN_PAIRED_CASES} from './stats/paired-test.ts';
+export type {PairedTest, PairedTestName} from './stats/paired-test.ts';
+export {tangoScoreTest} from './stats/tango-interval.ts';
+export {caseMeanInterval} from './stats/case-mean-interval.ts';
+export {holmAdjust} from './stats/holm.ts';
 export {clusteredMean} from './stats/clustered-mean.ts';
 export {percentile} from './stats/percentile.ts';
 
