@@ -186,7 +186,18 @@ describe('defect 4: run comparison on one footing', () => {
     expect(text).toContain('baseline 40, candidate 40, shared 20');
   });
 
-  it('regressions are declared on Holm-adjusted p across the rows', () => {
-    for (const r of cmp.rows) if (r.diff) expect(r.regression || r.improvement).toBe(!r.diff.tooFew && r.diff.pValueAdjusted < 0.05);
+  it('regressions are declared on Holm-adjusted p across the rows, not on a raw interval below 0', () => {
+    // 60 cases in 6 tags; the candidate fails 5 cases of tag t0 the baseline passed: raw p = 0.025 on
+    // the all, suite and t0 rows, 8 rows in all, so Holm gives 0.2 and nothing is a regression.
+    const tagged = (model: string, fail: (i: number) => boolean) => Array.from({length: 60}, (_, i) => simResult(model, `c${i}`, fail(i) ? 0 : 1, 0, {tags: [`t${Math.floor(i / 10)}`]}));
+    const holm = compareRuns(loaded('A', tagged('m', (i) => i % 10 === 9), {}), loaded('B', tagged('m', (i) => i % 10 === 9 || i < 5), {}));
+    const raw = holm.rows.filter((r) => r.diff && r.diff.ciHigh < 0);
+    expect(raw.map((r) => r.group.name ?? 'all').sort()).toEqual(['all', 's', 't0']);
+    for (const r of raw) {
+      expect(r.diff!.pValue).toBeCloseTo(0.0253, 3);
+      expect(r.diff!.pValueAdjusted).toBeCloseTo(8 * r.diff!.pValue, 10);
+      expect(r.regression).toBe(false);
+    }
+    expect(holm.regressions).toBe(0);
   });
 });
