@@ -136,7 +136,7 @@ describe('defect 3: "clear differences" that are not', () => {
     for (const c of summary.comparisons) expect(c.pValueAdjusted).toBeGreaterThanOrEqual(c.pValue);
     // A raw interval that excludes 0 without surviving the adjustment is not a clear difference.
     summary.comparisons[0] = {...summary.comparisons[0]!, ciLow: 0.01, ciHigh: 0.2, pValue: 0.03, pValueAdjusted: 0.18, significant: false};
-    const outcome = {summary, dir: '/tmp/r', tornLines: 0, interrupted: false, executed: 0, gate: null} as unknown as RunOutcome;
+    const outcome = {summary, results, dir: '/tmp/r', tornLines: 0, interrupted: false, executed: 0, gate: null} as unknown as RunOutcome;
     const text = renderSummary(outcome);
     expect(text).not.toContain('clear differences');
     expect(text).toContain('no clear difference between models (Holm-adjusted p ≥ 0.05 across 6 pairs');
