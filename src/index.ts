@@ -52,10 +52,22 @@ export {startSandbox} from './sandbox/start-sandbox.ts';
 export {resolveSimModel} from './sandbox/sim-model.ts';
 
 export {runAb} from './ab/run-ab.ts';
+export {detectTrafficFormat, importTrafficRecord, loadTraffic, sampleTraffic} from './ab/load-traffic.ts';
+export type {LoadTrafficOptions} from './ab/load-traffic.ts';
+export {TRAFFIC_FORMATS} from './ab/traffic-request.ts';
+export type {LoggedAnswer, TrafficFormat, TrafficRequest} from './ab/traffic-request.ts';
+export {createScrubber, dedupeRequests, SCRUB_PATTERNS, scrubRequests} from './ab/scrub-traffic.ts';
+export {runMonitor} from './monitor/run-monitor.ts';
+export type {MonitorCycle, MonitorOptions, MonitorOutcome} from './monitor/run-monitor.ts';
+export {detectDrift} from './monitor/detect-drift.ts';
+export {readSeries} from './monitor/series-file.ts';
+export type {Drift, SeriesPoint} from './monitor/series-point.ts';
+export {fisherExact} from './stats/fisher-exact.ts';
+export {mannWhitney} from './stats/mann-whitney.ts';
 export type {AbOptions, AbOutcome} from './ab/run-ab.ts';
 export {abVerdict} from './ab/ab-verdict.ts';
 export type {AbVerdict} from './ab/ab-verdict.ts';
-export {loadTraffic, sampleTraffic} from './ab/load-traffic.ts';
+
 export {evaluateGate} from './gate/evaluate-gate.ts';
 export {junitXml} from './gate/junit-xml.ts';
 export {signV4} from './providers/sigv4.ts';

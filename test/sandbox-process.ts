@@ -1,6 +1,6 @@
 import {fork, type ChildProcess} from 'node:child_process';
 import {join} from 'node:path';
-import type {SandboxOptions, SandboxRequestLog} from '../src/sandbox/sandbox-server.ts';
+import type {Fault, SandboxOptions, SandboxRequestLog} from '../src/sandbox/sandbox-server.ts';
 import {ROOT} from './helpers.ts';
 
 /**
@@ -52,6 +52,19 @@ export class SandboxProcess {
       };
       this.child.on('message', onMessage);
       this.child.send({type: 'block', ms});
+    });
+  }
+
+  /** Every request from now on gets this fault (null: back to normal). */
+  forceFault(fault: Fault | null): Promise<void> {
+    return new Promise((resolve) => {
+      const onMessage = (message: {type: string}) => {
+        if (message.type !== 'fault-set') return;
+        this.child.off('message', onMessage);
+        resolve();
+      };
+      this.child.on('message', onMessage);
+      this.child.send({type: 'fault', fault});
     });
   }
 
