@@ -1,6 +1,6 @@
 // Harness overhead: how much time, CPU and memory assay itself adds, against a zero-latency
 // OpenAI-compatible server on loopback (the sandbox, in this process) and a bare keep-alive HTTP
-// loop as the yardstick. Run: npm run bench:overhead   (about a minute). Figures go in the README.
+// loop as the yardstick. Run: npm run bench:overhead   (about a minute). Figures go in docs/performance.md.
 import {spawn} from 'node:child_process';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import {request, Agent} from 'node:http';

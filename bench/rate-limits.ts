@@ -1,6 +1,6 @@
 // Measures how close assay's traffic control runs to its configured limits, against the sandbox on
 // loopback: achieved vs configured rpm and tpm, and achieved vs ideal throughput at a concurrency and
-// latency. Run: npm run bench:limits   (about 20 s). Numbers go in the README's performance section.
+// latency. Run: npm run bench:limits   (about 20 s). Numbers go in docs/performance.md.
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';

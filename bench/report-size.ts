@@ -1,6 +1,6 @@
 // Renders a 100,000-result report (4 models × 25,000 cases) and records its file size, the time to
 // render it, and in Chromium the time to first paint, until the page is interactive, and to filter
-// and search it. Run: npm run bench:report   (about 15 s). Numbers go in the README.
+// and search it. Run: npm run bench:report   (about 15 s). Numbers go in docs/performance.md.
 import {mkdtempSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';

@@ -7,7 +7,7 @@ import {parseSlo} from '../src/load/parse-slo.ts';
 import {sweepRates} from '../src/load/run-load.ts';
 import {meetsSlo, percentiles, saturationRps, stepStats} from '../src/load/step-stats.ts';
 import {buildRequest} from '../src/load/workload.ts';
-import {seededRandom} from '../src/sandbox/seeded-random.ts';
+import {seededRandom} from '../src/core/seeded-random.ts';
 
 function take(n: number, gen: Generator<number>): number[] {
   const out: number[] = [];

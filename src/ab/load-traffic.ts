@@ -13,7 +13,7 @@ import {importLangsmith, isLangsmith} from './import-langsmith.ts';
 import {importLitellm, isLitellm} from './import-litellm.ts';
 import {importOtel, isOtel} from './import-otel.ts';
 import {num} from './imported-request.ts';
-import {seededRandom, seedFrom} from '../sandbox/seeded-random.ts';
+import {seededRandom, seedFrom} from '../core/seeded-random.ts';
 
 
 

@@ -1,8 +1,10 @@
 import {createHash} from 'node:crypto';
 import {mkdirSync, readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
+import {z} from 'zod';
 import type {ChatMessage, ModelParams} from '../core/types.ts';
 import {writeFileAtomic} from '../core/write-atomic.ts';
+import {completionSchema} from '../providers/completion-schema.ts';
 import type {Completion} from '../providers/provider-client.ts';
 
 /** Everything that makes two requests the same request: any change here must miss the cache. */
@@ -22,6 +24,8 @@ export interface CachedCompletion {
   completion: Completion;
   storedAt: string;
 }
+
+const cachedCompletionSchema = z.object({completion: completionSchema, storedAt: z.string()});
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -55,13 +59,16 @@ export class ResponseCache {
     return join(this.dir, key.slice(0, 2), `${key}.json`);
   }
 
+  /** The stored entry, or null: a missing, torn or foreign entry is a miss (the request is sent and the entry rewritten). */
   get(key: string): CachedCompletion | null {
+    let value: unknown;
     try {
-      const entry = JSON.parse(readFileSync(this.path(key), 'utf8')) as CachedCompletion;
-      return typeof entry?.completion?.text === 'string' ? entry : null;
+      value = JSON.parse(readFileSync(this.path(key), 'utf8'));
     } catch {
       return null;
     }
+    const parsed = cachedCompletionSchema.safeParse(value);
+    return parsed.success ? (parsed.data as CachedCompletion) : null;
   }
 
   /**

@@ -11,8 +11,9 @@ import {createTokenSource} from '../providers/create-token-source.ts';
 import type {TokenSource} from '../providers/token-source.ts';
 import type {Completion, ProviderClient} from '../providers/provider-client.ts';
 import {ProviderError} from '../providers/provider-error.ts';
+import {sandboxBaseURL} from '../runner/open-clients.ts';
+import {startSimulated} from '../runner/simulated.ts';
 import type {Sandbox} from '../sandbox/sandbox-server.ts';
-import {sandboxFor} from '../sandbox/start-sandbox.ts';
 import {bareModelId, closestIds} from './closest-ids.ts';
 
 export type CheckStepName = 'reachability' | 'token' | 'auth' | 'models' | 'canary' | 'stream';
@@ -453,14 +454,9 @@ interface PreparedProvider {
   warnings: string[];
 }
 
-/** The in-process sandbox stands in for a sandbox provider that names no baseURL, exactly as in `assay run`. */
-function inProcessSandboxURL(provider: LoadedProvider, sandbox: Sandbox | null): string | undefined {
-  return sandbox && provider.type === 'sandbox' && !provider.baseURL ? sandbox.baseURLFor(provider.wire!) : undefined;
-}
-
 /** Probes every endpoint before any SDK client is built, so module loading never inflates a connect time. */
 async function reachProvider(provider: LoadedProvider, sandbox: Sandbox | null, opts: CheckOptions): Promise<Omit<PreparedProvider, 'client' | 'models' | 'warnings' | 'setupError' | 'tokenSource'>> {
-  const baseURL = inProcessSandboxURL(provider, sandbox);
+  const baseURL = sandboxBaseURL(provider, sandbox);
   const fallback = defaultEndpoint(provider);
   const endpoint = baseURL ?? provider.baseURL ?? fallback.url;
   const timeoutMs = opts.timeoutMs ?? provider.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
@@ -470,7 +466,7 @@ async function reachProvider(provider: LoadedProvider, sandbox: Sandbox | null, 
 }
 
 async function clientFor(provider: LoadedProvider, sandbox: Sandbox | null, warnings: string[]): Promise<Pick<PreparedProvider, 'client' | 'setupError' | 'tokenSource'>> {
-  const baseURL = inProcessSandboxURL(provider, sandbox);
+  const baseURL = sandboxBaseURL(provider, sandbox);
   try {
     const tokenSource = createTokenSource(provider);
     return {client: await createProviderClient(provider, {warn: (w) => warnings.push(w.message), baseURL, tokenSource}), setupError: null, tokenSource};
@@ -638,11 +634,7 @@ function redactStep(step: CheckStep, secrets: string[]): CheckStep {
 export async function runCheck(opts: CheckOptions = {}): Promise<CheckReport> {
   const loaded = await loadConfig(opts.config, {cwd: opts.cwd ?? process.cwd(), suitesOptional: true});
   const providers = selectProviders(loaded.providers, opts.providers);
-  let sandbox: Sandbox | null = null;
-  if (providers.some((p) => p.type === 'sandbox' && !p.baseURL)) {
-    sandbox = sandboxFor(loaded);
-    await sandbox.listen();
-  }
+  const sandbox = await startSimulated(loaded, providers);
   try {
     const reached = await Promise.all(providers.map((p) => reachProvider(p, sandbox, opts)));
     const prepared: PreparedProvider[] = [];

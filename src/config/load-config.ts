@@ -125,7 +125,7 @@ export async function loadConfig(configPath?: string, opts: LoadConfigOptions = 
     checkProviderRules(provider);
 
     if (provider.type === 'http' && !provider.http) {
-      throw new InputError('an http provider needs an `http` block (url or path, body, response.text)', {file: provider.file, field: 'http', hint: 'see "Provider type http" in the README'});
+      throw new InputError('an http provider needs an `http` block (url or path, body, response.text)', {file: provider.file, field: 'http', hint: 'see "Provider type http" in docs/config.md'});
     }
     if (provider.auth?.type === 'sigv4' && provider.type !== 'http' && provider.type !== 'bedrock') {
       throw new InputError('auth type "sigv4" is for providers of type http or bedrock', {file: provider.file, field: 'auth.type'});

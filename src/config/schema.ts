@@ -456,7 +456,17 @@ export type GraderDef = z.infer<typeof graderSchema>;
 export type DeterministicGraderDef = z.infer<typeof deterministicGraderSchema>;
 export type SuiteDef = z.infer<typeof suiteSchema>;
 export type GateDef = z.infer<typeof gateSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
+export type ConfigInput = z.input<typeof configFileSchema>;
 export type ConfigDef = z.infer<typeof configSchema>;
 export type ProviderInput = z.input<typeof providerSchema>;
 export type SuiteInput = z.input<typeof suiteSchema>;
+
+/**
+ * The config as editors, `defineConfig` and the JSON Schema see it: inline providers and suites typed
+ * in full. Loading validates each inline object on its own (naming its place in the config), so
+ * configSchema itself keeps them opaque.
+ */
+export const configFileSchema = configSchema.extend({
+  providers: z.array(z.union([z.string(), providerSchema])).min(1),
+  suites: z.array(z.union([z.string(), suiteSchema])).min(1),
+});

@@ -26,7 +26,7 @@ export function validate<T extends z.ZodType>(
     const line = where.lineOf?.(path);
     const message =
       issue.code === 'unrecognized_keys'
-        ? `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see the README's config reference)`
+        ? `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see docs/config.md)`
         : issue.message;
     return {path, line, message};
   });

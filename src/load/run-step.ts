@@ -3,7 +3,7 @@ import type {ModelParams} from '../core/types.ts';
 import type {ProviderClient} from '../providers/provider-client.ts';
 import {ProviderError} from '../providers/provider-error.ts';
 import {withRetry, type RetryPolicy} from '../runner/retry-policy.ts';
-import {seededRandom, seedFrom} from '../sandbox/seeded-random.ts';
+import {seededRandom, seedFrom} from '../core/seeded-random.ts';
 import type {RateLimiter, Reservation} from '../traffic/rate-limiter.ts';
 import {arrivalTimesMs} from './arrivals.ts';
 import type {RequestRecord, StepBounds, StepPlan} from './load-types.ts';

@@ -3,21 +3,20 @@ import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Job, Queue as BullQueue, QueueEvents as BullQueueEvents} from 'bullmq';
 import type {Redis} from 'ioredis';
-import {AssayError, InputError} from '../core/errors.ts';
+import {InputError} from '../core/errors.ts';
+import {taskKey} from '../core/task-key.ts';
 import {writeJsonAtomic} from '../core/write-atomic.ts';
-import type {Result} from '../core/types.ts';
 import {ProviderError} from '../providers/provider-error.ts';
-import type {ClientWarning, ProviderClient} from '../providers/provider-client.ts';
-import type {Sandbox} from '../sandbox/sandbox-server.ts';
-import {sandboxFor} from '../sandbox/start-sandbox.ts';
+import {describeProblems} from '../rundir/parse-stored.ts';
 import {buildResult} from '../runner/build-result.ts';
-import {createModelCaller} from '../runner/create-model-caller.ts';
+import {cacheable} from '../runner/cache-policy.ts';
 import {sendRequestOf, taskCacheKey, type SendOutcome} from '../runner/execute-task.ts';
-import {JournalWriter, journalWriteError, readJournal} from '../runner/journal.ts';
-import {openClients, sandboxBaseURL} from '../runner/open-clients.ts';
-import {startEvent} from '../runner/start-event.ts';
+import type {ExecuteArgs, ExecutionOutcome, Executor} from '../runner/executor.ts';
+import {readJournal} from '../runner/journal.ts';
+import {sandboxBaseURL} from '../runner/open-clients.ts';
 import type {Task} from '../runner/plan-tasks.ts';
-import {cacheable, cacheFor, type ExecuteArgs, type ExecutionOutcome, type Executor} from '../runner/run-benchmark.ts';
+import {judgeModelsOf, openRunSession, type RunSession} from '../runner/run-session.ts';
+import {queueJobResultSchema} from './job-schemas.ts';
 import {decodeOutcome, jobIdFor, jobIdPrefix, type QueueJobData, type QueueJobResult} from './queue-job.ts';
 import {connectRedis, parseRedisUrl, QUEUE_NAME, redactRedisUrl} from './redis-connection.ts';
 import {RedisLimits} from './redis-limits.ts';
@@ -55,7 +54,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined>
  * count moved on and is dropped.
  */
 export const executeQueue: Executor = async (args: ExecuteArgs): Promise<ExecutionOutcome> => {
-  const {loaded, opts, runId, dir, tasks, pending, usedModels, emit, meta} = args;
+  const {opts, runId, dir, meta} = args;
   const url = opts.queue ?? meta.queue?.url;
   if (!url) throw new InputError('queue mode needs a Redis URL', {hint: 'pass --queue redis://HOST:PORT'});
   if (!opts.queue && url.includes('***')) {
@@ -66,202 +65,117 @@ export const executeQueue: Executor = async (args: ExecuteArgs): Promise<Executi
   parseRedisUrl(url);
   const shown = redactRedisUrl(url);
   const redis = await connectRedis(url, {name: `assay-coordinator-${runId}`});
-  const {Queue, QueueEvents} = await import('bullmq');
 
   // The run's queue id: runId plus a random suffix, so two runs started in the same second on two
   // machines never share job ids. Kept in run.json (with the URL, password redacted) for --resume.
-  const run = meta.queue?.id ?? `${runId}-${randomBytes(4).toString('hex')}`;
-  meta.queue = {url: shown, id: run};
+  const queueRunId = meta.queue?.id ?? `${runId}-${randomBytes(4).toString('hex')}`;
+  meta.queue = {url: shown, id: queueRunId};
   if (url !== shown) meta.argv = meta.argv.map((a) => a.split(url).join(shown));
   writeJsonAtomic(join(dir, 'run.json'), meta);
 
-  const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));
-  const judgeModels = [...judgeLabels].map((l) => loaded.models.get(l)!).filter(Boolean);
-  // The in-process sandbox serves simulated models to workers on this machine (it binds 127.0.0.1).
-  let sandbox: Sandbox | null = null;
-  if ([...usedModels.values(), ...judgeModels].some((m) => m.provider.type === 'sandbox' && !m.provider.baseURL)) {
-    sandbox = sandboxFor(loaded, {latencyScale: opts.sandboxLatencyScale});
-    await sandbox.listen();
-  }
-  const sandboxURL = (t: Task): string | undefined => sandboxBaseURL(t.model.provider, sandbox);
-
-  const warned = new Set<string>();
-  const warn = (message: string) => {
-    if (warned.has(message)) return;
-    warned.add(message);
-    emit({type: 'warning', message});
-  };
-  const stop = new AbortController();
-  const hard = new AbortController();
-  const onStop = () => stop.abort();
-  opts.signal?.addEventListener('abort', onStop, {once: true});
-
-  const globalCap = opts.concurrency ?? loaded.config.concurrency;
   const limits = new RedisLimits(redis);
-  const clients = new Map<string, ProviderClient>();
-  // Judges run here, on the coordinator, through the same Redis-shared limits the workers use.
-  const callModel = createModelCaller(
-    loaded,
-    clients,
-    {for: (m) => limits.for({label: m.label, provider: m.provider, limits: m.limits}), global: limits.global(run, globalCap)},
-    hard.signal,
-  );
-  const cache = cacheFor(loaded, opts);
-  const journalFile = join(dir, 'results.jsonl');
-  // Lines per task already in the journal: a job's generation must match for its result to be journaled.
-  const lines = new Map<string, number>();
-  for (const r of readJournal(journalFile).results) {
-    const key = JSON.stringify([r.suiteId, r.caseId, r.model, r.repeat]);
-    lines.set(key, (lines.get(key) ?? 0) + 1);
-  }
-  const byDigest = new Map<string, Task>();
-  for (const t of tasks) byDigest.set(createHash('sha256').update(t.key).digest('hex').slice(0, 32), t);
-
-  const journal = new JournalWriter(journalFile);
-  let queue: BullQueue | null = null;
-  let events: BullQueueEvents | null = null;
-  let eventsConnection: Redis | null = null;
-  const outstanding = new Map<string, Pending>();
-  const inFlight = new Map<string, string>();
-  const handling = new Map<string, Promise<void>>();
-  let executed = 0;
-  let fatal: AssayError | null = null;
-  let ticker: NodeJS.Timeout | null = null;
-  const marker = `assay:run:${run}:jobs`;
-  const prefix = jobIdPrefix(run);
-
-  const journalResult = (result: Result): boolean => {
-    try {
-      journal.append(result);
-      return true;
-    } catch (error) {
-      fatal = journalWriteError(journalFile, error, executed, `assay run --resume ${dir}`);
-      stop.abort();
-      hard.abort();
-      return false;
-    }
-  };
-
-  const jobFor = (t: Task, gen: number) => {
-    const request = sendRequestOf(t);
-    // The worker needs the provider's definition (env var names only, never keys), not its model list.
-    request.provider = {...request.provider, models: [], baseURL: sandboxURL(t) ?? request.provider.baseURL};
-    const data: QueueJobData = {v: 1, run, key: t.key, gen, request, limits: t.model.limits, concurrency: globalCap};
-    // attempts: a worker that throws (it never does for a provider failure, which is a result) or is
-    // stopped mid-request gets the job taken again, up to 3 times.
-    return {name: t.model.label, data, opts: {jobId: jobIdFor(run, t.key, gen), attempts: 3, backoff: {type: 'fixed', delay: 1000}}};
-  };
-
-  const enqueue = async (list: Pending[]) => {
-    await redis.set(marker, '1');
-    for (let i = 0; i < list.length; i += ADD_CHUNK) {
-      if (stop.signal.aborted) return;
-      await queue!.addBulk(list.slice(i, i + ADD_CHUNK).map((p) => jobFor(p.task, p.gen)));
-    }
-  };
-
-  /** Turns a finished job into (at most) one journal line, then removes the job. */
-  const settle = (jobId: string, finished?: {result?: QueueJobResult; failedReason?: string}): Promise<void> => {
-    const running = handling.get(jobId);
-    if (running) return running;
-    const work = (async () => {
-      const [, digest, genText] = jobId.slice(prefix.length - 1).split('/');
-      const task = byDigest.get(digest ?? '');
-      const gen = Number(genText);
-      if (!task || !Number.isInteger(gen) || (lines.get(task.key) ?? 0) !== gen) {
-        // Already journaled (or not a task of this plan): drop the duplicate.
-        outstanding.delete(jobId);
-        await queue!.remove(jobId).catch(() => {});
-        return;
-      }
-      let outcome: SendOutcome;
-      let got = finished;
-      if (!got) {
-        const job = (await queue!.getJob(jobId)) as Job<QueueJobData, QueueJobResult> | undefined;
-        if (!job) return;
-        const state = await job.getState();
-        if (state === 'completed') got = {result: job.returnvalue};
-        else if (state === 'failed') got = {failedReason: job.failedReason};
-        else return;
-      }
-      if (got.result && got.result.v === 1) {
-        outcome = decodeOutcome(got.result);
-      } else {
-        const now = new Date();
-        outcome = {
-          completion: null,
-          error: new ProviderError('network', `the job failed on the workers: ${got.failedReason ?? 'no result'}`, {
-            hint: `a worker died or crashed while sending it (it was re-delivered and failed again); check the workers' logs, then: assay run --resume ${dir}`,
-            retryable: false,
-          }),
-          startedAt: now,
-          endedAt: now,
-          queueMs: 0,
-          rateWaitMs: 0,
-          attempts: 0,
-        };
-      }
-      const result = await buildResult(task, {runId, callModel, ...outcome, cached: false});
-      if ((lines.get(task.key) ?? 0) !== gen || fatal) return;
-      result.fingerprint = args.fingerprints.get(task.key);
-      if (!journalResult(result)) return;
-      lines.set(task.key, gen + 1);
-      outstanding.delete(jobId);
-      inFlight.delete(jobId);
-      executed++;
-      emit({type: 'result', result});
-      if (outcome.completion && cache && cacheable(task)) cache.set(taskCacheKey(task), outcome.completion);
-      // Only after the journal line is written: a crash before this leaves a job whose generation is stale.
-      await queue!.remove(jobId).catch(() => {});
-    })().finally(() => handling.delete(jobId));
-    handling.set(jobId, work);
-    return work;
-  };
-
-  /** Every finished job of this run in Redis, whether or not its event was seen (and results of an earlier session). */
-  const sweep = async () => {
-    for (const set of [queue!.keys.completed!, queue!.keys.failed!]) {
-      let cursor = '0';
-      do {
-        const [next, items] = await redis.zscan(set, cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        for (let i = 0; i < items.length; i += 2) void settle(items[i]!).catch(() => {});
-      } while (cursor !== '0');
-    }
-  };
-
-  let lastWorkerCheck = performance.now();
-  /** Jobs gone from Redis (it restarted without persistence, or was flushed): add them again. */
-  const checkJobsStillThere = async () => {
-    if (outstanding.size === 0 || stop.signal.aborted) return;
-    if ((await redis.exists(marker)) === 1) return;
-    emit({type: 'warning', message: `Redis at ${shown} lost this run's jobs (restarted without persistence?): adding the ${outstanding.size} unfinished ones again`});
-    await enqueue([...outstanding.values()]);
-  };
-
-  const removeUnstarted = async () => {
-    // First Ctrl+C: jobs no worker has taken are withdrawn (--resume adds them again); taken ones finish.
-    for (const jobId of [...outstanding.keys()]) {
-      if (handling.has(jobId)) continue;
-      const removed = await queue!.remove(jobId).catch(() => 0);
-      if (removed === 1) outstanding.delete(jobId);
-      else if (!(await queue!.getJob(jobId).catch(() => null))) outstanding.delete(jobId);
-    }
-  };
-
+  let session: RunSession | null = null;
+  let coordinator: QueueCoordinator | null = null;
   try {
-    queue = new Queue(QUEUE_NAME, {connection: redis});
+    const judges = judgeModelsOf(args);
+    session = await openRunSession(args, {
+      // Judges run here, on the coordinator, through the same Redis-shared limits the workers use.
+      clientModels: judges,
+      // The in-process sandbox serves simulated models to workers on this machine (it binds 127.0.0.1).
+      simulatedModels: [...args.usedModels.values(), ...judges],
+      traffic: {
+        for: (m) => limits.for({label: m.label, provider: m.provider, limits: m.limits}),
+        global: limits.global(queueRunId, opts.concurrency ?? args.loaded.config.concurrency),
+      },
+    });
+    coordinator = new QueueCoordinator(session, redis, queueRunId, shown);
+    await coordinator.run();
+  } finally {
+    await coordinator?.close();
+    limits.close();
+    redis.disconnect();
+    await session?.close();
+  }
+  return session.outcome();
+};
+
+/** One coordinator session on the queue: enqueues, collects results (events and sweeps), journals each once. */
+class QueueCoordinator {
+  private readonly session: RunSession;
+  private readonly redis: Redis;
+  private readonly queueRunId: string;
+  /** The Redis URL with its password redacted, for messages. */
+  private readonly shown: string;
+  private readonly globalCap: number;
+  /** Lines per task already in the journal: a job's generation must match for its result to be journaled. */
+  private readonly lines = new Map<string, number>();
+  private readonly byDigest = new Map<string, Task>();
+  private readonly outstanding = new Map<string, Pending>();
+  private readonly inFlight = new Map<string, string>();
+  private readonly handling = new Map<string, Promise<void>>();
+  private readonly marker: string;
+  private readonly prefix: string;
+  private queue: BullQueue | null = null;
+  private events: BullQueueEvents | null = null;
+  private eventsConnection: Redis | null = null;
+  private ticker: NodeJS.Timeout | null = null;
+
+  constructor(session: RunSession, redis: Redis, queueRunId: string, shown: string) {
+    this.session = session;
+    this.redis = redis;
+    this.queueRunId = queueRunId;
+    this.shown = shown;
+    this.globalCap = session.opts.concurrency ?? session.loaded.config.concurrency;
+    this.marker = `assay:run:${queueRunId}:jobs`;
+    this.prefix = jobIdPrefix(queueRunId);
+    for (const r of readJournal(session.journalFile).results) {
+      const key = taskKey(r.suiteId, r.caseId, r.model, r.repeat);
+      this.lines.set(key, (this.lines.get(key) ?? 0) + 1);
+    }
+    for (const t of session.tasks) this.byDigest.set(createHash('sha256').update(t.key).digest('hex').slice(0, 32), t);
+  }
+
+  async run(): Promise<void> {
+    const {session} = this;
+    await this.connect();
+    session.emitStart();
+    this.ticker = setInterval(() => {
+      const counts = new Map<string, number>();
+      for (const label of this.inFlight.values()) counts.set(label, (counts.get(label) ?? 0) + 1);
+      session.emit({type: 'traffic', models: [...session.usedModels.values()].map((m) => ({label: m.label, inFlight: counts.get(m.label) ?? 0, throttled: 0, breaker: null}))});
+    }, 250);
+    this.ticker.unref();
+
+    // 1. Results a previous session left in Redis (it stopped or crashed before collecting them).
+    for (const t of session.pending) this.outstanding.set(jobIdFor(this.queueRunId, t.key, this.lines.get(t.key) ?? 0), {task: t, gen: this.lines.get(t.key) ?? 0});
+    await this.sweep();
+    await Promise.all(this.handling.values());
+    // 2. Cache hits are journaled here without a job; the rest are enqueued.
+    const sendable = await this.journalCacheHits();
+    if (!session.fatal) await this.enqueue(sendable);
+    // 3. Collect results until every job is journaled (or, after Ctrl+C, withdrawn or journaled).
+    await this.collect();
+    await Promise.all(this.handling.values());
+  }
+
+  /** The queue, and its event stream on a connection of its own: finished jobs are settled as their events arrive. */
+  private async connect(): Promise<void> {
+    const {session, shown, prefix} = this;
+    const {Queue, QueueEvents} = await import('bullmq');
+    const queue = new Queue(QUEUE_NAME, {connection: this.redis});
+    this.queue = queue;
     queue.on('error', () => {});
     let lastDrop = 0;
-    redis.on('error', (error: Error) => {
+    this.redis.on('error', (error: Error) => {
       const now = Date.now();
       if (now - lastDrop < 5000) return;
       lastDrop = now;
-      emit({type: 'warning', message: `lost the connection to Redis at ${shown} (${(error as NodeJS.ErrnoException).code ?? error.message}); reconnecting. Results already journaled are safe; Ctrl+C stops.`});
+      session.emit({type: 'warning', message: `lost the connection to Redis at ${shown} (${(error as NodeJS.ErrnoException).code ?? error.message}); reconnecting. Results already journaled are safe; Ctrl+C stops.`});
     });
-    eventsConnection = redis.duplicate();
-    eventsConnection.on('error', () => {});
-    events = new QueueEvents(QUEUE_NAME, {connection: eventsConnection, blockingTimeout: 1000});
+    this.eventsConnection = this.redis.duplicate();
+    this.eventsConnection.on('error', () => {});
+    const events = new QueueEvents(QUEUE_NAME, {connection: this.eventsConnection, blockingTimeout: 1000});
+    this.events = events;
     events.on('error', () => {});
     events.on('completed', ({jobId, returnvalue}) => {
       if (!jobId.startsWith(prefix)) return;
@@ -271,91 +185,186 @@ export const executeQueue: Executor = async (args: ExecuteArgs): Promise<Executi
       } catch {
         result = undefined;
       }
-      void settle(jobId, result ? {result} : undefined).catch(() => {});
+      void this.settle(jobId, result ? {result} : undefined).catch(() => {});
     });
     events.on('failed', ({jobId}) => {
       // Fired for every failed attempt; settle() looks at the job and acts only once it is failed for good.
-      if (jobId.startsWith(prefix)) void settle(jobId).catch(() => {});
+      if (jobId.startsWith(prefix)) void this.settle(jobId).catch(() => {});
     });
     events.on('active', ({jobId}) => {
-      const p = outstanding.get(jobId);
-      if (p) inFlight.set(jobId, p.task.model.label);
+      const p = this.outstanding.get(jobId);
+      if (p) this.inFlight.set(jobId, p.task.model.label);
     });
     events.on('progress', ({jobId, data}) => {
-      const p = outstanding.get(jobId);
+      const p = this.outstanding.get(jobId);
       const retry = (data as {retry?: {reason: string; waitMs: number; message: string}} | undefined)?.retry;
-      if (p && retry) emit({type: 'retry', model: p.task.model.label, caseId: p.task.testCase.id, reason: retry.reason, waitMs: retry.waitMs, message: retry.message});
+      if (p && retry) session.emit({type: 'retry', model: p.task.model.label, caseId: p.task.testCase.id, reason: retry.reason, waitMs: retry.waitMs, message: retry.message});
     });
     await events.waitUntilReady();
+  }
 
-    await openClients(judgeModels, sandbox, (w: ClientWarning) => warn(`${w.providerId}: ${w.message}`), clients);
-    emit(startEvent(args));
-    ticker = setInterval(() => {
-      const counts = new Map<string, number>();
-      for (const label of inFlight.values()) counts.set(label, (counts.get(label) ?? 0) + 1);
-      emit({type: 'traffic', models: [...usedModels.values()].map((m) => ({label: m.label, inFlight: counts.get(m.label) ?? 0, throttled: 0, breaker: null}))});
-    }, 250);
-    ticker.unref();
+  private jobFor(t: Task, gen: number) {
+    const request = sendRequestOf(t);
+    // The worker needs the provider's definition (env var names only, never keys), not its model list.
+    request.provider = {...request.provider, models: [], baseURL: sandboxBaseURL(t.model.provider, this.session.sandbox) ?? request.provider.baseURL};
+    const data: QueueJobData = {v: 1, run: this.queueRunId, key: t.key, gen, request, limits: t.model.limits, concurrency: this.globalCap};
+    // attempts: a worker that throws (it never does for a provider failure, which is a result) or is
+    // stopped mid-request gets the job taken again, up to 3 times.
+    return {name: t.model.label, data, opts: {jobId: jobIdFor(this.queueRunId, t.key, gen), attempts: 3, backoff: {type: 'fixed', delay: 1000}}};
+  }
 
-    // 1. Results a previous session left in Redis (it stopped or crashed before collecting them).
+  private async enqueue(list: Pending[]): Promise<void> {
+    await this.redis.set(this.marker, '1');
+    for (let i = 0; i < list.length; i += ADD_CHUNK) {
+      if (this.session.signals.stopScheduling.aborted) return;
+      await this.queue!.addBulk(list.slice(i, i + ADD_CHUNK).map((p) => this.jobFor(p.task, p.gen)));
+    }
+  }
+
+  /** Journals what the response cache already has; returns the rest, to be sent by workers. */
+  private async journalCacheHits(): Promise<Pending[]> {
+    const {session} = this;
     const sendable: Pending[] = [];
-    for (const t of pending) outstanding.set(jobIdFor(run, t.key, lines.get(t.key) ?? 0), {task: t, gen: lines.get(t.key) ?? 0});
-    await sweep();
-    await Promise.all(handling.values());
-
-    // 2. Cache hits are journaled here without a job; the rest are enqueued.
-    for (const [jobId, p] of [...outstanding]) {
-      const hit = cache && cacheable(p.task) ? cache.get(taskCacheKey(p.task)) : null;
+    for (const [jobId, p] of [...this.outstanding]) {
+      const hit = session.cache && cacheable(p.task) ? session.cache.get(taskCacheKey(p.task)) : null;
       if (!hit) {
         sendable.push(p);
         continue;
       }
       const now = new Date();
-      const result = await buildResult(p.task, {runId, callModel, startedAt: now, endedAt: now, queueMs: 0, rateWaitMs: 0, attempts: 0, cached: true, completion: hit.completion, error: null});
-      result.fingerprint = args.fingerprints.get(p.task.key);
-      if (!journalResult(result)) break;
-      lines.set(p.task.key, p.gen + 1);
-      outstanding.delete(jobId);
-      executed++;
-      emit({type: 'result', result});
+      const result = await buildResult(p.task, {runId: session.runId, callModel: session.callModel, startedAt: now, endedAt: now, queueMs: 0, rateWaitMs: 0, attempts: 0, cached: true, completion: hit.completion, error: null});
+      if (!session.journal(p.task, result)) break;
+      this.lines.set(p.task.key, p.gen + 1);
+      this.outstanding.delete(jobId);
     }
-    if (!fatal) await enqueue(sendable);
+    return sendable;
+  }
 
-    // 3. Collect results until every job is journaled (or, after Ctrl+C, withdrawn or journaled).
+  /** Turns a finished job into (at most) one journal line, then removes the job. */
+  private settle(jobId: string, finished?: {result?: QueueJobResult; failedReason?: string}): Promise<void> {
+    const running = this.handling.get(jobId);
+    if (running) return running;
+    const work = this.settleOnce(jobId, finished).finally(() => this.handling.delete(jobId));
+    this.handling.set(jobId, work);
+    return work;
+  }
+
+  private async settleOnce(jobId: string, finished?: {result?: QueueJobResult; failedReason?: string}): Promise<void> {
+    const {session} = this;
+    const [, digest, genText] = jobId.slice(this.prefix.length - 1).split('/');
+    const task = this.byDigest.get(digest ?? '');
+    const gen = Number(genText);
+    if (!task || !Number.isInteger(gen) || (this.lines.get(task.key) ?? 0) !== gen) {
+      // Already journaled (or not a task of this plan): drop the duplicate.
+      this.outstanding.delete(jobId);
+      await this.queue!.remove(jobId).catch(() => {});
+      return;
+    }
+    const got = finished ?? (await this.finishedJob(jobId));
+    if (!got) return;
+    const outcome = this.outcomeOf(got);
+    const result = await buildResult(task, {runId: session.runId, callModel: session.callModel, ...outcome, cached: false});
+    if ((this.lines.get(task.key) ?? 0) !== gen || session.fatal) return;
+    if (!session.journal(task, result)) return;
+    this.lines.set(task.key, gen + 1);
+    this.outstanding.delete(jobId);
+    this.inFlight.delete(jobId);
+    if (outcome.completion && session.cache && cacheable(task)) session.cache.set(taskCacheKey(task), outcome.completion);
+    // Only after the journal line is written: a crash before this leaves a job whose generation is stale.
+    await this.queue!.remove(jobId).catch(() => {});
+  }
+
+  /** A job's result or failure, when it is finished for good; undefined while it is waiting or running. */
+  private async finishedJob(jobId: string): Promise<{result?: QueueJobResult; failedReason?: string} | undefined> {
+    const job = (await this.queue!.getJob(jobId)) as Job<QueueJobData, QueueJobResult> | undefined;
+    if (!job) return undefined;
+    const state = await job.getState();
+    if (state === 'completed') return {result: job.returnvalue};
+    if (state === 'failed') return {failedReason: job.failedReason};
+    return undefined;
+  }
+
+  private outcomeOf(got: {result?: QueueJobResult; failedReason?: string}): SendOutcome {
+    const read = got.result === undefined ? null : queueJobResultSchema.safeParse(got.result);
+    if (read?.success) return decodeOutcome(read.data as QueueJobResult);
+    const now = new Date();
+    // A result this coordinator cannot read (another assay version, or not an assay worker) is a failed job.
+    const reason = read ? `a worker returned a result this coordinator cannot read (${describeProblems(read.error, 1)})` : (got.failedReason ?? 'no result');
+    return {
+      completion: null,
+      error: new ProviderError('network', `the job failed on the workers: ${reason}`, {
+        hint: `a worker died or crashed while sending it (it was re-delivered and failed again); check the workers' logs, then: assay run --resume ${this.session.dir}`,
+        retryable: false,
+      }),
+      startedAt: now,
+      endedAt: now,
+      queueMs: 0,
+      rateWaitMs: 0,
+      attempts: 0,
+    };
+  }
+
+  /** Every finished job of this run in Redis, whether or not its event was seen (and results of an earlier session). */
+  private async sweep(): Promise<void> {
+    const queue = this.queue!;
+    for (const set of [queue.keys.completed!, queue.keys.failed!]) {
+      let cursor = '0';
+      do {
+        const [next, items] = await this.redis.zscan(set, cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        for (let i = 0; i < items.length; i += 2) void this.settle(items[i]!).catch(() => {});
+      } while (cursor !== '0');
+    }
+  }
+
+  /** Sweeps every SWEEP_MS until nothing is outstanding; withdraws unstarted jobs after Ctrl+C; warns when no worker is there. */
+  private async collect(): Promise<void> {
+    const {session} = this;
     let lastSweep = performance.now();
-    while (outstanding.size > 0 && !fatal) {
+    let lastWorkerCheck = performance.now();
+    while (this.outstanding.size > 0 && !session.fatal) {
       await sleep(100);
       const now = performance.now();
       if (now - lastSweep < SWEEP_MS) continue;
       lastSweep = now;
       try {
-        await sweep();
-        if (stop.signal.aborted) await removeUnstarted();
-        else await checkJobsStillThere();
-        if (now - lastWorkerCheck >= NO_WORKER_WARN_MS && !stop.signal.aborted) {
+        await this.sweep();
+        if (session.signals.stopScheduling.aborted) await this.removeUnstarted();
+        else await this.checkJobsStillThere();
+        if (now - lastWorkerCheck >= NO_WORKER_WARN_MS && !session.signals.stopScheduling.aborted) {
           lastWorkerCheck = now;
-          const workers = await queue.getWorkersCount().catch(() => -1);
-          if (workers === 0) emit({type: 'warning', message: `no worker is taking jobs from ${shown}: start one with \`assay worker ${shown}\` (${outstanding.size} waiting)`});
+          const workers = await this.queue!.getWorkersCount().catch(() => -1);
+          if (workers === 0) session.emit({type: 'warning', message: `no worker is taking jobs from ${this.shown}: start one with \`assay worker ${this.shown}\` (${this.outstanding.size} waiting)`});
         }
       } catch {
         // Redis is away: the connection retries and the 'error' warning says so; try again next round.
       }
     }
-    await Promise.all(handling.values());
-  } finally {
-    if (ticker) clearInterval(ticker);
-    try {
-      journal.close();
-    } catch {
-      // the write error already stopped the run; closing a full disk's file may fail too
-    }
-    opts.signal?.removeEventListener('abort', onStop);
-    if (!fatal && outstanding.size === 0 && !stop.signal.aborted) await withTimeout(redis.del(marker), CLEANUP_TIMEOUT_MS).catch(() => {});
-    await withTimeout(Promise.allSettled([events?.close(), queue?.close()]), CLEANUP_TIMEOUT_MS);
-    limits.close();
-    eventsConnection?.disconnect();
-    redis.disconnect();
-    await sandbox?.close();
   }
-  return {interrupted: stop.signal.aborted && !fatal, executed, fatal};
-};
+
+  /** Jobs gone from Redis (it restarted without persistence, or was flushed): add them again. */
+  private async checkJobsStillThere(): Promise<void> {
+    if (this.outstanding.size === 0 || this.session.signals.stopScheduling.aborted) return;
+    if ((await this.redis.exists(this.marker)) === 1) return;
+    this.session.emit({type: 'warning', message: `Redis at ${this.shown} lost this run's jobs (restarted without persistence?): adding the ${this.outstanding.size} unfinished ones again`});
+    await this.enqueue([...this.outstanding.values()]);
+  }
+
+  /** First Ctrl+C: jobs no worker has taken are withdrawn (--resume adds them again); taken ones finish. */
+  private async removeUnstarted(): Promise<void> {
+    for (const jobId of [...this.outstanding.keys()]) {
+      if (this.handling.has(jobId)) continue;
+      const removed = await this.queue!.remove(jobId).catch(() => 0);
+      if (removed === 1) this.outstanding.delete(jobId);
+      else if (!(await this.queue!.getJob(jobId).catch(() => null))) this.outstanding.delete(jobId);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    const {session} = this;
+    if (!session.fatal && this.outstanding.size === 0 && !session.signals.stopScheduling.aborted) await withTimeout(this.redis.del(this.marker), CLEANUP_TIMEOUT_MS).catch(() => {});
+    await withTimeout(Promise.allSettled([this.events?.close(), this.queue?.close()]), CLEANUP_TIMEOUT_MS);
+    this.eventsConnection?.disconnect();
+  }
+}

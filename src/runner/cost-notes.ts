@@ -1,6 +1,6 @@
 import type {LoadedConfig} from '../config/load-config.ts';
 import {cacheRatiosFor, costsDisagree, priceRequest} from './cost.ts';
-import type {RunEvent} from './run-benchmark.ts';
+import type {RunEvent} from './run-event.ts';
 
 /**
  * Passes events on, adding a warning the first time a model's cost rests on a missing cache price

@@ -1,7 +1,8 @@
 import {closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync} from 'node:fs';
-import {AssayError} from '../core/errors.ts';
+import {AssayError, InputError} from '../core/errors.ts';
 import type {Result} from '../core/types.ts';
-import {taskKey} from './plan-tasks.ts';
+import {taskKey} from '../core/task-key.ts';
+import {checkResultLine} from '../rundir/result-line.ts';
 
 /**
  * results.jsonl: one result per line, written (to the OS, synchronously) the moment it completes,
@@ -66,19 +67,29 @@ const CHUNK_BYTES = 1 << 20;
 
 /**
  * Calls `onResult` for every parsable line of a journal, reading it in chunks. Returns the number of
- * lines that did not parse (a last line torn by a crash or a full disk).
+ * lines that did not parse (a last line torn by a crash or a full disk). A line that parses but is not
+ * a result (a foreign or hand-edited file) is an InputError naming the file, line and field.
  */
 export function forEachJournalLine(file: string, onResult: (result: Result) => void): number {
   if (!existsSync(file)) return 0;
   const fd = openSync(file, 'r');
   let tornLines = 0;
+  let lineNo = 0;
   const parse = (text: string) => {
+    lineNo++;
     if (text.trim() === '') return;
+    let value: unknown;
     try {
-      onResult(JSON.parse(text) as Result);
+      value = JSON.parse(text);
     } catch {
       tornLines++;
+      return;
     }
+    const checked = checkResultLine(value);
+    if ('problem' in checked) {
+      throw new InputError(`not a result line written by \`assay run\`: ${checked.problem}`, {file, line: lineNo, hint: 'results.jsonl holds one result per line as `assay run` writes it; remove or restore this line'});
+    }
+    onResult(checked.result);
   };
   try {
     let buffer = Buffer.alloc(CHUNK_BYTES);

@@ -1,10 +1,9 @@
 import type {LoadedConfig} from '../config/load-config.ts';
 import type {ModelCaller} from '../graders/model-caller.ts';
-import type {Sandbox} from '../sandbox/sandbox-server.ts';
-import {sandboxFor} from '../sandbox/start-sandbox.ts';
 import {TrafficControl} from '../traffic/traffic-control.ts';
 import {createModelCaller} from './create-model-caller.ts';
 import {openClients} from './open-clients.ts';
+import {startSimulated} from './simulated.ts';
 
 export interface ModelSession {
   callModel: ModelCaller;
@@ -14,11 +13,7 @@ export interface ModelSession {
 /** Clients (and the sandbox, for simulated models) for calling a few models outside a run, e.g. a judge after an A/B. */
 export async function openModelSession(loaded: LoadedConfig, labels: string[], opts: {concurrency?: number; latencyScale?: number; signal?: AbortSignal} = {}): Promise<ModelSession> {
   const models = labels.map((l) => loaded.models.get(l)!).filter(Boolean);
-  let sandbox: Sandbox | null = null;
-  if (models.some((m) => m.provider.type === 'sandbox' && !m.provider.baseURL)) {
-    sandbox = sandboxFor(loaded, {latencyScale: opts.latencyScale});
-    await sandbox.listen();
-  }
+  const sandbox = await startSimulated(loaded, models.map((m) => m.provider), {latencyScale: opts.latencyScale});
   const clients = await openClients(models, sandbox, () => {});
   const traffic = new TrafficControl(opts.concurrency ?? loaded.config.concurrency);
   return {

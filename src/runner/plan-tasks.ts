@@ -1,6 +1,8 @@
 import type {LoadedConfig, LoadedModel} from '../config/load-config.ts';
 import {InputError} from '../core/errors.ts';
-import {seededRandom, seedFrom} from '../sandbox/seeded-random.ts';
+import {seededRandom, seedFrom} from '../core/seeded-random.ts';
+import {taskKey} from '../core/task-key.ts';
+import type {PlanOptions} from '../rundir/run-meta.ts';
 import type {LoadedSuite, SuiteCase} from '../suites/load-suite.ts';
 
 /** One request to make: a case of a suite, on a model, for one repeat. */
@@ -12,19 +14,8 @@ export interface Task {
   repeat: number;
 }
 
-export interface PlanOptions {
-  suites?: string[];
-  models?: string[];
-  repeat?: number;
-  sample?: number;
-  seed?: number;
-  /** `assay run --batch`: recorded in run.json so --resume continues in batch mode; planning ignores it. */
-  batch?: boolean;
-}
-
-export function taskKey(suiteId: string, caseId: string, model: string, repeat: number): string {
-  return JSON.stringify([suiteId, caseId, model, repeat]);
-}
+export {taskKey};
+export type {PlanOptions};
 
 /** Picks `n` cases deterministically for a seed, keeping the dataset's order. */
 export function sampleCases(cases: SuiteCase[], n: number | undefined, seed: number, suiteId: string): SuiteCase[] {

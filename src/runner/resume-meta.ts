@@ -1,22 +1,14 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {z} from 'zod';
 import {InputError} from '../core/errors.ts';
-import type {RunMeta} from './run-benchmark.ts';
-
-/** What --resume needs from run.json; other fields are kept as they are. */
-const ResumeFields = z.looseObject({
-  id: z.string().min(1),
-  configFile: z.string().min(1),
-  options: z.looseObject({}),
-  resumedAt: z.array(z.string()).default([]),
-  breakerTransitions: z.array(z.unknown()).default([]),
-});
+import {describeProblems} from '../rundir/parse-stored.ts';
+import {runMetaSchema, type RunMeta} from '../rundir/run-meta.ts';
 
 export type ResumeMeta = {meta: RunMeta; rebuilt: false} | {meta: null; rebuilt: true; problem: string};
 
 /**
- * Reads run.json for --resume. A torn or missing run.json (a crash or a full disk while an older
+ * Reads run.json for --resume, checked against the schema of what `assay run` writes (fields a newer
+ * version added are kept). A torn, foreign or missing run.json (a crash or a full disk while an older
  * version wrote it non-atomically) is not fatal when the journal exists: the caller rebuilds the
  * metadata from the journal and the config. Without a journal there is nothing to resume: exit 2.
  */
@@ -28,9 +20,9 @@ export function readResumeMeta(dir: string, display: string): ResumeMeta {
     problem = 'run.json is missing';
   } else {
     try {
-      const parsed = ResumeFields.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      if (parsed.success) return {meta: parsed.data as unknown as RunMeta, rebuilt: false};
-      problem = `run.json lacks ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`;
+      const parsed = runMetaSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      if (parsed.success) return {meta: parsed.data, rebuilt: false};
+      problem = `run.json is not one written by \`assay run\` (${describeProblems(parsed.error)})`;
     } catch (error) {
       problem = `run.json is not valid JSON (${(error as Error).message})`;
     }

@@ -1,80 +1,35 @@
 import {createHash} from 'node:crypto';
 import {mkdirSync, readFileSync, rmSync} from 'node:fs';
 import {basename, dirname, join, resolve} from 'node:path';
-import {ResponseCache} from '../cache/response-cache.ts';
 import {loadConfig, type LoadedConfig, type LoadedModel} from '../config/load-config.ts';
-import type {GateDef} from '../config/schema.ts';
 import {evaluateGate, type GateOutcome} from '../gate/evaluate-gate.ts';
 import {junitXml} from '../gate/junit-xml.ts';
 import {AssayError, InputError} from '../core/errors.ts';
+import {taskKey} from '../core/task-key.ts';
 import {asWriteError, writeFileAtomic, writeJsonAtomic, WriteError} from '../core/write-atomic.ts';
-import type {ErrorCause, ModelParams, Result} from '../core/types.ts';
-import {DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
-import type {ClientWarning, ProviderClient} from '../providers/provider-client.ts';
+import {checkCredentials, DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import {writeReports, type RunReports} from '../report/write-reports.ts';
-import type {Sandbox} from '../sandbox/sandbox-server.ts';
-import {sandboxFor} from '../sandbox/start-sandbox.ts';
-import type {BreakerState, BreakerTransition} from '../traffic/circuit-breaker.ts';
-import {TrafficControl} from '../traffic/traffic-control.ts';
+import type {RunMeta, RunModelMeta} from '../rundir/run-meta.ts';
+import type {ExecutionMode, Executor, RunOptions} from './executor.ts';
 import {withCostNotes} from './cost-notes.ts';
-import {createModelCaller} from './create-model-caller.ts';
-import {executeTask} from './execute-task.ts';
-import {checkCredentials} from '../providers/create-client.ts';
-import {JournalWriter, journalWriteError, latestResults, readJournal} from './journal.ts';
-import {openClients} from './open-clients.ts';
-import {startEvent} from './start-event.ts';
+import {latestResults, readJournal} from './journal.ts';
 import {planTasks, type PlanOptions, type Task} from './plan-tasks.ts';
 import {readResumeMeta} from './resume-meta.ts';
+import type {RunEvent} from './run-event.ts';
 import {acquireRunLock} from './run-lock.ts';
 import {taskFingerprint} from './task-fingerprint.ts';
 
-export interface RunOptions extends PlanOptions {
-  config?: string;
-  cwd?: string;
-  outDir?: string;
-  concurrency?: number;
-  /** A run directory to continue: only missing (and, by default, errored) requests are sent again. */
-  resume?: string;
-  /** With resume: also re-send requests whose latest result is an error (default true). */
-  retryErrors?: boolean;
-  /** Bypass the response cache: no reads, no writes. */
-  noCache?: boolean;
-  /** Aborting stops scheduling: requests in flight finish and are journaled (a first Ctrl+C). */
-  signal?: AbortSignal;
-  onEvent?: (event: RunEvent) => void;
-  /** Recorded in run.json; secrets never appear in it because config holds only env var names. */
-  argv?: string[];
-  /** Overrides the config's sandbox latency scale (tests use 0). */
-  sandboxLatencyScale?: number;
-  /** Gate thresholds that override the config's `gate` field by field (the CLI's --min-pass-rate etc.). */
-  gate?: GateDef;
-  /** Write JUnit XML here (suites, cases and gate checks) for CI systems. */
-  junit?: string;
-  /** A config already loaded (and possibly with generated suites, as A/B has): used instead of loading `config`. */
-  prepared?: LoadedConfig;
-  /** With `batch` (provider batch APIs): the first poll interval in ms; polls back off from it (default 2000). */
-  batchPollMs?: number;
-  /** redis://HOST:PORT: enqueue every request on this Redis for `assay worker` processes (see executeQueue). */
-  queue?: string;
-}
+// The contract types used to live here; importers of this module still find them.
+export type {ExecuteArgs, ExecutionMode, ExecutionOutcome, Executor, RunOptions} from './executor.ts';
+export type {ModelTrafficSnapshot, RunEvent} from './run-event.ts';
+export type {RunMeta, RunModelMeta} from '../rundir/run-meta.ts';
 
-export interface ModelTrafficSnapshot {
-  label: string;
-  inFlight: number;
-  throttled: number;
-  breaker: BreakerState | null;
-}
-
-export type RunEvent =
-  | {type: 'start'; runId: string; dir: string; total: number; skipped: number; models: {label: string; total: number; simulated: boolean}[]}
-  | {type: 'result'; result: Result}
-  | {type: 'retry'; model: string; caseId: string; reason: string; waitMs: number; message?: string}
-  | {type: 'breaker'; model: string; from: BreakerState; to: BreakerState; cause?: ErrorCause}
-  | {type: 'traffic'; models: ModelTrafficSnapshot[]}
-  | {type: 'warning'; message: string}
-  /** Batch mode: a batch was submitted, moved on, or was downloaded. */
-  | {type: 'batch'; model: string; batchId: string; status: string; finished: number; total: number}
-  | {type: 'end'; interrupted: boolean};
+/** Executors by mode, imported only when a run uses them: none of them imports this module. */
+const EXECUTORS: Record<ExecutionMode, () => Promise<Executor>> = {
+  local: async () => (await import('./execute-local.ts')).executeLocal,
+  batch: async () => (await import('../batch/execute-batch.ts')).executeBatch,
+  queue: async () => (await import('../queue/execute-queue.ts')).executeQueue,
+};
 
 export interface RunOutcome extends RunReports {
   /** The gate's verdict, when the config, a suite or the caller set thresholds. */
@@ -85,38 +40,6 @@ export interface RunOutcome extends RunReports {
   /** Requests finished in this invocation (a resumed run skips finished ones). */
   executed: number;
   skipped: number;
-}
-
-export interface RunMeta {
-  id: string;
-  configFile: string;
-  configDigest: string;
-  options: PlanOptions;
-  startedAt: string;
-  endedAt: string | null;
-  resumedAt: string[];
-  interrupted: boolean;
-  argv: string[];
-  versions: Record<string, string>;
-  simulated: boolean;
-  models: Record<string, RunModelMeta>;
-  breakerTransitions: Array<BreakerTransition & {model: string}>;
-  /** Queue mode: the Redis URL (password redacted) and the run's queue id, so --resume continues there. */
-  queue?: {url: string; id: string};
-}
-
-/** What run.json records per model: enough for a gateway export to call it as it was measured (never a key, only its variable's name). */
-export interface RunModelMeta {
-  provider: string;
-  type: string;
-  model: string;
-  pricing: unknown;
-  simulated: boolean;
-  wire?: string;
-  baseURL?: string;
-  keyEnv?: string;
-  timeoutMs?: number;
-  params?: Pick<ModelParams, 'temperature' | 'maxTokens' | 'topP'>;
 }
 
 function runModelMeta(m: LoadedModel): RunModelMeta {
@@ -168,20 +91,6 @@ function digest(loaded: LoadedConfig): string {
     suites: loaded.suites.map((s) => ({id: s.id, graders: s.graderDefs, cases: s.cases.map((c) => [c.id, c.messages, c.expected, c.tags])})),
   });
   return `sha256:${createHash('sha256').update(material).digest('hex')}`;
-}
-
-export function cacheFor(loaded: LoadedConfig, opts: RunOptions): ResponseCache | null {
-  const setting = loaded.config.cache;
-  if (opts.noCache || setting === false || (typeof setting === 'object' && setting.enabled === false)) return null;
-  return new ResponseCache(resolve(loaded.rootDir, (typeof setting === 'object' && setting.dir) || '.assay/cache'));
-}
-
-/** The cache serves real providers at temperature 0 by default; `cache: true|false` on a provider decides outright. */
-export function cacheable(task: Task): boolean {
-  const p = task.model.provider;
-  if (p.cache !== undefined) return p.cache;
-  if (p.type === 'sandbox') return false;
-  return ({...task.model.params, ...task.suite.params}).temperature === 0;
 }
 
 /**
@@ -286,7 +195,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
       const retryErrors = opts.retryErrors ?? true;
       const changed: string[] = [];
       for (const r of latestResults((journaled ?? readJournal(join(dir, 'results.jsonl'))).results)) {
-        const key = JSON.stringify([r.suiteId, r.caseId, r.model, r.repeat]);
+        const key = taskKey(r.suiteId, r.caseId, r.model, r.repeat);
         const now = fingerprints.get(key);
         const keep = r.status === 'ok' || !retryErrors;
         // Errors are sent again, so a config fixed after them (a param a model refused) is no conflict.
@@ -334,11 +243,8 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     resumable = true;
 
     // Batch mode (provider batch APIs) when asked, or when resuming a run that was started in it.
-    const run = opts.batch || runMeta.options.batch
-      ? (await import('../batch/execute-batch.ts')).executeBatch
-      : opts.queue || runMeta.queue
-        ? (await import('../queue/execute-queue.ts')).executeQueue
-        : execute;
+    const mode: ExecutionMode = opts.batch || runMeta.options.batch ? 'batch' : opts.queue || runMeta.queue ? 'queue' : 'local';
+    const run = await EXECUTORS[mode]();
     const execution = await run({loaded, opts, runId, dir, tasks, pending, usedModels, fingerprints, emit: withCostNotes(emit, loaded), meta: runMeta});
     runMeta.endedAt = new Date().toISOString();
     runMeta.interrupted = execution.interrupted;
@@ -387,146 +293,6 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   } finally {
     releaseLock();
   }
-}
-
-/** What an executor (in-process pool, provider batch APIs, a Redis queue) gets: tasks to send and where results go. */
-export interface ExecuteArgs {
-  loaded: LoadedConfig;
-  opts: RunOptions;
-  runId: string;
-  dir: string;
-  tasks: Task[];
-  /** Tasks without a finished result in the journal yet. */
-  pending: Task[];
-  usedModels: Map<string, LoadedModel>;
-  fingerprints: Map<string, string>;
-  emit: (e: RunEvent) => void;
-  meta: RunMeta;
-}
-
-export interface ExecutionOutcome {
-  interrupted: boolean;
-  executed: number;
-  fatal: AssayError | null;
-}
-
-export type Executor = (args: ExecuteArgs) => Promise<ExecutionOutcome>;
-
-/** The in-process executor (the default); batch mode also uses it for models without a batch API. */
-export async function execute(args: ExecuteArgs): Promise<ExecutionOutcome> {
-  const {loaded, opts, runId, dir, tasks, pending, usedModels, emit} = args;
-  // Judge models need clients too, though they answer no suite themselves.
-  const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));
-  const clientModels = [...usedModels.values(), ...[...judgeLabels].map((l) => loaded.models.get(l)!).filter(Boolean)];
-  // The sandbox starts in-process when a used provider is simulated and names no external baseURL.
-  let sandbox: Sandbox | null = null;
-  if (clientModels.some((m) => m.provider.type === 'sandbox' && !m.provider.baseURL)) {
-    sandbox = sandboxFor(loaded, {latencyScale: opts.sandboxLatencyScale});
-    await sandbox.listen();
-  }
-
-  const warned = new Set<string>();
-  const warn = (w: ClientWarning) => {
-    const message = `${w.providerId}: ${w.message}`;
-    if (!warned.has(message)) {
-      warned.add(message);
-      emit({type: 'warning', message});
-    }
-  };
-  const clients = new Map<string, ProviderClient>();
-  const journal = new JournalWriter(join(dir, 'results.jsonl'));
-  // `stop`: no new requests (first Ctrl+C, or a fatal error). `hard`: abort requests in flight too.
-  const stop = new AbortController();
-  const hard = new AbortController();
-  const onStop = () => stop.abort();
-  opts.signal?.addEventListener('abort', onStop, {once: true});
-  const traffic = new TrafficControl(opts.concurrency ?? loaded.config.concurrency, (t) => {
-    args.meta.breakerTransitions.push(t);
-    emit({type: 'breaker', model: t.model, from: t.from, to: t.to, ...(t.cause && {cause: t.cause})});
-  });
-  const cache = cacheFor(loaded, opts);
-  const callModel = createModelCaller(loaded, clients, traffic, hard.signal);
-  const inFlight = new Map<string, number>();
-  let executed = 0;
-  let fatal: AssayError | null = null;
-  let ticker: NodeJS.Timeout | null = null;
-
-  try {
-    await openClients(clientModels, sandbox, warn, clients);
-    emit(startEvent(args));
-    ticker = setInterval(() => {
-      emit({
-        type: 'traffic',
-        models: [...usedModels.values()].map((m) => ({label: m.label, inFlight: inFlight.get(m.label) ?? 0, throttled: traffic.throttled(m), breaker: traffic.for(m).breaker?.state ?? null})),
-      });
-    }, 250);
-    ticker.unref();
-
-    const runOne = async (task: Task) => {
-      const queuedAt = performance.now();
-      inFlight.set(task.model.label, (inFlight.get(task.model.label) ?? 0) + 1);
-      let result: Result | null;
-      try {
-        result = await executeTask(
-          task,
-          {
-            runId,
-            client: clients.get(task.model.provider.id)!,
-            signal: hard.signal,
-            stop: stop.signal,
-            traffic: traffic.for(task.model),
-            global: traffic.global,
-            cache: cacheable(task) ? cache : null,
-            callModel,
-            onRetry: (t, reason, waitMs, message) => emit({type: 'retry', model: t.model.label, caseId: t.testCase.id, reason, waitMs, message}),
-          },
-          queuedAt,
-        );
-      } finally {
-        inFlight.set(task.model.label, (inFlight.get(task.model.label) ?? 1) - 1);
-      }
-      if (result === null || fatal) return;
-      // A request cut short by a hard abort is not a result: --resume sends it again.
-      if (hard.signal.aborted && result.status === 'error') return;
-      result.fingerprint = args.fingerprints.get(task.key);
-      try {
-        journal.append(result);
-      } catch (error) {
-        fatal = journalWriteError(journal.file, error, executed, `assay run --resume ${dir}`);
-        stop.abort();
-        hard.abort();
-        return;
-      }
-      executed++;
-      emit({type: 'result', result});
-    };
-
-    // Per model, a pool of workers as wide as the model can go, pulling tasks in order: live tasks stay
-    // bounded by concurrency (memory stays flat at 100,000 cases), and each model moves at its own pace.
-    const globalConcurrency = opts.concurrency ?? loaded.config.concurrency;
-    const queues = new Map<string, Task[]>();
-    for (const t of pending) (queues.get(t.model.label) ?? queues.set(t.model.label, []).get(t.model.label)!).push(t);
-    await Promise.all(
-      [...queues.values()].flatMap((queue) => {
-        const model = queue[0]!.model;
-        const width = Math.min(queue.length, model.limits?.concurrency ?? model.provider.limits?.concurrency ?? globalConcurrency);
-        let next = 0;
-        return Array.from({length: width}, async () => {
-          while (next < queue.length && !stop.signal.aborted) await runOne(queue[next++]!);
-        });
-      }),
-    );
-  } finally {
-    if (ticker) clearInterval(ticker);
-    try {
-      journal.close();
-    } catch {
-      // the write error already stopped the run; closing a full disk's file may fail too
-    }
-    opts.signal?.removeEventListener('abort', onStop);
-    await sandbox?.close();
-  }
-  return {interrupted: stop.signal.aborted && !fatal, executed, fatal};
 }
 
 export function assertSomeSucceeded(outcome: RunOutcome): void {

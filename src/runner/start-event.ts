@@ -1,4 +1,5 @@
-import type {ExecuteArgs, RunEvent} from './run-benchmark.ts';
+import type {ExecuteArgs} from './executor.ts';
+import type {RunEvent} from './run-event.ts';
 
 /** The `start` event every executor sends first: what is pending per model, and what the journal already had. */
 export function startEvent(args: Pick<ExecuteArgs, 'runId' | 'dir' | 'tasks' | 'pending' | 'usedModels'>): RunEvent {

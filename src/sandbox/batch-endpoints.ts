@@ -2,7 +2,7 @@ import {randomUUID} from 'node:crypto';
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {dirname} from 'node:path';
-import {seededRandom, seedFrom} from './seeded-random.ts';
+import {seededRandom, seedFrom} from '../core/seeded-random.ts';
 import type {WireFormat} from './wire-format.ts';
 
 /** How the sandbox's batch endpoints behave; each can also be set per batch with a request header. */

@@ -11,7 +11,7 @@ import {KEEP_GENERATING} from './keep-generating.ts';
 import {CapacityGate} from './capacity-gate.ts';
 import {geminiWire} from './gemini-wire.ts';
 import {openaiWire} from './openai-wire.ts';
-import {logNormal, seededRandom, seedFrom} from './seeded-random.ts';
+import {logNormal, seededRandom, seedFrom} from '../core/seeded-random.ts';
 import {resolveSimModel, type SimModel} from './sim-model.ts';
 import {simulateAnswer} from './simulate-answer.ts';
 import {simulateJudge} from './simulate-judge.ts';

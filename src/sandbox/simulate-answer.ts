@@ -1,6 +1,6 @@
 import type {AnswerKey, AnswerKeyEntry} from './answer-key.ts';
 import {accuracyFor, type SimModel} from './sim-model.ts';
-import {seededRandom, seedFrom} from './seeded-random.ts';
+import {seededRandom, seedFrom} from '../core/seeded-random.ts';
 
 export interface SimAnswer {
   text: string;

@@ -1,7 +1,7 @@
 import type {ChatMessage} from '../core/types.ts';
 import {normalize} from '../graders/normalize.ts';
 import type {AnswerKey} from './answer-key.ts';
-import {seededRandom, seedFrom} from './seeded-random.ts';
+import {seededRandom, seedFrom} from '../core/seeded-random.ts';
 import type {SimModel} from './sim-model.ts';
 
 function between(text: string, open: string, close: string): string | null {

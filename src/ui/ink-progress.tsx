@@ -1,6 +1,6 @@
 import {Box, render, Text, useStdout} from 'ink';
 import {useEffect, useState} from 'react';
-import type {RunEvent} from '../runner/run-benchmark.ts';
+import type {RunEvent} from '../runner/run-event.ts';
 import {ProgressState} from './progress-state.ts';
 import {type Line, progressLines, type Span} from './progress-table.ts';
 

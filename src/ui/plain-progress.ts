@@ -1,5 +1,5 @@
 import {causeText} from '../core/error-cause.ts';
-import type {RunEvent} from '../runner/run-benchmark.ts';
+import type {RunEvent} from '../runner/run-event.ts';
 import {modelLine, ProgressState} from './progress-state.ts';
 
 /** Progress as plain lines (CI, pipes): a line per model every few seconds, never a redraw. */

@@ -1,5 +1,5 @@
 import {formatUsd} from '../report/format-usd.ts';
-import type {RunEvent} from '../runner/run-benchmark.ts';
+import type {RunEvent} from '../runner/run-event.ts';
 
 export interface ModelProgress {
   label: string;

@@ -1,0 +1,119 @@
+// Writes schema/*.schema.json from the zod schemas, for editors (YAML files reference them with a
+// `# yaml-language-server: $schema=...` line), and docs/config-reference.md, every field with its type
+// and default. Run: npm run schema. test/json-schema.test.ts fails when either is out of date.
+import {writeFileSync} from 'node:fs';
+import {join, resolve} from 'node:path';
+import {z} from 'zod';
+import {configFileSchema, providerSchema, suiteSchema} from '../src/config/schema.ts';
+import {routingPolicySchema} from '../src/routing/policy-schema.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+const SCHEMAS = {
+  config: {schema: configFileSchema, title: 'assay config (bench.config.json / .yaml)'},
+  provider: {schema: providerSchema, title: 'assay provider definition (providers/*.yaml)'},
+  suite: {schema: suiteSchema, title: 'assay suite (suites/*.yaml)'},
+  policy: {schema: routingPolicySchema, title: 'assay routing policy (routing-policy.yaml)'},
+};
+
+/** Each schema file's path (relative to the repository) and its text. */
+export function jsonSchemaFiles(): Array<{file: string; text: string}> {
+  return Object.entries(SCHEMAS).map(([name, {schema, title}]) => {
+    // Input shape (defaults make a field optional); what JSON cannot say (functions, refinements) is left open.
+    const json = z.toJSONSchema(schema, {io: 'input', unrepresentable: 'any'});
+    return {file: `schema/${name}.schema.json`, text: `${JSON.stringify({title, ...json}, null, 2)}\n`};
+  });
+}
+
+type JsonSchema = {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  required?: string[];
+  default?: unknown;
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+  minItems?: number;
+  pattern?: string;
+};
+
+const BIG = 2 ** 53 - 1;
+
+/** A schema's type in a few words: `openai` \| `anthropic`, integer > 0, string[], {string: number}. */
+function typeOf(s: JsonSchema): string {
+  if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
+  if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
+  const variants = s.anyOf ?? s.oneOf;
+  if (variants) return [...new Set(variants.map(typeOf))].join(' \\| ');
+  if (s.allOf) return s.allOf.map(typeOf).join(' & ');
+  if (s.type === 'array') return `${s.items ? typeOf(s.items) : 'any'}[]`.replace(/^(.* .*)\[\]$/, '($1)[]');
+  if (s.type === 'object') {
+    if (s.properties) return 'object';
+    return typeof s.additionalProperties === 'object' ? `{string: ${typeOf(s.additionalProperties)}}` : 'object';
+  }
+  if (s.type === 'integer' || s.type === 'number') {
+    const bounds = [
+      s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : s.minimum !== undefined && s.minimum > -BIG ? `≥ ${s.minimum}` : '',
+      s.maximum !== undefined && s.maximum < BIG ? `≤ ${s.maximum}` : '',
+    ].filter(Boolean);
+    return [s.type, ...bounds].join(' ');
+  }
+  return Array.isArray(s.type) ? s.type.join(' \\| ') : (s.type ?? 'any');
+}
+
+/** Rows of `field | type | default`, nested objects (and objects in arrays or unions) flattened with dots. */
+function fieldRows(s: JsonSchema, prefix: string, skip: Set<string>, rows: string[]): string[] {
+  const objects = [s, ...(s.anyOf ?? s.oneOf ?? []), ...(s.type === 'array' && s.items ? [s.items, ...(s.items.anyOf ?? [])] : [])].filter((v) => v.properties);
+  for (const obj of objects) {
+    const base = obj === s.items || (s.type === 'array' && s.items?.anyOf?.includes(obj)) ? `${prefix}[]` : prefix;
+    for (const [name, field] of Object.entries(obj.properties!)) {
+      const path = base ? `${base}.${name}` : name;
+      const required = obj.required?.includes(name) ? ' (required)' : '';
+      const dflt = field.default === undefined ? '' : `\`${JSON.stringify(field.default)}\``;
+      rows.push(`| \`${path}\`${required} | ${typeOf(field)} | ${dflt} |`);
+      if (!skip.has(path)) fieldRows(field, path, skip, rows);
+    }
+  }
+  return rows;
+}
+
+/** docs/config-reference.md: generated, so it always matches what the loader accepts. */
+export function configReference(): string {
+  const sections = [
+    {name: 'config', heading: 'Config file (`bench.config.ts`, `.json`, `.yaml`)', skip: new Set(['providers', 'suites'])},
+    {name: 'provider', heading: 'Provider definition (`providers/*.yaml`, or inline in `providers`)', skip: new Set<string>()},
+    {name: 'suite', heading: 'Suite (`suites/*.yaml`, or inline in `suites`)', skip: new Set<string>()},
+    {name: 'policy', heading: 'Routing policy (`routing-policy.yaml`)', skip: new Set<string>()},
+  ] as const;
+  const files = new Map(jsonSchemaFiles().map((f) => [f.file, JSON.parse(f.text) as JsonSchema]));
+  const out = [
+    '# Config reference (generated)',
+    '',
+    '<!-- Generated by scripts/generate-json-schemas.ts from the zod schemas: edit those and run `npm run schema`. -->',
+    '',
+    'Every field the loader accepts, with its type and default, generated from the same schemas that',
+    'validate your files (and from which `schema/*.schema.json` is generated for editors). What each',
+    'field does is explained in [config.md](config.md). Unknown fields are errors.',
+  ];
+  for (const {name, heading, skip} of sections) {
+    out.push('', `## ${heading}`, '', `JSON Schema: \`schema/${name}.schema.json\`.`, '', '| field | type | default |', '|---|---|---|');
+    out.push(...fieldRows(files.get(`schema/${name}.schema.json`)!, '', skip, []));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+if (import.meta.main) {
+  writeFileSync(join(ROOT, 'docs/config-reference.md'), configReference());
+  console.log('wrote docs/config-reference.md');
+  for (const {file, text} of jsonSchemaFiles()) {
+    writeFileSync(join(ROOT, file), text);
+    console.log(`wrote ${file}`);
+  }
+}

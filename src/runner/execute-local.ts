@@ -1,0 +1,92 @@
+import type {Result} from '../core/types.ts';
+import {TrafficControl} from '../traffic/traffic-control.ts';
+import {cacheable} from './cache-policy.ts';
+import {executeTask} from './execute-task.ts';
+import type {ExecuteArgs, ExecutionOutcome} from './executor.ts';
+import type {Task} from './plan-tasks.ts';
+import {openRunSession, type RunSession} from './run-session.ts';
+
+/** The in-process executor (the default). */
+export async function executeLocal(args: ExecuteArgs): Promise<ExecutionOutcome> {
+  const traffic = runTraffic(args);
+  const session = await openRunSession(args, {traffic});
+  try {
+    session.emitStart();
+    await runLocalPool(session, traffic, args.pending);
+  } finally {
+    await session.close();
+  }
+  return session.outcome();
+}
+
+/** The run's in-process limits; breaker transitions go into run.json and out as events. */
+export function runTraffic(args: Pick<ExecuteArgs, 'opts' | 'loaded' | 'meta' | 'emit'>): TrafficControl {
+  return new TrafficControl(args.opts.concurrency ?? args.loaded.config.concurrency, (t) => {
+    args.meta.breakerTransitions.push(t);
+    args.emit({type: 'breaker', model: t.model, from: t.from, to: t.to, ...(t.cause && {cause: t.cause})});
+  });
+}
+
+/**
+ * Sends `pending` from this process and journals each result. Per model, a pool of workers as wide as
+ * the model can go, pulling tasks in order: live tasks stay bounded by concurrency (memory stays flat
+ * at 100,000 cases), and each model moves at its own pace. Batch mode runs its models without a batch
+ * API through this too.
+ */
+export async function runLocalPool(session: RunSession, traffic: TrafficControl, pending: readonly Task[]): Promise<void> {
+  const {opts, loaded, emit, signals} = session;
+  const inFlight = new Map<string, number>();
+  const ticker = setInterval(() => {
+    emit({
+      type: 'traffic',
+      models: [...session.usedModels.values()].map((m) => ({label: m.label, inFlight: inFlight.get(m.label) ?? 0, throttled: traffic.throttled(m), breaker: traffic.for(m).breaker?.state ?? null})),
+    });
+  }, 250);
+  ticker.unref();
+
+  const runOne = async (task: Task) => {
+    const queuedAt = performance.now();
+    inFlight.set(task.model.label, (inFlight.get(task.model.label) ?? 0) + 1);
+    let result: Result | null;
+    try {
+      result = await executeTask(
+        task,
+        {
+          runId: session.runId,
+          client: session.clients.get(task.model.provider.id)!,
+          signal: signals.abortInFlight,
+          stop: signals.stopScheduling,
+          traffic: traffic.for(task.model),
+          global: traffic.global,
+          cache: cacheable(task) ? session.cache : null,
+          callModel: session.callModel,
+          onRetry: (t, reason, waitMs, message) => emit({type: 'retry', model: t.model.label, caseId: t.testCase.id, reason, waitMs, message}),
+        },
+        queuedAt,
+      );
+    } finally {
+      inFlight.set(task.model.label, (inFlight.get(task.model.label) ?? 1) - 1);
+    }
+    if (result === null || session.fatal) return;
+    // A request cut short by a hard abort is not a result: --resume sends it again.
+    if (signals.abortInFlight.aborted && result.status === 'error') return;
+    session.journal(task, result);
+  };
+
+  const globalConcurrency = opts.concurrency ?? loaded.config.concurrency;
+  const queues = Map.groupBy(pending, (t) => t.model.label);
+  try {
+    await Promise.all(
+      [...queues.values()].flatMap((queue) => {
+        const model = queue[0]!.model;
+        const width = Math.min(queue.length, model.limits?.concurrency ?? model.provider.limits?.concurrency ?? globalConcurrency);
+        let next = 0;
+        return Array.from({length: width}, async () => {
+          while (next < queue.length && !signals.stopScheduling.aborted) await runOne(queue[next++]!);
+        });
+      }),
+    );
+  } finally {
+    clearInterval(ticker);
+  }
+}
