@@ -16,6 +16,8 @@ const E2E = [
   'test/input-validation.test.ts',
   'test/judge-e2e.test.ts',
   'test/load.test.ts',
+  'test/monitor.test.ts',
+  'test/docs-examples.test.ts',
   'test/onboarding-config.test.ts',
   'test/prices-cli.test.ts',
   'test/proxy.test.ts',
@@ -24,11 +26,13 @@ const E2E = [
   'test/run-e2e.test.ts',
   'test/scaffold.test.ts',
   'test/served-model.test.ts',
+  'test/traffic-import.test.ts',
   'test/write-failures.test.ts',
 ];
 
 /** Need a real redis-server or Chromium (scripts/ensure-redis.sh, scripts/ensure-chromium.sh install them). */
 const INFRA = [
+  'test/live-view-tmux.test.ts',
   'test/queue-limits.test.ts',
   'test/queue-run.test.ts',
   'test/report-ab-section.test.ts',
