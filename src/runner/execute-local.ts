@@ -1,7 +1,7 @@
 import type {Result} from '../core/types.ts';
 import {TrafficControl} from '../traffic/traffic-control.ts';
 import {cacheable} from './cache-policy.ts';
-import {executeTask} from './execute-task.ts';
+import {executeTask, type Slots} from './execute-task.ts';
 import type {ExecuteArgs, ExecutionOutcome} from './executor.ts';
 import type {Task} from './plan-tasks.ts';
 import {openRunSession, type RunSession} from './run-session.ts';
@@ -35,11 +35,39 @@ export function runTraffic(args: Pick<ExecuteArgs, 'opts' | 'loaded' | 'meta' | 
  */
 export async function runLocalPool(session: RunSession, traffic: TrafficControl, pending: readonly Task[]): Promise<void> {
   const {opts, loaded, emit, signals} = session;
+  // Started tasks, and of those the requests holding a slot of the global cap: the live view shows
+  // the second as in flight (they sum to at most the cap), the difference as waiting.
   const inFlight = new Map<string, number>();
+  const sending = new Map<string, number>();
+  const bump = (map: Map<string, number>, label: string, by: number) => map.set(label, (map.get(label) ?? 0) + by);
+  const globalFor = new Map<string, Slots>();
+  const countedGlobal = (label: string): Slots => {
+    let slots = globalFor.get(label);
+    if (!slots) {
+      slots = {
+        acquire: async () => {
+          const release = await traffic.global.acquire();
+          bump(sending, label, 1);
+          let released = false;
+          return () => {
+            if (released) return;
+            released = true;
+            bump(sending, label, -1);
+            release();
+          };
+        },
+      };
+      globalFor.set(label, slots);
+    }
+    return slots;
+  };
   const ticker = setInterval(() => {
     emit({
       type: 'traffic',
-      models: [...session.usedModels.values()].map((m) => ({label: m.label, inFlight: inFlight.get(m.label) ?? 0, throttled: traffic.throttled(m), breaker: traffic.for(m).breaker?.state ?? null})),
+      models: [...session.usedModels.values()].map((m) => {
+        const sent = sending.get(m.label) ?? 0;
+        return {label: m.label, inFlight: sent, waiting: Math.max(0, (inFlight.get(m.label) ?? 0) - sent), throttled: traffic.throttled(m), breaker: traffic.for(m).breaker?.state ?? null};
+      }),
     });
   }, 250);
   ticker.unref();
@@ -57,7 +85,7 @@ export async function runLocalPool(session: RunSession, traffic: TrafficControl,
           signal: signals.abortInFlight,
           stop: signals.stopScheduling,
           traffic: traffic.for(task.model),
-          global: traffic.global,
+          global: countedGlobal(task.model.label),
           cache: cacheable(task) ? session.cache : null,
           callModel: session.callModel,
           onRetry: (t, reason, waitMs, message) => emit({type: 'retry', model: t.model.label, caseId: t.testCase.id, reason, waitMs, message}),
