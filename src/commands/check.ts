@@ -9,7 +9,7 @@ export default class Check extends BaseCommand {
     'cause and the fix. Exit 0 when every step passed, 1 otherwise, 2 for a bad config or an unknown provider id.';
   static override examples = [
     '<%= config.bin %> check',
-    '<%= config.bin %> check openai anthropic',
+    '<%= config.bin %> check sim-openai sim-anthropic',
     '<%= config.bin %> check --config bench.config.ts --json',
   ];
   static override strict = false;

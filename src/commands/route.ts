@@ -12,7 +12,7 @@ export default class Route extends BaseCommand {
     '<%= config.bin %> route --from reports/2026-11-24T11-00-00Z',
     '<%= config.bin %> route --from reports/run-a --from outcomes.csv --min-quality 0.97 --out routing-policy.yaml --explain',
     '<%= config.bin %> route --from reports/run-a --max-cost-usd 0.5 --max-p95-latency-ms 2000',
-    '<%= config.bin %> route --from reports/run-a --canary gpt-4.1-mini:0.1 --export litellm > litellm.yaml',
+    '<%= config.bin %> route --from reports/run-a --canary sim-mini:0.1 --export litellm > litellm.yaml',
   ];
   static override flags = {
     from: Flags.string({char: 'f', description: 'run directory, results.jsonl or outcomes CSV (repeatable; merged)', multiple: true, required: true}),

@@ -94,7 +94,7 @@ export class ProgressState {
           const m = this.models.get(t.label);
           if (!m) continue;
           m.inFlight = t.inFlight;
-          m.waiting = (t as {waiting?: number}).waiting ?? 0;
+          m.waiting = t.waiting ?? 0;
           m.throttled = t.throttled;
           m.breaker = t.breaker;
         }
