@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {compareModels} from '../src/runner/summarize.ts';
-import {seededRandom} from '../src/sandbox/seeded-random.ts';
+import {seededRandom} from '../src/core/seeded-random.ts';
 import {caseMeanInterval} from '../src/stats/case-mean-interval.ts';
 import {pairedTest} from '../src/stats/paired-test.ts';
 import {caseValue, type OutcomeKind, simResult, trueMean} from './stats-simulation.ts';

@@ -8,7 +8,7 @@ import type {LoadedRun} from '../src/report/load-run.ts';
 import type {RunMeta} from '../src/report/run-meta.ts';
 import type {RunOutcome} from '../src/runner/run-benchmark.ts';
 import {compareModels, groupStats, summarize} from '../src/runner/summarize.ts';
-import {seededRandom} from '../src/sandbox/seeded-random.ts';
+import {seededRandom} from '../src/core/seeded-random.ts';
 import {simResult} from './stats-simulation.ts';
 
 // One test per numbered defect of issue 15, each failing on the code before the fix.
