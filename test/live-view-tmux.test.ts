@@ -69,6 +69,10 @@ describe.skipIf(!hasTmux)('the live view in a terminal (tmux)', () => {
     await until((t) => /[1-9]\d*\/36/.test(t), 'a first result');
     // From now on answers stall: the requests in flight at the first Ctrl+C are still open at the second.
     await sandbox!.forceFault('stall');
+    // Answers sent before the fault still finish. A new request goes out only when one of the two slots
+    // frees, so two stalled arrivals mean both slots hold a stalled request; otherwise the first Ctrl+C
+    // could drain what is in flight and end the run before the second arrives.
+    while ((await sandbox!.log()).filter((r) => r.fault === 'stall').length < 2) await new Promise((r) => setTimeout(r, 50));
     tmux('send-keys', '-t', session, 'C-c');
     const stopping = await until((t) => t.includes('stopping: '), 'the stop acknowledgement');
     expect(stopping).toMatch(/stopping: \d+ in flight finish and are saved; Ctrl\+C again quits now/);
