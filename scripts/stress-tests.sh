@@ -19,10 +19,11 @@ BURNERS=${STRESS_BURNERS:-$(nproc)}
 LIMIT_S=${STRESS_LIMIT_S:-3600}
 RUN_LIMIT_S=${STRESS_RUN_LIMIT_S:-1200}
 
-# What `npm test` does first: build dist/ for the CLI tests, make sure Chromium and redis-server exist.
+# What `npm test` does first: build dist/ for the CLI tests, make sure Chromium, redis-server and tmux exist.
 npm run -s build
 bash scripts/ensure-chromium.sh
 bash scripts/ensure-redis.sh
+bash scripts/ensure-tmux.sh
 
 burners=()
 stop_burners() {
