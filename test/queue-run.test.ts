@@ -73,10 +73,11 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue with assay worker processes', ()
         'bench.config.yaml': `providers:\n  - {id: sim, type: sandbox, wire: openai, baseURL: "${sandbox.url}/v1", models: [{label: slow, model: slow, stream: false}]}\nsuites: [s.yaml]\nconcurrency: 16\n`,
         's.yaml': `id: s\nprompt: "Answer {{q}}"\ncases:\n${cases}\ngraders: [{type: exact-match}]\n`,
       });
-      // 3 s: short enough to see the dead worker's jobs re-delivered soon, long enough that the survivor's
-      // renewals (every 1.5 s) are not late on a loaded machine.
+      // The victim's 3 s lock: its jobs are re-delivered soon after it dies. The survivor keeps the default
+      // 30 s lock, so a renewal that runs late on a loaded machine never lets its own jobs go; it still looks
+      // for a dead worker's jobs every 5 s.
       const victim = startWorker(redis.url, ['--lock-ms', '3000', '--concurrency', '4'], project);
-      const survivor = startWorker(redis.url, ['--lock-ms', '3000', '--concurrency', '4'], project);
+      const survivor = startWorker(redis.url, ['--concurrency', '4'], project);
       workers.push(victim, survivor);
       await Promise.all([victim.ready, survivor.ready]);
       const run = runCli(['run', '--queue', redis.url, '--json'], {cwd: project});

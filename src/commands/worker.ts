@@ -18,7 +18,7 @@ export default class WorkerCommand extends BaseCommand {
   };
   static override flags = {
     concurrency: Flags.integer({description: 'jobs this worker runs at once (each still waits for the shared limits)', default: 16, min: 1}),
-    'lock-ms': Flags.integer({description: 'job lock duration: a dead worker\'s jobs are re-delivered this long (at most twice this) after it stopped renewing', default: 30_000, min: 500}),
+    'lock-ms': Flags.integer({description: 'job lock duration: a dead worker\'s jobs are re-delivered this long (plus at most 5 s) after it stopped renewing', default: 30_000, min: 500}),
     'exit-when-idle-ms': Flags.integer({description: 'exit (0) after this long with no job in flight or taken', min: 0}),
     json: Flags.boolean({description: 'print one JSON line per event on stdout (ready, job, warning, stopping, done)'}),
   };

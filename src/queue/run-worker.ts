@@ -94,7 +94,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     connection: redis,
     concurrency,
     lockDuration: lockMs,
-    stalledInterval: lockMs,
+    // How often this worker looks for jobs whose worker died (their lock, set by that worker, expired).
+    // Capped at 5 s so that a worker with a long lock of its own still re-takes a short-lock worker's jobs soon.
+    stalledInterval: Math.min(lockMs, 5000),
     // A job re-delivered twice whose worker dies again is failed; the coordinator journals it as an error for --resume.
     maxStalledCount: 2,
     // After a lost connection (Redis restarting), try again every 2 s rather than BullMQ's 15 s.
