@@ -38,6 +38,20 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
+/** The SDK logs some errors as JSON of the Error (stack and all): the message alone is what the user needs. */
+function diagMessage(raw: string): string {
+  try {
+    const parsed = JSON.parse(raw) as {message?: unknown};
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // plain text already
+  }
+  return raw.split('\n')[0]!;
+}
+
+/** An export (retries included) gives up after this: a collector that is down delays a command's exit by at most about this much. */
+const EXPORT_TIMEOUT_MS = 5000;
+
 /** Thrown when telemetry cannot start (a taken port, a bad endpoint). */
 export class TelemetryError extends AssayError {
   constructor(message: string, opts: {hint?: string; cause?: unknown} = {}) {
@@ -88,7 +102,8 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     import('@opentelemetry/resources'),
   ]);
   const warned = new Set<string>();
-  const warn = (message: string) => {
+  const warn = (raw: string) => {
+    const message = diagMessage(raw);
     const key = message.slice(0, 60);
     if (warned.has(key)) return;
     warned.add(key);
@@ -121,7 +136,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
   const headers = opts.otlpHeaders;
   if (endpoint) {
     const {OTLPMetricExporter} = await import('@opentelemetry/exporter-metrics-otlp-http');
-    readers.push(new PeriodicExportingMetricReader({exporter: new OTLPMetricExporter({url: `${endpoint}/v1/metrics`, headers}), exportIntervalMillis: opts.otlpMetricsIntervalMs ?? 15_000}));
+    readers.push(new PeriodicExportingMetricReader({exporter: new OTLPMetricExporter({url: `${endpoint}/v1/metrics`, headers, timeoutMillis: EXPORT_TIMEOUT_MS}), exportIntervalMillis: opts.otlpMetricsIntervalMs ?? 15_000}));
   }
   const meterProvider = new MeterProvider({resource, readers});
   const meter = meterProvider.getMeter('assay');
@@ -140,7 +155,13 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
   let tracer: Tracer | null = null;
   if (endpoint) {
     const {OTLPTraceExporter} = await import('@opentelemetry/exporter-trace-otlp-http');
-    tracerProvider = new TracerProvider({resource, spanProcessors: [new BatchSpanProcessor({exporter: new OTLPTraceExporter({url: `${endpoint}/v1/traces`, headers}), scheduledDelayMillis: 2000})]});
+    tracerProvider = new TracerProvider({resource, spanProcessors: [new BatchSpanProcessor({
+            exporter: new OTLPTraceExporter({url: `${endpoint}/v1/traces`, headers, timeoutMillis: EXPORT_TIMEOUT_MS}),
+            scheduledDelayMillis: 2000,
+            // A fast run ends thousands of requests between two exports; the default queue (2048) would drop spans.
+            maxQueueSize: 32_768,
+            maxExportBatchSize: 1024,
+          })]});
     tracer = tracerProvider.getTracer('assay');
   }
 
