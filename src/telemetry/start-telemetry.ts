@@ -16,7 +16,7 @@ export interface TelemetryOptions {
   otlpMetricsIntervalMs?: number;
   /** service.name of the resource (default OTEL_SERVICE_NAME, else "assay"). */
   serviceName?: string;
-  /** Told once per kind of export failure: telemetry never stops a run. */
+  /** Told once per kind of export failure (telemetry never stops a run); setting it routes OpenTelemetry's process-wide diagnostic errors here until shutdown. */
   onWarning?: (message: string) => void;
 }
 
@@ -109,8 +109,9 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     warned.add(key);
     opts.onWarning?.(`telemetry: ${message}`);
   };
-  // The SDK reports failed exports through its diagnostic logger; only errors reach the user, once each.
-  api.diag.setLogger({error: (message: string) => warn(message), warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {}}, api.DiagLogLevel.ERROR);
+  // The SDK reports failed exports through its diagnostic logger, which is process-wide: it is taken
+  // over only when the caller asked to hear about failures (the CLI does), and only errors, once each.
+  if (opts.onWarning) api.diag.setLogger({error: (message: string) => warn(message), warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {}}, api.DiagLogLevel.ERROR);
   const resource = resourceFromAttributes({'service.name': opts.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'assay'});
 
   const readers = [];
@@ -205,7 +206,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
         server.closeAllConnections();
         await closed;
       }
-      api.diag.disable();
+      if (opts.onWarning) api.diag.disable();
     },
   };
 }
