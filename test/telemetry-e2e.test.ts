@@ -40,7 +40,8 @@ describe('metrics out from the CLI: /metrics scraped while the monitor runs, OTL
       // After the first cycle the monitor waits an hour: scrape then, while it is still running.
       const samples = await until(async () => {
         const parsed = parsePrometheus(await (await fetch(url)).text());
-        return parsed.some((s) => s.name === 'assay_monitor_pass_rate') ? parsed : null;
+        // The cycle's JSON line and its gauges are both out (they are written one after the other).
+        return parsed.some((s) => s.name === 'assay_monitor_pass_rate') && stdout.includes('\n') ? parsed : null;
       }, 'the first cycle on /metrics');
       const cycle = JSON.parse(stdout.trim().split('\n')[0]!) as {points: Array<{model: string; n: number; graded: number; passed: number}>};
       const point = cycle.points[0]!;
