@@ -15,7 +15,7 @@ const LAYERS = [
   ['sandbox', ['^src/sandbox/']],
   ['engine', ['^src/runner/']],
   ['executors', ['^src/runner/execute-local[.]ts$', '^src/batch/', '^src/queue/']],
-  ['features', ['^src/runner/run-benchmark[.]ts$', '^src/gate/', '^src/report/', '^src/view/', '^src/ab/', '^src/routing/', '^src/check/', '^src/load/', '^src/prices/', '^src/scaffold/', '^src/monitor/', '^src/ui/', '^src/cli/']],
+  ['features', ['^src/runner/run-benchmark[.]ts$', '^src/telemetry/', '^src/gate/', '^src/report/', '^src/view/', '^src/ab/', '^src/routing/', '^src/check/', '^src/load/', '^src/prices/', '^src/scaffold/', '^src/monitor/', '^src/ui/', '^src/cli/']],
   ['commands', ['^src/commands/', '^src/index[.]ts$']],
 ];
 

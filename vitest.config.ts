@@ -25,6 +25,7 @@ const E2E = [
   'test/routing-learned.test.ts',
   'test/run-e2e.test.ts',
   'test/scaffold.test.ts',
+  'test/telemetry-e2e.test.ts',
   'test/served-model.test.ts',
   'test/traffic-import.test.ts',
   'test/write-failures.test.ts',

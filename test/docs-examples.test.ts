@@ -17,6 +17,7 @@ const NOT_RUN: Array<[RegExp, string]> = [
   [/^assay (sandbox|view)\b/, 'serves until stopped (test/view-server.test.ts and the sandbox tests start them)'],
   [/^assay monitor .*--interval (5m|1h)/, 'runs every few minutes until stopped (test/monitor.test.ts runs cycles back to back)'],
   [/your-tool/, 'stands for the reader\'s own program'],
+  [/--otlp-endpoint http:\/\/127\.0\.0\.1:4318/, 'needs an OpenTelemetry collector (test/telemetry-e2e.test.ts sends to a stand-in it starts)'],
 ];
 
 /** What a reader substitutes, and what this test puts there. */

@@ -43,4 +43,12 @@ describe('import rules (docs/architecture.md)', () => {
     }
   });
 
+  it('loads OpenTelemetry only when a telemetry flag asks for it (docs/telemetry.md)', () => {
+    const openTelemetry = /^(?:import\s+(?!type\s)[^'";]*?\s+from\s+|export\s+(?!type\s)(?:\*|\{[^}]*\})\s+from\s+|import\s+)'@opentelemetry\//m;
+    for (const entry of ['src/commands/run.ts', 'src/commands/load.ts', 'src/commands/monitor.ts', 'src/index.ts']) {
+      const loaded = [...staticallyReachable(entry)];
+      expect(loaded.filter((f) => openTelemetry.test(readFileSync(resolve(ROOT, f), 'utf8'))), entry).toEqual([]);
+    }
+  });
+
 });

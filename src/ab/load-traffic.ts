@@ -13,7 +13,7 @@ import {importLangsmith, isLangsmith} from './import-langsmith.ts';
 import {importLitellm, isLitellm} from './import-litellm.ts';
 import {importOtel, isOtel} from './import-otel.ts';
 import {num} from './imported-request.ts';
-import {seededRandom, seedFrom} from '../core/seeded-random.ts';
+import {stratifySample} from './stratify-sample.ts';
 
 
 
@@ -79,8 +79,15 @@ export function parseTrafficRecord(value: Record<string, unknown>, line: number 
   const expected = value.expected ?? value.reference ?? value.ideal;
   return {
     ok: true,
-    request: {id, messages, expected: expected === undefined || expected === null ? null : typeof expected === 'string' ? expected : JSON.stringify(expected), tags: tagsOf(value.tags ?? value.tag), line, logged: loggedOpenAi(value)},
+    request: {id, messages, expected: expected === undefined || expected === null ? null : typeof expected === 'string' ? expected : JSON.stringify(expected), tags: tagsOf(value.tags ?? value.tag), line, logged: loggedOpenAi(value), ...metadataOf(value.metadata ?? body.metadata)},
   };
+}
+
+/** The request's metadata (OpenAI's `metadata` map: string values), for `assay ab --stratify KEY`. */
+function metadataOf(value: unknown): {metadata?: Record<string, string>} {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+  const entries = Object.entries(value).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1]));
+  return entries.length ? {metadata: Object.fromEntries(entries.map(([k, v]) => [k, String(v)]))} : {};
 }
 
 /** An OpenAI-format line's logged answer: `response` holds the chat completion production returned. */
@@ -129,27 +136,7 @@ export function importTrafficRecord(value: Record<string, unknown>, format: Traf
 
 /** Keeps n requests, chosen by the seed; with tags, each tag (the first one) keeps its share of n. */
 export function sampleTraffic(requests: TrafficRequest[], n: number | undefined, seed: number): TrafficRequest[] {
-  if (n === undefined || n >= requests.length) return requests;
-  const strata = new Map<string, TrafficRequest[]>();
-  for (const r of requests) {
-    const key = r.tags[0] ?? '';
-    (strata.get(key) ?? strata.set(key, []).get(key)!).push(r);
-  }
-  // Largest-remainder allocation so the shares add up to exactly n.
-  const quotas = [...strata].map(([key, list]) => ({key, list, exact: (list.length / requests.length) * n}));
-  for (const q of quotas) (q as {take?: number}).take = Math.floor(q.exact);
-  let left = n - quotas.reduce((s, q) => s + (q as unknown as {take: number}).take, 0);
-  for (const q of [...quotas].sort((a, b) => (b.exact % 1) - (a.exact % 1) || a.key.localeCompare(b.key))) {
-    if (left-- <= 0) break;
-    (q as unknown as {take: number}).take++;
-  }
-  const chosen = new Set<TrafficRequest>();
-  for (const q of quotas) {
-    const random = seededRandom(seedFrom(seed, 'ab-sample', q.key));
-    const order = q.list.map((r, i) => ({r, k: random(), i})).sort((a, b) => a.k - b.k || a.i - b.i);
-    for (const {r} of order.slice(0, (q as unknown as {take: number}).take)) chosen.add(r);
-  }
-  return requests.filter((r) => chosen.has(r));
+  return stratifySample(requests, {n, seed}).requests;
 }
 
 export interface LoadTrafficOptions {

@@ -14,6 +14,12 @@ export function renderAb(v: AbVerdict & {judged?: AbVerdict}, dir: string): stri
     `  difference    ${pts(v.difference.estimate)} points, 95% CI [${pts(v.difference.ciLow)}, ${pts(v.difference.ciHigh)}] on ${v.n} requests`,
     `  MDE           ${v.mde === null ? '–' : `${(v.mde * 100).toFixed(1)} points`} at this n; ${v.nForEffect.n ?? '–'} requests to detect ${(v.nForEffect.effect * 100).toFixed(1)} points`,
   ];
+  if (v.weighted) {
+    const w = v.weighted;
+    lines.push(`  weighted      ${pts(w.estimate)} points, 95% CI [${pts(w.ciLow)}, ${pts(w.ciHigh)}], p=${w.pValue.toPrecision(2)}, effective n ${w.nEffective.toFixed(1)} of ${v.n} (${w.allocation} allocation over ${w.strata.length} ${w.stratify === 'tag' ? 'tag' : `"${w.stratify}"`} strata${w.drivesVerdict ? '; the verdict rests on it' : ''})`);
+    if (v.unweighted) lines.push(`  unweighted    ${pts(v.unweighted.estimate)} points, 95% CI [${pts(v.unweighted.ciLow)}, ${pts(v.unweighted.ciHigh)}] (${v.unweighted.test}: over-sampled strata count more here)`);
+    if (w.missing.length > 0) lines.push(`  no pairs in   ${w.missing.join(', ')} (left out; the other strata's weights renormalized)`);
+  }
   if (v.passRate) lines.push(`  pass rate     ${v.control} ${(v.passRate.control * 100).toFixed(1)}% vs ${v.treatment} ${(v.passRate.treatment * 100).toFixed(1)}% (only control passed ${v.passRate.onlyControl}, only treatment ${v.passRate.onlyTreatment})`);
   if (v.pairwise) lines.push(`  pairwise      treatment wins ${v.pairwise.wins}, ties ${v.pairwise.ties}, losses ${v.pairwise.losses}${v.pairwise.unscored ? `, unscored ${v.pairwise.unscored}` : ''}`);
   if (v.judged?.pairwise) lines.push(`  judged        ${v.judged.verdict} by pairwise judging: wins ${v.judged.pairwise.wins}, ties ${v.judged.pairwise.ties}, losses ${v.judged.pairwise.losses}`);

@@ -14,7 +14,8 @@ import {abVerdict, type AbVerdict, type PairedCase} from './ab-verdict.ts';
 import {journalLoggedAnswers} from './logged-results.ts';
 import {createScrubber, dedupeRequests, type ScrubOptions, scrubRequests} from './scrub-traffic.ts';
 import type {TrafficFormat} from './traffic-request.ts';
-import {loadTraffic, sampleTraffic, type SkippedRequest} from './load-traffic.ts';
+import {loadTraffic, type SkippedRequest} from './load-traffic.ts';
+import {stratifySample, type Allocation} from './stratify-sample.ts';
 
 export interface AbOptions {
   /** The control's model label, or `logged`: what production answered, from the sample's records (only the treatment is called). */
@@ -41,6 +42,10 @@ export interface AbOptions {
   format?: TrafficFormat | 'auto';
   /** Refuse the sample at its first unusable record. */
   strict?: boolean;
+  /** Stratify the sample by `tag` (first tag) or by KEY (the value of a `KEY:value` tag); the verdict then shows a weighted estimate. */
+  stratify?: string;
+  /** How `n` is split over the strata (default proportional); `equal` over-samples rare strata and the weighted estimate decides the verdict. */
+  allocation?: Allocation;
   /** Keep one request per distinct conversation. */
   dedupe?: boolean;
   /** PII scrubbing applied before anything is sent or written. */
@@ -94,7 +99,9 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
     for (const r of requests.filter((x) => x.expected === null)) skipped.push({line: r.line, id: r.id, reason: 'no expected value to grade (and no --judge)'});
     requests = requests.filter((r) => r.expected !== null);
   }
-  requests = sampleTraffic(requests, opts.n, opts.seed ?? loaded.config.seed);
+  const sample = stratifySample(requests, {n: opts.n, seed: opts.seed ?? loaded.config.seed, stratify: opts.stratify, allocation: opts.allocation});
+  requests = sample.requests;
+  const weights = opts.stratify !== undefined || opts.allocation !== undefined ? sample : undefined;
 
   const useGraders = graded && requests.every((r) => r.expected !== null);
   const graderNames = opts.graders?.length ? opts.graders : ['exact-match'];
@@ -168,8 +175,8 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
   }
 
   const effect = opts.effect ?? 0.05;
-  const primary = abVerdict(opts.control, opts.treatment, cases, {metric: useGraders ? 'score' : 'pairwise', effect, skipped});
-  const verdict: AbVerdict & {judged?: AbVerdict} = useGraders && judge !== undefined ? {...primary, judged: abVerdict(opts.control, opts.treatment, cases, {metric: 'pairwise', effect, skipped})} : primary;
+  const primary = abVerdict(opts.control, opts.treatment, cases, {metric: useGraders ? 'score' : 'pairwise', effect, skipped, sample: weights});
+  const verdict: AbVerdict & {judged?: AbVerdict} = useGraders && judge !== undefined ? {...primary, judged: abVerdict(opts.control, opts.treatment, cases, {metric: 'pairwise', effect, skipped, sample: weights})} : primary;
   writeJsonAtomic(join(run.dir, 'ab.json'), verdict);
   // The run's report was written before the verdict existed: rebuild it with the A/B section.
   await writeReports(run.dir, run.runId, {keepGate: true});

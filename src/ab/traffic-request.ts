@@ -16,6 +16,8 @@ export interface TrafficRequest {
   messages: ChatMessage[];
   expected: string | null;
   tags: string[];
+  /** Key-value metadata the record carried (OpenAI's `metadata`), where it had any: a stratum for `--stratify KEY`. */
+  metadata?: Record<string, string>;
   line: number | undefined;
   /** The logged answer, where the record holds one. */
   logged?: LoggedAnswer | null;

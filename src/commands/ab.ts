@@ -12,6 +12,7 @@ export default class Ab extends BaseCommand {
     '<%= config.bin %> ab --control sim-medium --treatment sim-flash --sample datasets/traffic.jsonl --n 200',
     '<%= config.bin %> ab --control gpt-4o --treatment claude-haiku --sample logs.jsonl --judge sim-judge --fail-if-worse',
     '<%= config.bin %> ab --control logged --treatment sim-flash --sample datasets/traffic.jsonl',
+    '<%= config.bin %> ab --control sim-medium --treatment sim-flash --sample datasets/traffic.jsonl --n 60 --allocation equal',
   ];
   static override flags = {
     control: Flags.string({description: 'model label of the current model, or "logged": the answers production logged in the sample (only the treatment is called)', required: true}),
@@ -24,6 +25,8 @@ export default class Ab extends BaseCommand {
     'scrub-pattern': Flags.string({description: 'a regular expression whose matches become [REDACTED] (repeatable)', multiple: true}),
     'scrub-module': Flags.string({description: 'a .ts/.js module whose default export (text) => text scrubs after the patterns'}),
     n: Flags.integer({description: 'requests to sample (stratified by tag), default all', min: 2}),
+    stratify: Flags.string({description: 'stratify the sample by "tag" (a request\'s first tag) or by KEY (the value of its KEY:value tag); the verdict adds a weighted estimate'}),
+    allocation: Flags.string({description: 'how --n is split over the strata: proportional (default) or equal (rare strata get as many; the weighted estimate then decides)', options: ['proportional', 'equal']}),
     seed: Flags.integer({description: 'seed for the sample (and simulated models)'}),
     judge: Flags.string({description: 'judge model for pairwise judging (both orders; ties count 0.5)'}),
     grader: Flags.string({description: 'grader for requests with `expected` (repeatable; default exact-match)', multiple: true}),
@@ -50,6 +53,8 @@ export default class Ab extends BaseCommand {
       dedupe: flags.dedupe,
       scrub: flags.scrub || flags['scrub-pattern'] || flags['scrub-module'] ? {builtIn: flags.scrub, patterns: flags['scrub-pattern'], module: flags['scrub-module']} : undefined,
       n: flags.n,
+      stratify: flags.stratify,
+      allocation: flags.allocation as 'proportional' | 'equal' | undefined,
       seed: flags.seed,
       judge: flags.judge,
       graders: flags.grader,

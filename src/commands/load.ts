@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../cli/base-command.ts';
+import {openTelemetry, telemetryFlags} from '../cli/telemetry-flags.ts';
 
 export default class Load extends BaseCommand {
   static override summary = 'Load-test models: closed-loop concurrency, open-loop rate, or a sweep to the saturation point.';
@@ -38,6 +39,7 @@ export default class Load extends BaseCommand {
     out: Flags.string({char: 'o', description: 'reports directory (default the config\'s outDir, "reports")'}),
     'latency-scale': Flags.string({description: 'multiply the sandbox\'s simulated latencies'}),
     json: Flags.boolean({description: 'print load.json on stdout (progress goes to stderr)'}),
+    ...telemetryFlags,
   };
 
   async run(): Promise<void> {
@@ -49,6 +51,8 @@ export default class Load extends BaseCommand {
       return v;
     };
     const [{runLoad}, {renderLoad}] = await Promise.all([import('../load/run-load.ts'), import('../load/render-load.ts')]);
+    const telemetry = await openTelemetry(flags);
+    const listener = telemetry ? (await import('../telemetry/telemetry-listeners.ts')).loadEventTelemetry(telemetry) : null;
     const controller = new AbortController();
     const onSignal = () => {
       if (controller.signal.aborted) process.exit(130);
@@ -86,6 +90,7 @@ export default class Load extends BaseCommand {
         signal: controller.signal,
         argv: process.argv.slice(2),
         onEvent: (e) => {
+          listener?.onEvent(e);
           if (e.type === 'step') process.stderr.write(`${e.model} step ${e.step.index + 1}: ${e.step.requests.measured} requests, ${e.step.achievedRps.toFixed(2)} req/s${e.step.valid ? '' : ` (not valid: ${e.step.invalidReason})`}\n`);
           else if (e.type === 'warning') process.stderr.write(`warning: ${e.message}\n`);
         },
@@ -93,6 +98,8 @@ export default class Load extends BaseCommand {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      listener?.close();
+      await telemetry?.shutdown();
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
     else this.log(renderLoad(outcome));

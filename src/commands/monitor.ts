@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../cli/base-command.ts';
+import {openTelemetry, telemetryFlags} from '../cli/telemetry-flags.ts';
 
 export default class MonitorCommand extends BaseCommand {
   static override summary = 'Run a small suite against the enabled models on a schedule and say when a model drifts from its own baseline.';
@@ -27,6 +28,7 @@ export default class MonitorCommand extends BaseCommand {
     out: Flags.string({char: 'o', description: 'where series.jsonl and the cycles\' runs go', default: 'reports/monitor'}),
     config: Flags.string({char: 'c', description: 'config file'}),
     json: Flags.boolean({description: 'print one JSON line per cycle on stdout'}),
+    ...telemetryFlags,
   };
 
   async run(): Promise<void> {
@@ -36,27 +38,40 @@ export default class MonitorCommand extends BaseCommand {
     const alpha = Number(flags.alpha);
     if (!(jitter >= 0 && jitter < 1)) this.error(`--jitter must be a number in [0, 1), got ${JSON.stringify(flags.jitter)}`, {exit: 2});
     if (!(alpha > 0 && alpha < 1)) this.error(`--alpha must be a number in (0, 1), got ${JSON.stringify(flags.alpha)}`, {exit: 2});
+    const telemetry = await openTelemetry(flags);
+    const listener = telemetry ? (await import('../telemetry/telemetry-listeners.ts')).runEventTelemetry(telemetry, 'monitor') : null;
     const controller = new AbortController();
     const stop = () => (controller.signal.aborted ? process.exit(130) : controller.abort());
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    const outcome = await runMonitor({
-      config: flags.config,
-      suites: flags.suite,
-      models: flags.model,
-      intervalMs: parseDurationMs(flags.interval, '--interval'),
-      jitter,
-      cycles: flags.cycles,
-      dir: flags.out,
-      baselineCycles: flags.baseline,
-      alpha,
-      webhook: flags.webhook,
-      stopOnDrift: flags['fail-on-drift'],
-      signal: controller.signal,
-      onCycle: (cycle) => (flags.json ? process.stdout.write(`${JSON.stringify(cycle)}\n`) : this.log(renderMonitorCycle(cycle, flags.baseline))),
-    });
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    let outcome;
+    try {
+      outcome = await runMonitor({
+        config: flags.config,
+        suites: flags.suite,
+        models: flags.model,
+        intervalMs: parseDurationMs(flags.interval, '--interval'),
+        jitter,
+        cycles: flags.cycles,
+        dir: flags.out,
+        baselineCycles: flags.baseline,
+        alpha,
+        webhook: flags.webhook,
+        stopOnDrift: flags['fail-on-drift'],
+        signal: controller.signal,
+        onEvent: listener?.onEvent,
+        onCycle: (cycle) => {
+          telemetry?.recordCycle(cycle.points, cycle.drifts);
+          if (flags.json) process.stdout.write(`${JSON.stringify(cycle)}\n`);
+          else this.log(renderMonitorCycle(cycle, flags.baseline));
+        },
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      listener?.close();
+      await telemetry?.shutdown();
+    }
     if (!flags.json) this.log(`series: ${outcome.series} (${outcome.cycles} cycle(s) this time, ${outcome.drifts.length} drift(s))`);
     if (flags['fail-on-drift'] && outcome.drifts.length > 0) this.exit(1);
   }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../cli/base-command.ts';
+import {openTelemetry, telemetryFlags} from '../cli/telemetry-flags.ts';
 
 export default class Run extends BaseCommand {
   static override summary = 'Run suites × models and write a run directory (results.jsonl, CSV, summary, HTML report).';
@@ -35,6 +36,7 @@ export default class Run extends BaseCommand {
     queue: Flags.string({description: 'enqueue every request on this Redis (redis://HOST:PORT) for `assay worker` processes; this process grades and journals', exclusive: ['batch']}),
     batch: Flags.boolean({description: 'send through the providers\' batch APIs (OpenAI Batch, Anthropic Message Batches) at batch prices; --resume picks up submitted batches'}),
     'batch-poll-ms': Flags.integer({description: 'with --batch: first poll interval in ms (backs off ×1.5 up to 20× this, at most 60 s; default 2000)', min: 1}),
+    ...telemetryFlags,
   };
 
   async run(): Promise<void> {
@@ -71,6 +73,8 @@ export default class Run extends BaseCommand {
       ? (await import('../ui/ink-progress.tsx')).createInkProgress()
       : (await import('../ui/plain-progress.ts')).createPlainProgress((line) => process.stderr.write(`${line}\n`));
 
+    const telemetry = await openTelemetry(flags);
+    const listener = telemetry ? (await import('../telemetry/telemetry-listeners.ts')).runEventTelemetry(telemetry, 'run') : null;
     const controller = new AbortController();
     const onSigint = () => {
       if (controller.signal.aborted) {
@@ -98,7 +102,7 @@ export default class Run extends BaseCommand {
         retryErrors: flags['retry-errors'],
         noCache: flags['no-cache'],
         signal: controller.signal,
-        onEvent: view.onEvent,
+        onEvent: listener ? (event) => (view.onEvent(event), listener.onEvent(event)) : view.onEvent,
         argv: process.argv.slice(2).map((a) => (redact && flags.queue ? a.split(flags.queue).join(redact(flags.queue)) : a)),
         queue: flags.queue,
         gate: Object.keys(gateFlags).length > 0 ? gateFlags : undefined,
@@ -110,6 +114,8 @@ export default class Run extends BaseCommand {
       view.stop();
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
+      listener?.close();
+      await telemetry?.shutdown();
     }
     if (outputFile) writeOutputFile(outcome.dir, outputFile);
     if (flags.json) process.stdout.write(`${JSON.stringify({...outcome.summary, dir: outcome.dir, interrupted: outcome.interrupted}, null, 2)}\n`);

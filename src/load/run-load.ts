@@ -66,9 +66,11 @@ export interface LoadOptions {
 }
 
 export type LoadEvent =
-  | {type: 'start'; runId: string; dir: string; models: string[]}
+  | {type: 'start'; runId: string; dir: string; models: string[]; targets?: {label: string; model: string; providerType: string}[]}
   | {type: 'step-start'; model: string; index: number; plan: StepPlan}
   | {type: 'step'; model: string; step: StepResult}
+  /** One request ended; its times are ms after stepStartedAtEpochMs. */
+  | {type: 'request'; record: RequestRecord; stepStartedAtEpochMs: number}
   | {type: 'warning'; message: string};
 
 export interface LoadOutcome {
@@ -123,7 +125,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadOutcome> {
   const outDir = resolve(cwd, opts.outDir ?? loaded.config.outDir ?? 'reports');
   const {runId, dir} = newLoadDir(outDir);
   const startedAt = new Date().toISOString();
-  opts.onEvent?.({type: 'start', runId, dir, models: models.map((m) => m.label)});
+  opts.onEvent?.({type: 'start', runId, dir, models: models.map((m) => m.label), targets: models.map((m) => ({label: m.label, model: m.model, providerType: m.provider.type}))});
   const warn = (w: ClientWarning) => opts.onEvent?.({type: 'warning', message: `${w.providerId}: ${w.message}`});
 
   // Simulated providers with no address of their own get a sandbox in a child process.
@@ -170,7 +172,14 @@ export async function runLoad(opts: LoadOptions): Promise<LoadOutcome> {
         opts.onEvent?.({type: 'step-start', model: m.label, index, plan});
         // Fresh limits per step: a penalty from one step's 429s must not slow the next step's schedule.
         const traffic = opts.ignoreLimits ? null : new TrafficControl(loaded.config.concurrency ?? MAX_IN_FLIGHT);
-        const ran = await runStep(target(traffic), plan, bounds(opts, plan), {seed, runTag: runId, stepIndex: index, workload, signal: opts.signal});
+        const ran = await runStep(target(traffic), plan, bounds(opts, plan), {
+          seed,
+          runTag: runId,
+          stepIndex: index,
+          workload,
+          signal: opts.signal,
+          onRecord: (record, stepStartedAtEpochMs) => opts.onEvent?.({type: 'request', record, stepStartedAtEpochMs}),
+        });
         records.push(...ran.records);
         const result = stepStats(index, role, plan, ran.records, slo, ran.startedAtEpochMs);
         steps.push(result);

@@ -33,6 +33,8 @@ export interface StepContext {
   stepIndex: number;
   workload: WorkloadSpec;
   signal?: AbortSignal;
+  /** Told of each request as it ends (telemetry counts it while the step still runs). */
+  onRecord?: (record: RequestRecord, stepStartedAtEpochMs: number) => void;
 }
 
 /**
@@ -69,7 +71,9 @@ export async function runStep(target: LoadTarget, plan: StepPlan, bounds: StepBo
         const now = rel();
         if (!mayStart(i, now)) return;
         next++;
-        records.push(await send(i, now));
+        const record = await send(i, now);
+        records.push(record);
+        ctx.onRecord?.(record, startedAtEpochMs);
       }
     };
     await Promise.all(Array.from({length: plan.concurrency}, worker));
@@ -87,6 +91,7 @@ export async function runStep(target: LoadTarget, plan: StepPlan, bounds: StepBo
     if (ctx.signal?.aborted) break;
     const p: Promise<void> = send(i, offsetMs).then((r) => {
       records.push(r);
+      ctx.onRecord?.(r, startedAtEpochMs);
       inFlight.delete(p);
     });
     inFlight.add(p);

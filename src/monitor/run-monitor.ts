@@ -1,5 +1,6 @@
 import {join, resolve} from 'node:path';
 import type {Result} from '../core/types.ts';
+import type {RunEvent} from '../runner/run-event.ts';
 import {runBenchmark} from '../runner/run-benchmark.ts';
 import {detectDrift} from './detect-drift.ts';
 import {appendSeries, readSeries, repairSeries} from './series-file.ts';
@@ -27,6 +28,8 @@ export interface MonitorOptions {
   stopOnDrift?: boolean;
   signal?: AbortSignal;
   onCycle?: (cycle: MonitorCycle) => void;
+  /** Each cycle's run events (telemetry subscribes here). */
+  onEvent?: (event: RunEvent) => void;
   sandboxLatencyScale?: number;
   seed?: () => number;
 }
@@ -112,7 +115,7 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorOutcome> 
     const cycle = resumedFrom + ran + 1;
     const started = Date.now();
     // Every cycle asks the provider afresh: a cached answer would hide the drift being watched for.
-    const run = await runBenchmark({config: opts.config, cwd, suites: opts.suites, models: opts.models, outDir: join(dir, 'runs'), noCache: true, signal: opts.signal, sandboxLatencyScale: opts.sandboxLatencyScale, argv: ['monitor']});
+    const run = await runBenchmark({config: opts.config, cwd, suites: opts.suites, models: opts.models, outDir: join(dir, 'runs'), noCache: true, signal: opts.signal, onEvent: opts.onEvent, sandboxLatencyScale: opts.sandboxLatencyScale, argv: ['monitor']});
     if (run.interrupted) break;
     const byModel = Map.groupBy(run.results, (r) => r.model);
     const points = [...byModel].map(([model, results]) => point(cycle, run.runId, model, results));

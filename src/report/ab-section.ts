@@ -142,7 +142,7 @@ export interface AbSectionView {
   error: string | null;
 }
 
-const TEST_NAMES: Record<string, string> = {'mcnemar-score': "McNemar's score test (Tango interval)", 'paired-t': 'paired t-test', 'mcnemar-exact': 'exact McNemar', 'sign-test': 'sign test'};
+const TEST_NAMES: Record<string, string> = {'mcnemar-score': "McNemar's score test (Tango interval)", 'paired-t': 'paired t-test', 'mcnemar-exact': 'exact McNemar', 'sign-test': 'sign test', 'stratified-t': 'stratified t (weighted by stratum share)'};
 /** Tags with fewer pairs are shown as "too few" (older ab.json files carry no tooFew flag). */
 const MIN_TAG_PAIRS = 10;
 

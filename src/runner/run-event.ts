@@ -13,7 +13,7 @@ export interface ModelTrafficSnapshot {
 
 /** What a run reports while it goes: the CLI's progress display, A/B and library callers subscribe to these. */
 export type RunEvent =
-  | {type: 'start'; runId: string; dir: string; total: number; skipped: number; models: {label: string; total: number; simulated: boolean}[]; concurrency?: number}
+  | {type: 'start'; runId: string; dir: string; total: number; skipped: number; models: {label: string; total: number; simulated: boolean; model?: string; providerType?: string}[]; concurrency?: number}
   | {type: 'result'; result: Result}
   | {type: 'retry'; model: string; caseId: string; reason: string; waitMs: number; message?: string}
   | {type: 'breaker'; model: string; from: BreakerState; to: BreakerState; cause?: ErrorCause}

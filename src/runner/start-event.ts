@@ -11,7 +11,7 @@ export function startEvent(args: Pick<ExecuteArgs, 'runId' | 'dir' | 'tasks' | '
     dir: args.dir,
     total: args.pending.length,
     skipped: args.tasks.length - args.pending.length,
-    models: [...args.usedModels.values()].map((m) => ({label: m.label, total: perModel.get(m.label) ?? 0, simulated: m.provider.type === 'sandbox'})),
+    models: [...args.usedModels.values()].map((m) => ({label: m.label, total: perModel.get(m.label) ?? 0, simulated: m.provider.type === 'sandbox', model: m.model, providerType: m.provider.type})),
     ...(args.loaded ? {concurrency: args.opts?.concurrency ?? args.loaded.config.concurrency} : {}),
   };
 }
