@@ -94,10 +94,14 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue with assay worker processes', ()
       expect(lines).toHaveLength(24);
       expect(new Set(lines.map(keyOf)).size).toBe(24);
       expect(lines.every((r) => r.status === 'ok')).toBe(true);
-      // Requests were in flight when the worker died; the killed worker's were cut and sent again.
+      // More than one worker's worth was in flight when the victim died, so it had a request open whose
+      // result never reached Redis: that job was re-delivered and its prompt sent again. (Whether the
+      // server saw the cut is a race on a loaded machine: a reply timer already due runs before the
+      // socket's close is read, and the reply is written to a dead socket.)
       expect(inFlightAtKill).toBeGreaterThan(4);
-      const cut = sandbox.log.filter((l) => l.status === null);
-      expect(cut.length).toBeGreaterThan(0);
+      const prompts = sandbox.log.map((l) => l.prompt);
+      expect(new Set(prompts).size).toBe(24);
+      expect(prompts.length).toBeGreaterThan(24);
       // Every request was either cut by the kill or answered; a few answered ones may be re-sent too
       // (answered, but the worker died before the result reached Redis): never journaled twice.
       expect(sandbox.log.filter((l) => l.status === 200).length).toBeGreaterThanOrEqual(24);
