@@ -124,6 +124,11 @@ describe('--export litellm', () => {
     const large = config.model_list.find((d: {litellm_params: {model: string}}) => d.litellm_params.model === 'anthropic/claude-sonnet-4');
     expect(large.litellm_params.api_key).toBe('os.environ/ANTHROPIC_API_KEY');
     expect(large.litellm_params.input_cost_per_token).toBeCloseTo(3e-6, 12);
+    // Per-token prices are written as people write them (0.4 / 1e6 alone is 4.0000000000000003e-7).
+    const noisy: RoutingPolicy = {...policy, models: {...policy.models, mini: {...policy.models.mini!, pricing: {inputPerMTok: 0.4, outputPerMTok: 1.6}}}};
+    const noisyText = exportLitellm(noisy);
+    expect(noisyText).toContain('input_cost_per_token: 4e-7');
+    expect(noisyText).toContain('output_cost_per_token: 0.0000016\n');
     const weighted = config.model_list.filter((d: {litellm_params: {weight?: number}}) => d.litellm_params.weight !== undefined);
     expect(weighted.some((d: {litellm_params: {weight: number}}) => d.litellm_params.weight === 0.1)).toBe(true);
   });

@@ -92,7 +92,7 @@ export function buildLitellmConfig(policy: RoutingPolicy): LitellmConfig {
         // With enable_tag_filtering on, a tagged request to a group with no matching deployment fails
         // unless some carry `default`: every deployment outside the tag-routed group does.
         tags: extra.tags ?? ['default'],
-        ...(info?.pricing ? {input_cost_per_token: info.pricing.inputPerMTok / 1e6, output_cost_per_token: info.pricing.outputPerMTok / 1e6} : {}),
+        ...(info?.pricing ? {input_cost_per_token: perToken(info.pricing.inputPerMTok), output_cost_per_token: perToken(info.pricing.outputPerMTok)} : {}),
       },
       model_info: {id: `${group}/${label}${extra.tags && extra.tags[0] !== 'default' ? `#${extra.tags[0]}` : ''}`, ...(info?.model ? {base_model: info.model} : {})},
     };
@@ -202,4 +202,9 @@ export function exportLitellm(policy: RoutingPolicy): string {
   ];
   doc.commentBefore = lines.join('\n');
   return doc.toString({lineWidth: 0});
+}
+
+/** A per-million price as LiteLLM's per-token price, without binary float noise (0.4 / 1e6 is 4.0000000000000003e-7). */
+function perToken(perMTok: number): number {
+  return Number((perMTok / 1e6).toPrecision(12));
 }
