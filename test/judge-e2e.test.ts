@@ -77,4 +77,16 @@ models:
     expect(r.stderr).toContain('judge model "gpt-judge" is not a model label');
     expect(r.stderr).toContain('s.yaml:7');
   });
+
+  it('blames a typo in the config\'s default judge on the config, not on the suite that inherits it', async () => {
+    const project = makeProject({
+      'bench.config.yaml': 'providers: [p.yaml]\nsuites: [s.yaml]\njudge: sim-judgee\n',
+      'p.yaml': 'id: sim\ntype: sandbox\nwire: openai\nmodels: [{label: a, model: a}, {label: sim-judge, model: sim-judge}]\n',
+      's.yaml': 'id: s\nprompt: "hi"\ncases: [{expected: x}]\ngraders:\n  - type: judge\n    rubric: ok\n',
+    });
+    const r = await runCli(['run'], {cwd: project});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bench.config.yaml:3 field "judge": judge "sim-judgee" is not a model label');
+    expect(r.stderr).not.toContain('s.yaml');
+  });
 });

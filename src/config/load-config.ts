@@ -159,6 +159,11 @@ export async function loadConfig(configPath?: string, opts: LoadConfigOptions = 
     }
   }
 
+  // Before the suites: a suite's judge grader that names no model inherits this one, and a typo here is the config's.
+  if (config.judge !== undefined && !models.has(config.judge)) {
+    throw new InputError(`judge "${config.judge}" is not a model label`, {file: display, field: 'judge', line: structured.lineOf(['judge']), hint: `known models: ${[...models.keys()].join(', ')}`});
+  }
+
   const suites: LoadedSuite[] = [];
   for (const [index, entry] of config.suites.entries()) {
     const sources = typeof entry === 'string' ? await expandGlob(entry, rootDir, display, ['suites', index], opts.suitesOptional) : [entry];
@@ -173,9 +178,6 @@ export async function loadConfig(configPath?: string, opts: LoadConfigOptions = 
         }),
       );
     }
-  }
-  if (config.judge !== undefined && !models.has(config.judge)) {
-    throw new InputError(`judge "${config.judge}" is not a model label`, {file: display, field: 'judge', hint: `known models: ${[...models.keys()].join(', ')}`});
   }
   const suiteIds = new Map<string, string>();
   for (const suite of suites) {
