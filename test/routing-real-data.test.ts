@@ -97,10 +97,11 @@ describe.skipIf(sharedDataMissing !== null)('RouterArena (Claude-3-Haiku vs Gemi
     expect(sim.oracle.quality).toBeGreaterThan(sim.policy.quality);
   });
 
-  it('reports cross-validated figures, not the in-sample fit, as expected', () => {
+  it('reports nested cross-validated figures, not the in-sample fit, as expected', () => {
     const {policy} = generatePolicy(train, {minQuality: 0.95, now: new Date(0)});
-    expect(policy.expected!.method).toBe('5-fold cross-validation');
+    expect(policy.expected!.method).toBe('nested 5-fold cross-validation (the whole selection redone in each fold)');
     expect(policy.expected!.n).toBe(train.cases.length);
+    expect(generatePolicy(train, {minQuality: 0.95, now: new Date(0), nested: false}).policy.expected!.method).toBe('5-fold cross-validation');
     const rule = policy.default.expected;
     expect(rule.n).toBe(train.cases.length - policy.rules.reduce((s, r) => s + r.expected.n, 0));
   });

@@ -7,6 +7,7 @@ import {compileCondition, describeCondition} from './compile-condition.ts';
 import {assignFolds, type CvPoint, crossValidateRoutes, muGrid, type SegmentTotals, segmentTotals} from './cross-validate-routes.ts';
 import {stickyFraction} from './create-router.ts';
 import {deriveResilience} from './derive-resilience.ts';
+import {nestedEstimate} from './nested-estimate.ts';
 import {buildOutcomeMatrix, type OutcomeMatrix} from './outcome-matrix.ts';
 import type {CurvePoint, ExpectedPerformance, ModelInfo, Objective, OutcomeSet, PolicyRule, RoutingPolicy, RuleCondition, WeightedModel} from './policy-types.ts';
 
@@ -38,6 +39,12 @@ export interface GenerateOptions {
    * reachable by mixing them, which is why RouterBench compares routers by their hull.
    */
   mix?: boolean;
+  /**
+   * Estimate the policy by nested cross-validation, the whole selection redone in each outer fold
+   * (default true). The nested folds themselves run with false: their plain cross-validated figures
+   * are what the selection optimises.
+   */
+  nested?: boolean;
   now?: Date;
 }
 
@@ -292,7 +299,35 @@ export function generatePolicy(outcomes: OutcomeSet, opts: GenerateOptions = {})
       feasible: prefix.chosen.feasible,
     });
   }
-  return {...buildPolicy(outcomes, matrix, current, fold, {opts, mode, minQuality, best, single, K, seed, warnings}), steps};
+  const built = buildPolicy(outcomes, matrix, current, fold, {opts, mode, minQuality, best, single, K, seed, warnings});
+  if (opts.nested !== false) withNestedEstimate(built.policy, outcomes, opts, {K, seed, target: mode === 'min-quality' ? target : null, warnings});
+  return {...built, steps};
+}
+
+/**
+ * Replaces the policy's plain cross-validated estimate (which the selection optimised, so it meets the
+ * target by construction) with the nested one and its intervals; the plain figure stays for contrast.
+ */
+function withNestedEstimate(policy: RoutingPolicy, outcomes: OutcomeSet, opts: GenerateOptions, ctx: {K: number; seed: number; target: number | null; warnings: string[]}): void {
+  const plain = policy.expected!;
+  const nested = nestedEstimate(outcomes, ctx.K, ctx.seed, (training) => generatePolicy(training, {...opts, nested: false}).policy);
+  if (!nested) return;
+  const relative = (q: number) => `${((q / plain.bestSingleQuality) * 100).toFixed(1)}%`;
+  policy.expected = {
+    ...plain,
+    method: `nested ${ctx.K}-fold cross-validation (the whole selection redone in each fold)`,
+    n: nested.n,
+    quality: round(nested.quality, 4),
+    qualityCi95: [round(nested.qualityCi95[0], 4), round(nested.qualityCi95[1], 4)],
+    costUsdPer1k: nested.costUsdPer1k === null ? null : sig(nested.costUsdPer1k),
+    costUsdPer1kCi95: nested.costUsdPer1kCi95 && [sig(nested.costUsdPer1kCi95[0]), sig(nested.costUsdPer1kCi95[1])],
+    selectionQuality: plain.quality,
+    selectionCostUsdPer1k: plain.costUsdPer1k,
+  };
+  if (ctx.target !== null && nested.quality < ctx.target - 1e-9 && plain.bestSingleQuality > 0) {
+    const [lo, hi] = nested.qualityCi95;
+    ctx.warnings.push(`out of sample the policy keeps ${relative(nested.quality)} of ${plain.bestSingleModel}'s quality (95% interval ${relative(lo)}–${relative(hi)}), under the ${relative(ctx.target)} asked: the selection's own cross-validated figure flatters it`);
+  }
 }
 
 interface SingleStats {

@@ -28,6 +28,10 @@ const estimate = z.strictObject({
   bestSingleCostUsdPer1k: z.number().nullable(),
   inSampleQuality: z.number(),
   inSampleCostUsdPer1k: z.number().nullable(),
+  qualityCi95: z.tuple([z.number(), z.number()]).optional(),
+  costUsdPer1kCi95: z.tuple([z.number(), z.number()]).nullable().optional(),
+  selectionQuality: z.number().optional(),
+  selectionCostUsdPer1k: z.number().nullable().optional(),
 });
 
 const learned = z.strictObject({

@@ -160,6 +160,12 @@ export interface PolicyEstimate {
   /** The in-sample figures, for contrast only: they flatter the policy. */
   inSampleQuality: number;
   inSampleCostUsdPer1k: number | null;
+  /** 95% intervals of the (nested) estimate. */
+  qualityCi95?: [number, number];
+  costUsdPer1kCi95?: [number, number] | null;
+  /** The plain cross-validated figures the selection optimised (they meet the target by construction). */
+  selectionQuality?: number;
+  selectionCostUsdPer1k?: number | null;
 }
 
 /** One costlier model's linear predictor of its quality gain over the base model. */
