@@ -4,6 +4,7 @@ import {dirname, extname, isAbsolute, relative, resolve} from 'node:path';
 import {InputError} from '../core/errors.ts';
 import type {ModelParams, Pricing} from '../core/types.ts';
 import type {CustomGraderFn} from '../graders/custom.ts';
+import {decodeUtf8} from './decode-utf8.ts';
 import {explainProviderIssue} from './explain-provider-issue.ts';
 import {checkProviderRules} from './provider-rules.ts';
 import {loadSuite, type LoadedSuite} from '../suites/load-suite.ts';
@@ -66,8 +67,7 @@ export function findConfigFile(cwd = process.cwd()): string {
 async function importConfigModule(abs: string, display: string): Promise<unknown> {
   const ext = extname(abs).toLowerCase();
   if (ext === '.json' || ext === '.yaml' || ext === '.yml') {
-    const text = await readFile(abs, 'utf8');
-    return parseStructuredFile(display, text);
+    return parseStructuredFile(display, decodeUtf8(await readFile(abs), display));
   }
   try {
     const {createJiti} = await import('jiti');
@@ -108,7 +108,7 @@ export async function loadConfig(configPath?: string, opts: LoadConfigOptions = 
     if (typeof entry === 'string') {
       for (const file of await expandGlob(entry, rootDir, display, ['providers', index])) {
         const fileDisplay = relative(cwd, file) || file;
-        const parsed = parseStructuredFile(fileDisplay, await readFile(file, 'utf8'));
+        const parsed = parseStructuredFile(fileDisplay, decodeUtf8(await readFile(file), fileDisplay));
         const def = validate(providerSchema, parsed.value, {file: fileDisplay, lineOf: parsed.lineOf, what: 'provider definition', explain: explainProviderIssue});
         providers.push({...def, file: fileDisplay});
       }

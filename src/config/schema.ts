@@ -154,7 +154,7 @@ export const authSchema = z.strictObject({
   name: z.string().optional().describe('header and query: the header or parameter name.'),
   region: z.string().optional().describe('sigv4 and bedrock: the AWS region (default AWS_REGION).'),
   service: z.string().optional().describe('sigv4: the AWS service name (default execute-api).'),
-  tokenURL: z.string().url().optional().describe('oauth2: the token endpoint (RFC 6749 client credentials grant).'),
+  tokenURL: httpURL.optional().describe('oauth2: the token endpoint (RFC 6749 client credentials grant).'),
   clientIdEnv: envName.optional().describe('oauth2 and azure-entra: variables holding the client id and secret (azure-entra defaults AZURE_CLIENT_ID, AZURE_CLIENT_SECRET).'),
   clientSecretEnv: envName.optional(),
   scope: z.string().optional(),
@@ -164,7 +164,7 @@ export const authSchema = z.strictObject({
   refreshIntervalMs: positiveInt.optional().describe('command: how long a printed token is used before the command runs again (default 15 minutes).'),
   credentialsFile: z.string().optional().describe('google-adc: a service-account or authorized-user JSON file; default $GOOGLE_APPLICATION_CREDENTIALS, then gcloud\'s application_default_credentials.json.'),
   tenantId: z.string().optional().describe('azure-entra: the directory (tenant) id; default $AZURE_TENANT_ID.'),
-  authorityHost: z.string().url().optional().describe('azure-entra: the identity endpoint; default $AZURE_AUTHORITY_HOST, else https://login.microsoftonline.com.'),
+  authorityHost: httpURL.optional().describe('azure-entra: the identity endpoint; default $AZURE_AUTHORITY_HOST, else https://login.microsoftonline.com.'),
 }).meta({id: 'auth'});
 
 /** How to talk to an API that is not OpenAI-, Anthropic- or Gemini-shaped (provider type `http`). */
@@ -244,7 +244,7 @@ export const providerSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('azure-openai'),
     ...omit(providerCommon, 'baseURL'),
-    endpoint: z.string().url().describe('The resource URL (https://NAME.openai.azure.com); each model\'s `model` is a deployment name.'),
+    endpoint: httpURL.describe('The resource URL (https://NAME.openai.azure.com); each model\'s `model` is a deployment name.'),
     apiVersion: z.string().min(1).optional().describe('The api-version query parameter; leave it out for the v1 API at {endpoint}/openai/v1.'),
     compat: compatSchema,
   }),
