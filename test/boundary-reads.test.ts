@@ -51,6 +51,12 @@ describe('run.json as the reports read it', () => {
     expect(readRunMeta(join(torn, 'r2'))).toBeNull();
     expect(readRunMeta(join(torn, 'absent'))).toBeNull();
   });
+
+  it('keeps what opened a breaker (failuresByClass) in its transitions, for the summary and across --resume', () => {
+    const transition = {model: 'm', from: 'closed', to: 'open', at: '2026-01-01T00:00:00Z', errorRate: 1, attempts: 20, cause: {class: 'server', status: 500, message: 'x'}, failuresByClass: {server: 20}};
+    const dir = makeProject({'r1/run.json': JSON.stringify({id: 'r1', breakerTransitions: [transition]})});
+    expect(readRunMeta(join(dir, 'r1'))!.breakerTransitions).toEqual([transition]);
+  });
 });
 
 describe('results.jsonl lines', () => {
