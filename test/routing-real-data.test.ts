@@ -99,7 +99,7 @@ describe.skipIf(sharedDataMissing !== null)('RouterArena (Claude-3-Haiku vs Gemi
 
   it('reports nested cross-validated figures, not the in-sample fit, as expected', () => {
     const {policy} = generatePolicy(train, {minQuality: 0.95, now: new Date(0)});
-    expect(policy.expected!.method).toBe('nested 5-fold cross-validation (the whole selection redone in each fold)');
+    expect(policy.expected!.method).toBe('nested 5-fold cross-validation');
     expect(policy.expected!.n).toBe(train.cases.length);
     expect(generatePolicy(train, {minQuality: 0.95, now: new Date(0), nested: false}).policy.expected!.method).toBe('5-fold cross-validation');
     const rule = policy.default.expected;

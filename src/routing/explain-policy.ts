@@ -19,7 +19,7 @@ export function explainPolicy(generated: GeneratedPolicy): string {
   out.push(`objective: ${objective}${policy.objective.maxP95LatencyMs !== undefined ? `, p95 latency ≤ ${policy.objective.maxP95LatencyMs} ms` : ''}`);
   if (e) {
     out.push(
-      `estimate (${e.method}, n=${e.n}, out of sample): quality ${e.quality.toFixed(4)} (${pct(e.quality / e.bestSingleQuality)} of ${e.bestSingleModel}'s ${e.bestSingleQuality.toFixed(4)}), ` +
+      `estimate (${e.method}${e.selectionQuality !== undefined ? ', the whole selection redone in each fold' : ''}, n=${e.n}, out of sample): quality ${e.quality.toFixed(4)} (${pct(e.quality / e.bestSingleQuality)} of ${e.bestSingleModel}'s ${e.bestSingleQuality.toFixed(4)}), ` +
         `cost ${usd(e.costUsdPer1k)} per 1k vs ${usd(e.bestSingleCostUsdPer1k)}${e.costUsdPer1k !== null && e.bestSingleCostUsdPer1k ? ` (${pct(1 - e.costUsdPer1k / e.bestSingleCostUsdPer1k)} cheaper)` : ''}, p95 ${ms(e.p95LatencyMs)}`,
       ...(e.qualityCi95 ? [`  95% intervals: quality ${e.qualityCi95[0].toFixed(4)}–${e.qualityCi95[1].toFixed(4)} (${pct(e.qualityCi95[0] / e.bestSingleQuality)}–${pct(e.qualityCi95[1] / e.bestSingleQuality)}), cost ${e.costUsdPer1kCi95 ? `${usd(e.costUsdPer1kCi95[0])}–${usd(e.costUsdPer1kCi95[1])}` : '–'} per 1k`] : []),
       ...(e.selectionQuality !== undefined ? [`  the selection's own cross-validated figure (it meets the target by construction): quality ${e.selectionQuality.toFixed(4)}, cost ${usd(e.selectionCostUsdPer1k)} per 1k`] : []),

@@ -315,7 +315,8 @@ function withNestedEstimate(policy: RoutingPolicy, outcomes: OutcomeSet, opts: G
   const relative = (q: number) => `${((q / plain.bestSingleQuality) * 100).toFixed(1)}%`;
   policy.expected = {
     ...plain,
-    method: `nested ${ctx.K}-fold cross-validation (the whole selection redone in each fold)`,
+    // Nested: the whole selection is redone in each outer fold (docs/statistics.md, "Routing estimates").
+    method: `nested ${ctx.K}-fold cross-validation`,
     n: nested.n,
     quality: round(nested.quality, 4),
     qualityCi95: [round(nested.qualityCi95[0], 4), round(nested.qualityCi95[1], 4)],
@@ -326,7 +327,7 @@ function withNestedEstimate(policy: RoutingPolicy, outcomes: OutcomeSet, opts: G
   };
   if (ctx.target !== null && nested.quality < ctx.target - 1e-9 && plain.bestSingleQuality > 0) {
     const [lo, hi] = nested.qualityCi95;
-    ctx.warnings.push(`out of sample the policy keeps ${relative(nested.quality)} of ${plain.bestSingleModel}'s quality (95% interval ${relative(lo)}–${relative(hi)}), under the ${relative(ctx.target)} asked: the selection's own cross-validated figure flatters it`);
+    ctx.warnings.push(`out of sample the policy keeps ${relative(nested.quality)} of ${plain.bestSingleModel}'s quality (95% interval ${relative(lo)}–${relative(hi)}), under the ${relative(ctx.target)} asked`);
   }
 }
 
