@@ -58,7 +58,10 @@ export function explainPolicy(generated: GeneratedPolicy): string {
     ]);
     out.push(...table([header, ...rows]).map((l) => `  ${l}`));
     out.push(`  why: ${rule.why}`);
-    out.push(`  expected out of sample: quality ${rule.expected.quality.toFixed(4)}, cost ${usd(rule.expected.costUsdPer1k)} per 1k, p95 ${ms(rule.expected.p95LatencyMs)}`);
+    const x = rule.expected;
+    const qCi = x.qualityCi95 ? ` (${x.qualityCi95[0].toFixed(4)}–${x.qualityCi95[1].toFixed(4)})` : '';
+    const cCi = x.costUsdPer1kCi95 ? ` (${usd(x.costUsdPer1kCi95[0])}–${usd(x.costUsdPer1kCi95[1])})` : '';
+    out.push(`  expected out of sample (cross-validated; 95% intervals over its cases): quality ${x.quality.toFixed(4)}${qCi}, cost ${usd(x.costUsdPer1k)}${cCi} per 1k, p95 ${ms(x.p95LatencyMs)}`);
     const fallback = r < policy.rules.length ? policy.rules[r]!.fallback : policy.default.fallback;
     if (fallback.length) out.push(`  fallback: ${fallback.join(' → ')} (rarely erroring first, then quality, then latency)`);
   });

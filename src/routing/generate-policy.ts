@@ -1,5 +1,7 @@
 import {InputError} from '../core/errors.ts';
+import {caseMeanInterval} from '../stats/case-mean-interval.ts';
 import {percentile} from '../stats/percentile.ts';
+import {tMeanInterval} from '../stats/t-mean-interval.ts';
 import {studentTQuantile} from '../stats/student-t.ts';
 import {type CandidateEvidence, candidateEvidence} from './candidate-evidence.ts';
 import {candidateSegments} from './candidate-segments.ts';
@@ -448,18 +450,28 @@ function buildPolicy(outcomes: OutcomeSet, matrix: OutcomeMatrix, ev: Evaluation
   const oos = predicted((i) => a.foldRoutes[fold[i]!]![segmentOf[i]!]!, (i) => b.foldRoutes[fold[i]!]![segmentOf[i]!]!);
   const ins = predicted((i) => a.fullRoutes[segmentOf[i]!]!, (i) => b.fullRoutes[segmentOf[i]!]!);
   const summarise = (p: {q: Float64Array; c: Float64Array; l: Float64Array}, include: (i: number) => boolean): ExpectedPerformance => {
-    let q = 0;
-    let c = 0;
-    let n = 0;
+    const qs: number[] = [];
+    const cs: number[] = [];
     const lat: number[] = [];
     for (let i = 0; i < N; i++) {
       if (!include(i)) continue;
-      q += p.q[i]!;
-      c += p.c[i]!;
-      n++;
+      qs.push(p.q[i]!);
+      cs.push(p.c[i]!);
       if (!Number.isNaN(p.l[i]!)) lat.push(p.l[i]!);
     }
-    return {quality: round(n ? q / n : 0, 4), costUsdPer1k: anyCost && n ? sig((c / n) * 1000) : null, p95LatencyMs: roundOrNull(percentile(lat, 95), 1), n};
+    const n = qs.length;
+    const q = qs.reduce((a, b) => a + b, 0);
+    const c = cs.reduce((a, b) => a + b, 0);
+    const qualityCi = caseMeanInterval(qs);
+    const costCi = anyCost ? tMeanInterval(cs, 0) : null;
+    return {
+      quality: round(n ? q / n : 0, 4),
+      costUsdPer1k: anyCost && n ? sig((c / n) * 1000) : null,
+      p95LatencyMs: roundOrNull(percentile(lat, 95), 1),
+      n,
+      ...(qualityCi && {qualityCi95: [round(qualityCi.ciLow, 4), round(qualityCi.ciHigh, 4)] as [number, number]}),
+      ...(anyCost && n > 0 && {costUsdPer1kCi95: costCi && ([sig(costCi.ciLow * 1000), sig(costCi.ciHigh * 1000)] as [number, number])}),
+    };
   };
 
   const evidence: RuleEvidence[] = [];
@@ -540,6 +552,8 @@ function buildPolicy(outcomes: OutcomeSet, matrix: OutcomeMatrix, ev: Evaluation
       bestSingleCostUsdPer1k: anyCost ? sig(ctx.best.costUsd * 1000) : null,
       inSampleQuality: inSample.quality,
       inSampleCostUsdPer1k: inSample.costUsdPer1k,
+      ...(overall.qualityCi95 && {qualityCi95: overall.qualityCi95}),
+      ...(overall.costUsdPer1kCi95 !== undefined && {costUsdPer1kCi95: overall.costUsdPer1kCi95}),
     },
     curve,
   };

@@ -1,5 +1,5 @@
 import {caseMeanInterval} from '../stats/case-mean-interval.ts';
-import {studentTQuantile} from '../stats/student-t.ts';
+import {tMeanInterval} from '../stats/t-mean-interval.ts';
 import {assignFolds} from './cross-validate-routes.ts';
 import type {OutcomeSet, RoutingPolicy} from './policy-types.ts';
 import {replayPolicy} from './replay-policy.ts';
@@ -45,11 +45,8 @@ export function nestedEstimate(outcomes: OutcomeSet, folds: number, seed: number
 
 /** Mean cost per 1k requests with a t interval over cases (never below 0). */
 function costInterval(costs: readonly number[]): Pick<NestedEstimate, 'costUsdPer1k' | 'costUsdPer1kCi95'> {
-  const n = costs.length;
-  if (n === 0) return {costUsdPer1k: null, costUsdPer1kCi95: null};
-  const mean = costs.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return {costUsdPer1k: mean * 1000, costUsdPer1kCi95: null};
-  const sd = Math.sqrt(costs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-  const half = studentTQuantile(0.975, n - 1) * (sd / Math.sqrt(n));
-  return {costUsdPer1k: mean * 1000, costUsdPer1kCi95: [Math.max(0, mean - half) * 1000, (mean + half) * 1000]};
+  if (costs.length === 0) return {costUsdPer1k: null, costUsdPer1kCi95: null};
+  const ci = tMeanInterval(costs, 0);
+  const mean = costs.reduce((a, b) => a + b, 0) / costs.length;
+  return {costUsdPer1k: mean * 1000, costUsdPer1kCi95: ci && [ci.ciLow * 1000, ci.ciHigh * 1000]};
 }

@@ -85,6 +85,9 @@ export interface ExpectedPerformance {
   costUsdPer1k: number | null;
   p95LatencyMs: number | null;
   n: number;
+  /** 95% intervals over the rule's cases (sampling noise only: a rule the selection added leans optimistic). */
+  qualityCi95?: [number, number];
+  costUsdPer1kCi95?: [number, number] | null;
 }
 
 export interface PolicyRule {
