@@ -22,6 +22,7 @@ const E2E = [
   'test/prices-cli.test.ts',
   'test/proxy.test.ts',
   'test/routing-cli.test.ts',
+  'test/routing-estimate-coverage.test.ts',
   'test/routing-learned.test.ts',
   'test/run-e2e.test.ts',
   'test/scaffold.test.ts',

@@ -26,6 +26,8 @@ export function jsonSchemaFiles(): Array<{file: string; text: string}> {
 }
 
 type JsonSchema = {
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
   type?: string | string[];
   enum?: unknown[];
   const?: unknown;
@@ -42,13 +44,26 @@ type JsonSchema = {
   maximum?: number;
   minItems?: number;
   pattern?: string;
+  description?: string;
 };
 
 const BIG = 2 ** 53 - 1;
 
+/** The schema with each `$ref` to its `$defs` replaced by the definition (shared parts are defined once in the files). */
+function inlineRefs(root: JsonSchema): JsonSchema {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    const {$ref, ...rest} = node as JsonSchema;
+    const target = $ref ? root.$defs?.[$ref.replace('#/$defs/', '')] : undefined;
+    return Object.fromEntries(Object.entries({...target, ...rest}).map(([k, v]) => [k, walk(v)]));
+  };
+  return walk(root) as JsonSchema;
+}
+
 /** A schema's type in a few words: `openai` \| `anthropic`, integer > 0, string[], {string: number}. */
 function typeOf(s: JsonSchema): string {
-  if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
+  if (s.const !== undefined) return `\`${typeof s.const === 'string' ? s.const : JSON.stringify(s.const)}\``;
   if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
   const variants = s.anyOf ?? s.oneOf;
   if (variants) return [...new Set(variants.map(typeOf))].join(' \\| ');
@@ -68,20 +83,53 @@ function typeOf(s: JsonSchema): string {
   return Array.isArray(s.type) ? s.type.join(' \\| ') : (s.type ?? 'any');
 }
 
-/** Rows of `field | type | default`, nested objects (and objects in arrays or unions) flattened with dots. */
-function fieldRows(s: JsonSchema, prefix: string, skip: Set<string>, rows: string[]): string[] {
+interface FieldRow {
+  types: Set<string>;
+  default: string;
+  description: string;
+  /** The discriminated variants (provider types) that have the field, and those that require it. */
+  variants: Set<string>;
+  requiredIn: Set<string>;
+}
+
+/** The `type` value that tells a discriminated union's variant apart, if it is one. */
+function variantOf(s: JsonSchema): string | undefined {
+  const tag = s.properties?.type?.const;
+  return typeof tag === 'string' ? tag : undefined;
+}
+
+/** Every field, nested objects (and objects in arrays or unions) flattened with dots; a union's variants merged by path. */
+function collectFields(s: JsonSchema, prefix: string, skip: Set<string>, variant: string, rows: Map<string, FieldRow>): Map<string, FieldRow> {
   const objects = [s, ...(s.anyOf ?? s.oneOf ?? []), ...(s.type === 'array' && s.items ? [s.items, ...(s.items.anyOf ?? [])] : [])].filter((v) => v.properties);
   for (const obj of objects) {
     const base = obj === s.items || (s.type === 'array' && s.items?.anyOf?.includes(obj)) ? `${prefix}[]` : prefix;
+    const own = prefix === '' ? (variantOf(obj) ?? variant) : variant;
     for (const [name, field] of Object.entries(obj.properties!)) {
       const path = base ? `${base}.${name}` : name;
-      const required = obj.required?.includes(name) ? ' (required)' : '';
-      const dflt = field.default === undefined ? '' : `\`${JSON.stringify(field.default)}\``;
-      rows.push(`| \`${path}\`${required} | ${typeOf(field)} | ${dflt} |`);
-      if (!skip.has(path)) fieldRows(field, path, skip, rows);
+      const row = rows.get(path) ?? {types: new Set(), default: '', description: '', variants: new Set(), requiredIn: new Set()};
+      row.types.add(typeOf(field));
+      if (field.default !== undefined) row.default = `\`${JSON.stringify(field.default)}\``;
+      row.description ||= field.description ?? '';
+      row.variants.add(own);
+      if (obj.required?.includes(name)) row.requiredIn.add(own);
+      rows.set(path, row);
+      if (!skip.has(path)) collectFields(field, path, skip, own, rows);
     }
   }
   return rows;
+}
+
+/** Rows of `field | type | default | description`; a field only some provider types take says which. */
+function fieldRows(s: JsonSchema, skip: Set<string>): string[] {
+  const all = new Set((s.oneOf ?? s.anyOf ?? []).map(variantOf).filter((v) => v !== undefined));
+  const rows = collectFields(s, '', skip, '', new Map());
+  return [...rows].map(([path, row]) => {
+    const others = [...all].filter((v) => !row.variants.has(v));
+    const some = others.length === 0 || path.includes('.') ? '' : others.length < row.variants.size ? `*Not for type ${others.join(', ')}.* ` : `*Type ${[...row.variants].join(', ')} only.* `;
+    const required = row.requiredIn.size === 0 ? '' : row.requiredIn.size === row.variants.size ? ' (required)' : ` (required for type ${[...row.requiredIn].join(', ')})`;
+    const description = `${some}${row.description}`.replace(/\|/g, '\\|').replace(/\n/g, ' ').trim();
+    return `| \`${path}\`${required} | ${[...row.types].join(' \\| ')} | ${row.default} | ${description} |`;
+  });
 }
 
 /** docs/config-reference.md: generated, so it always matches what the loader accepts. */
@@ -92,7 +140,7 @@ export function configReference(): string {
     {name: 'suite', heading: 'Suite (`suites/*.yaml`, or inline in `suites`)', skip: new Set<string>()},
     {name: 'policy', heading: 'Routing policy (`routing-policy.yaml`)', skip: new Set<string>()},
   ] as const;
-  const files = new Map(jsonSchemaFiles().map((f) => [f.file, JSON.parse(f.text) as JsonSchema]));
+  const files = new Map(jsonSchemaFiles().map((f) => [f.file, inlineRefs(JSON.parse(f.text) as JsonSchema)]));
   const out = [
     '# Config reference (generated)',
     '',
@@ -103,8 +151,8 @@ export function configReference(): string {
     'field does is explained in [config.md](config.md). Unknown fields are errors.',
   ];
   for (const {name, heading, skip} of sections) {
-    out.push('', `## ${heading}`, '', `JSON Schema: \`schema/${name}.schema.json\`.`, '', '| field | type | default |', '|---|---|---|');
-    out.push(...fieldRows(files.get(`schema/${name}.schema.json`)!, '', skip, []));
+    out.push('', `## ${heading}`, '', `JSON Schema: \`schema/${name}.schema.json\`.`, '', '| field | type | default | description |', '|---|---|---|---|');
+    out.push(...fieldRows(files.get(`schema/${name}.schema.json`)!, skip));
   }
   return `${out.join('\n')}\n`;
 }

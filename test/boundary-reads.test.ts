@@ -5,6 +5,7 @@ import {cacheKey, ResponseCache} from '../src/cache/response-cache.ts';
 import {InputError} from '../src/core/errors.ts';
 import {queueJobDataSchema, queueJobResultSchema} from '../src/queue/job-schemas.ts';
 import {readBatchState} from '../src/rundir/batch-state.ts';
+import {readRunMeta} from '../src/rundir/read-run-meta.ts';
 import {readJournal} from '../src/runner/journal.ts';
 import {runBenchmark} from '../src/runner/run-benchmark.ts';
 import {makeProject} from './helpers.ts';
@@ -39,6 +40,22 @@ describe('run.json on --resume, with no journal to rebuild it from', () => {
     const meta = {id: 'r1', configFile: 'c', configDigest: 'd', options: {repeat: 'three'}, startedAt: 's', endedAt: null, resumedAt: [], interrupted: false, argv: [], versions: {}, simulated: true, models: {}};
     const e = await resumeError(JSON.stringify(meta));
     expect(e.message).toMatch(/field "options\.repeat": .*number/);
+  });
+});
+
+describe('run.json as the reports read it', () => {
+  it('keeps every valid field of a hand-edited run.json and drops the wrong ones; null when it is not a JSON object', () => {
+    const dir = makeProject({'r1/run.json': JSON.stringify({id: 'r1', startedAt: '2026-01-01T00:00:00Z', endedAt: 7, models: {m: {provider: 'p'}}, extra: true})});
+    expect(readRunMeta(join(dir, 'r1'))).toEqual({id: 'r1', startedAt: '2026-01-01T00:00:00Z'});
+    const torn = makeProject({'r2/run.json': '{"id": "r2", "start'});
+    expect(readRunMeta(join(torn, 'r2'))).toBeNull();
+    expect(readRunMeta(join(torn, 'absent'))).toBeNull();
+  });
+
+  it('keeps what opened a breaker (failuresByClass) in its transitions, for the summary and across --resume', () => {
+    const transition = {model: 'm', from: 'closed', to: 'open', at: '2026-01-01T00:00:00Z', errorRate: 1, attempts: 20, cause: {class: 'server', status: 500, message: 'x'}, failuresByClass: {server: 20}};
+    const dir = makeProject({'r1/run.json': JSON.stringify({id: 'r1', breakerTransitions: [transition]})});
+    expect(readRunMeta(join(dir, 'r1'))!.breakerTransitions).toEqual([transition]);
   });
 });
 

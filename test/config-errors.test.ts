@@ -121,6 +121,48 @@ describe('config, provider, suite and dataset errors name the file, field and li
   });
 });
 
+describe('provider fields by type (the schema is discriminated on `type`)', () => {
+  const provider = (lines: string) => ({'providers/p.yaml': `id: p\n${lines}models:\n  - label: m1\n    model: m1\n`});
+
+  it('an unknown type names the known ones, at its line', async () => {
+    const e = await loadError(provider('type: opneai\n'));
+    expect([e.field, e.line]).toEqual(['type', 2]);
+    expect(e.message).toContain('unknown provider type "opneai"');
+    expect(e.hint).toContain('openai, azure-openai, anthropic, gemini, openai-compatible, http, bedrock, sandbox');
+  });
+
+  it("a field of another type names the types that take it, at the field's line", async () => {
+    const endpoint = await loadError(provider('type: openai\nendpoint: https://x.openai.azure.com\n'));
+    expect([endpoint.field, endpoint.line]).toEqual(['endpoint', 3]);
+    expect(endpoint.message).toContain('`endpoint` is for providers of type azure-openai');
+    expect(endpoint.hint).toContain('baseURL');
+    const wire = await loadError(provider('type: anthropic\nwire: anthropic\n'));
+    expect([wire.field, wire.line]).toEqual(['wire', 3]);
+    expect(wire.message).toContain('`wire` is for providers of type sandbox');
+    const azure = await loadError(provider('type: azure-openai\nendpoint: https://x.openai.azure.com\nbaseURL: https://x/v1\n'));
+    expect([azure.field, azure.line]).toEqual(['baseURL', 4]);
+    expect(azure.message).toContain('takes `endpoint`, not baseURL');
+  });
+
+  it('a field the type requires, said the way it is fixed', async () => {
+    const wire = await loadError(provider('type: sandbox\n'));
+    expect(wire.field).toBe('wire');
+    expect(wire.message).toContain('a sandbox provider needs `wire: openai | anthropic | gemini`');
+    const http = await loadError(provider('type: http\n'));
+    expect(http.field).toBe('http');
+    expect(http.hint).toContain('Provider type http');
+    const base = await loadError(provider('type: openai-compatible\n'));
+    expect(base.field).toBe('baseURL');
+    expect(base.hint).toContain('Ollama');
+  });
+
+  it('a misspelt field suggests the right one', async () => {
+    const e = await loadError(provider('type: openai\nbaseUrl: http://127.0.0.1:9/v1\n'));
+    expect([e.field, e.line]).toEqual(['baseUrl', 3]);
+    expect(e.message).toContain('did you mean "baseURL"?');
+  });
+});
+
 describe('the CLI on bad input', () => {
   it('exits 2 with the named error and no stack trace', async () => {
     const dir = makeProject({'bench.config.json': CONFIG, 'providers/p.yaml': PROVIDER, 'suites/s.yaml': SUITE, 'datasets/d.csv': 'word,expected\nhi,hi\nho\n'});

@@ -31,5 +31,20 @@ describe('JSON Schema files (schema/*.schema.json)', () => {
     expect(validate({id: 'p', type: 'openai', models: [{label: 'm', model: 'm'}]})).toBe(true);
     expect(validate({id: 'p', type: 'openai', modles: []})).toBe(false);
     expect(validate({id: 'p', type: 'not-a-type', models: []})).toBe(false);
+    // Discriminated on type: a field of another type, and a type's required field.
+    expect(validate({id: 'p', type: 'openai', endpoint: 'https://x.openai.azure.com', models: [{label: 'm', model: 'm'}]})).toBe(false);
+    expect(validate({id: 'p', type: 'azure-openai', endpoint: 'https://x.openai.azure.com', models: [{label: 'm', model: 'm'}]})).toBe(true);
+    expect(validate({id: 'p', type: 'sandbox', models: [{label: 'm', model: 'm'}]})).toBe(false);
+    expect(validate({id: 'p', type: 'sandbox', wire: 'gemini', models: [{label: 'm', model: 'm'}]})).toBe(true);
+  });
+
+  it('carry the field docs as descriptions, for editors and the config reference', () => {
+    const provider = JSON.parse(readFileSync(join(ROOT, 'schema', 'provider.schema.json'), 'utf8')) as {oneOf: Array<{properties: Record<string, {description?: string}>}>};
+    const azure = provider.oneOf.find((v) => v.properties.endpoint)!;
+    expect(azure.properties.endpoint!.description).toContain('deployment name');
+    expect(azure.properties.timeoutMs!.description).toContain('Deadline');
+    const reference = readFileSync(join(ROOT, 'docs/config-reference.md'), 'utf8');
+    expect(reference).toMatch(/\| `endpoint` \(required\) \| string \|  \| \*Type azure-openai only\.\* The resource URL/);
+    expect(reference).toMatch(/\| `wire` \(required\) \| `openai` \\\| `anthropic` \\\| `gemini` \|  \| \*Type sandbox only\.\*/);
   });
 });

@@ -34,8 +34,12 @@ describe('assay route / simulate on a sandbox run (built CLI)', () => {
     for (const r of [...policy.rules, policy.default]) for (const w of r.route) expect(FLEET).toContain(w.model);
     expect(policy.expected.method).toMatch(/cross-validation/);
     expect(policy.expected.n).toBe(40 + 40 + 40 + 30);
-    // 95% of the best model's quality is the default target (figures are rounded to 4 digits), and it is cheaper than that model.
-    expect(policy.expected.quality).toBeGreaterThanOrEqual(0.95 * policy.expected.bestSingleQuality - 1e-3);
+    // 95% of the best model's quality is the default target: the selection meets it on its own cross-validated
+    // figure (rounded to 4 digits); the nested estimate, with its interval, may miss it, and then says so.
+    expect(policy.expected.selectionQuality).toBeGreaterThanOrEqual(0.95 * policy.expected.bestSingleQuality - 1e-3);
+    expect(policy.expected.qualityCi95[0]).toBeLessThanOrEqual(policy.expected.quality);
+    expect(policy.expected.qualityCi95[1]).toBeGreaterThanOrEqual(policy.expected.quality);
+    if (policy.expected.quality < 0.95 * policy.expected.bestSingleQuality - 1e-4) expect(r.stderr).toMatch(/warning: out of sample the policy keeps [\d.]+% .* under the 95\.0% asked/);
     expect(policy.expected.costUsdPer1k).toBeLessThan(policy.expected.bestSingleCostUsdPer1k);
     expect(policy.expected.p95LatencyMs).not.toBeNull();
     expect(policy.resilience.retry.maxAttempts).toBeGreaterThanOrEqual(2);

@@ -97,10 +97,18 @@ describe.skipIf(sharedDataMissing !== null)('RouterArena (Claude-3-Haiku vs Gemi
     expect(sim.oracle.quality).toBeGreaterThan(sim.policy.quality);
   });
 
-  it('reports cross-validated figures, not the in-sample fit, as expected', () => {
+  it('reports nested cross-validated figures, not the in-sample fit, as expected', () => {
     const {policy} = generatePolicy(train, {minQuality: 0.95, now: new Date(0)});
-    expect(policy.expected!.method).toBe('5-fold cross-validation');
+    expect(policy.expected!.method).toBe('nested 5-fold cross-validation');
     expect(policy.expected!.n).toBe(train.cases.length);
+    expect(generatePolicy(train, {minQuality: 0.95, now: new Date(0), nested: false}).policy.expected!.method).toBe('5-fold cross-validation');
+    // Every figure carries its 95% interval, the policy's and each rule's.
+    for (const x of [policy.expected!, ...policy.rules.map((r) => r.expected), policy.default.expected]) {
+      expect(x.qualityCi95![0]).toBeLessThanOrEqual(x.quality);
+      expect(x.qualityCi95![1]).toBeGreaterThanOrEqual(x.quality);
+      expect(x.costUsdPer1kCi95![0]).toBeLessThanOrEqual(x.costUsdPer1k!);
+      expect(x.costUsdPer1kCi95![1]).toBeGreaterThanOrEqual(x.costUsdPer1k!);
+    }
     const rule = policy.default.expected;
     expect(rule.n).toBe(train.cases.length - policy.rules.reduce((s, r) => s + r.expected.n, 0));
   });

@@ -5,7 +5,7 @@ import {renderSummary} from '../src/cli/render-summary.ts';
 import type {Result} from '../src/core/types.ts';
 import {compareRuns} from '../src/report/compare-runs.ts';
 import type {LoadedRun} from '../src/report/load-run.ts';
-import type {RunMeta} from '../src/report/run-meta.ts';
+import type {RunMeta} from '../src/rundir/run-meta.ts';
 import type {RunOutcome} from '../src/runner/run-benchmark.ts';
 import {compareModels, groupStats, summarize} from '../src/runner/summarize.ts';
 import {seededRandom} from '../src/core/seeded-random.ts';
@@ -149,7 +149,7 @@ describe('defect 3: "clear differences" that are not', () => {
 });
 
 function loaded(runId: string, results: Result[], options: Record<string, unknown>, modelIds: Record<string, string> = {}): LoadedRun {
-  const run: RunMeta = {id: runId, options, models: Object.fromEntries(Object.entries(modelIds).map(([k, model]) => [k, {model}]))};
+  const run = {id: runId, options, models: Object.fromEntries(Object.entries(modelIds).map(([k, model]) => [k, {model}]))} as Partial<RunMeta>;
   return {dir: `/tmp/${runId}`, runId, summary: summarize(runId, results), results, tornLines: 0, run};
 }
 

@@ -247,7 +247,7 @@ function authAdvice(ctx: ProviderContext, status: number | null, model?: string)
       : `a token freshly issued by ${who} was rejected by ${ctx.provider.id}: it is for another audience or scope than this API (check auth.scope and auth.audience), from another tenant or project, or already expired (a command printing a cached token: log in again; or this machine's clock is off)`;
   }
   const key = ctx.keyEnv ? `the key in $${ctx.keyEnv}` : 'the API key';
-  const wire = ctx.provider.type === 'sandbox' ? ctx.provider.wire! : ctx.provider.type;
+  const wire = ctx.provider.type === 'sandbox' ? ctx.provider.wire : ctx.provider.type;
   if (status === 403) {
     return (
       `${key} was recognised but is not allowed to do this${model ? ` with "${model}"` : ''}: check the key's permissions or scopes (model read, chat write), ` +

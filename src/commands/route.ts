@@ -93,7 +93,7 @@ function summaryLine(policy: import('../routing/policy-types.ts').RoutingPolicy)
   return [
     `${policy.rules.length} rule(s) + default → ${policy.default.route.map((w) => w.model).join(' / ')}`,
     ...rules,
-    e ? `out of sample (${e.method}): quality ${e.quality} vs ${e.bestSingleModel} ${e.bestSingleQuality}; cost/1k ${e.costUsdPer1k ?? '–'} vs ${e.bestSingleCostUsdPer1k ?? '–'}` : '',
+    e ? `out of sample (${e.method}): quality ${e.quality}${e.qualityCi95 ? ` [${e.qualityCi95.join(', ')}]` : ''} vs ${e.bestSingleModel} ${e.bestSingleQuality}; cost/1k ${e.costUsdPer1k ?? '–'}${e.costUsdPer1kCi95 ? ` [${e.costUsdPer1kCi95.join(', ')}]` : ''} vs ${e.bestSingleCostUsdPer1k ?? '–'}` : '',
     policy.learned
       ? `learned router, out of sample (${policy.learned.expected.method}): quality ${policy.learned.expected.quality}; cost/1k ${policy.learned.expected.costUsdPer1k ?? '–'}`
       : '',

@@ -4,6 +4,8 @@ import {dirname, extname, isAbsolute, relative, resolve} from 'node:path';
 import {InputError} from '../core/errors.ts';
 import type {ModelParams, Pricing} from '../core/types.ts';
 import type {CustomGraderFn} from '../graders/custom.ts';
+import {decodeUtf8} from './decode-utf8.ts';
+import {explainProviderIssue} from './explain-provider-issue.ts';
 import {checkProviderRules} from './provider-rules.ts';
 import {loadSuite, type LoadedSuite} from '../suites/load-suite.ts';
 import {loadEnvFile} from './load-env-file.ts';
@@ -21,9 +23,10 @@ import {validate} from './validate.ts';
 
 export const CONFIG_NAMES = ['bench.config.ts', 'bench.config.mts', 'bench.config.js', 'bench.config.mjs', 'bench.config.json', 'bench.config.yaml', 'bench.config.yml'];
 
-export interface LoadedProvider extends ProviderDef {
+export type LoadedProvider = ProviderDef & {
+  /** The file that defines it (the config file for an inline provider). */
   file: string;
-}
+};
 
 export interface LoadedModel {
   label: string;
@@ -64,8 +67,7 @@ export function findConfigFile(cwd = process.cwd()): string {
 async function importConfigModule(abs: string, display: string): Promise<unknown> {
   const ext = extname(abs).toLowerCase();
   if (ext === '.json' || ext === '.yaml' || ext === '.yml') {
-    const text = await readFile(abs, 'utf8');
-    return parseStructuredFile(display, text);
+    return parseStructuredFile(display, decodeUtf8(await readFile(abs), display));
   }
   try {
     const {createJiti} = await import('jiti');
@@ -106,12 +108,12 @@ export async function loadConfig(configPath?: string, opts: LoadConfigOptions = 
     if (typeof entry === 'string') {
       for (const file of await expandGlob(entry, rootDir, display, ['providers', index])) {
         const fileDisplay = relative(cwd, file) || file;
-        const parsed = parseStructuredFile(fileDisplay, await readFile(file, 'utf8'));
-        const def = validate(providerSchema, parsed.value, {file: fileDisplay, lineOf: parsed.lineOf, what: 'provider definition'});
+        const parsed = parseStructuredFile(fileDisplay, decodeUtf8(await readFile(file), fileDisplay));
+        const def = validate(providerSchema, parsed.value, {file: fileDisplay, lineOf: parsed.lineOf, what: 'provider definition', explain: explainProviderIssue});
         providers.push({...def, file: fileDisplay});
       }
     } else {
-      const def = validate(providerSchema, entry, {file: display, lineOf: structured.lineOf, prefix: ['providers', index], what: 'provider definition'});
+      const def = validate(providerSchema, entry, {file: display, lineOf: structured.lineOf, prefix: ['providers', index], what: 'provider definition', explain: explainProviderIssue});
       providers.push({...def, file: display});
     }
   }
@@ -124,18 +126,6 @@ export async function loadConfig(configPath?: string, opts: LoadConfigOptions = 
     providerIds.set(provider.id, provider.file);
     checkProviderRules(provider);
 
-    if (provider.type === 'http' && !provider.http) {
-      throw new InputError('an http provider needs an `http` block (url or path, body, response.text)', {file: provider.file, field: 'http', hint: 'see "Provider type http" in docs/config.md'});
-    }
-    if (provider.auth?.type === 'sigv4' && provider.type !== 'http' && provider.type !== 'bedrock') {
-      throw new InputError('auth type "sigv4" is for providers of type http or bedrock', {file: provider.file, field: 'auth.type'});
-    }
-    if (provider.type === 'sandbox' && !provider.wire) {
-      throw new InputError('a sandbox provider needs `wire: openai | anthropic | gemini`', {file: provider.file, field: 'wire'});
-    }
-    if (provider.type === 'openai-compatible' && !provider.baseURL) {
-      throw new InputError('an openai-compatible provider needs a baseURL', {file: provider.file, field: 'baseURL', hint: 'e.g. http://127.0.0.1:11434/v1 for Ollama'});
-    }
     for (const m of provider.models) {
       const clash = models.get(m.label);
       if (clash) {

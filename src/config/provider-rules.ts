@@ -1,21 +1,16 @@
 import {InputError} from '../core/errors.ts';
 import type {ProviderDef} from './schema.ts';
 
-/** Rules across fields of a provider definition (which fields go with which type and auth type). */
+/** Rules across fields of a provider definition that the schema cannot say: which fields go with which auth type. */
 export function checkProviderRules(provider: ProviderDef & {file: string}): void {
   const at = (field: string, message: string, hint?: string) => new InputError(message, {file: provider.file, field, hint});
   const auth = provider.auth;
-  if (provider.type === 'azure-openai') {
-    if (!provider.endpoint) throw at('endpoint', 'an azure-openai provider needs `endpoint`, the resource URL', 'e.g. endpoint: https://my-resource.openai.azure.com (each model\'s `model` is a deployment name)');
-    if (provider.baseURL) throw at('baseURL', 'an azure-openai provider takes `endpoint`, not baseURL', 'give the resource URL as endpoint; leave out apiVersion for the v1 API at {endpoint}/openai/v1');
-  } else {
-    if (provider.endpoint) throw at('endpoint', '`endpoint` is for providers of type azure-openai', 'other types take baseURL');
-    if (provider.apiVersion) throw at('apiVersion', '`apiVersion` is for providers of type azure-openai');
+  // The schema keeps each type's own fields to it; sandbox takes compat for its OpenAI wire only.
+  if (provider.type === 'sandbox' && provider.compat && provider.wire !== 'openai') {
+    throw at('compat', '`compat` is for providers that speak the OpenAI API (openai, openai-compatible, azure-openai, sandbox with wire: openai)');
   }
-  const openaiWire = provider.type === 'openai' || provider.type === 'openai-compatible' || provider.type === 'azure-openai' || (provider.type === 'sandbox' && provider.wire === 'openai');
-  if (provider.compat && !openaiWire) throw at('compat', '`compat` is for providers that speak the OpenAI API (openai, openai-compatible, azure-openai)');
-  if (provider.vertex && provider.type !== 'gemini') throw at('vertex', '`vertex` is for providers of type gemini');
   if (!auth) return;
+  if (auth.type === 'sigv4' && provider.type !== 'http' && provider.type !== 'bedrock') throw at('auth.type', 'auth type "sigv4" is for providers of type http or bedrock');
   if (auth.type === 'oauth2') {
     for (const field of ['tokenURL', 'clientIdEnv', 'clientSecretEnv'] as const) {
       if (!auth[field]) throw at(`auth.${field}`, `auth type oauth2 needs auth.${field}`, 'oauth2 takes tokenURL (the token endpoint), clientIdEnv and clientSecretEnv (names of environment variables), and optional scope and audience');

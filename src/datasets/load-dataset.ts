@@ -1,38 +1,13 @@
 import {readFile} from 'node:fs/promises';
 import {extname} from 'node:path';
 import Papa from 'papaparse';
+import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
 
 /** One row of a dataset, with the line it came from so errors can point at it. */
 export interface DatasetRow {
   values: Record<string, unknown>;
   line: number | undefined;
-}
-
-const strictUtf8 = new TextDecoder('utf-8', {fatal: true});
-
-/** The file as text; bytes that are not UTF-8 are refused with their line, never sent as U+FFFD. */
-function decodeUtf8(bytes: Buffer, displayName: string): string {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    let line = 1;
-    for (let start = 0; start <= bytes.length; line++) {
-      let end = bytes.indexOf(0x0a, start);
-      if (end === -1) end = bytes.length;
-      try {
-        strictUtf8.decode(bytes.subarray(start, end));
-      } catch {
-        break;
-      }
-      start = end + 1;
-    }
-    throw new InputError('the file is not valid UTF-8 (invalid byte sequence on this line)', {
-      file: displayName,
-      line,
-      hint: 'save the dataset as UTF-8 (e.g. iconv -f latin1 -t utf-8 in.csv > out.csv); assay does not guess encodings, so no text is sent garbled',
-    });
-  }
 }
 
 export async function loadDataset(file: string, displayName = file): Promise<DatasetRow[]> {

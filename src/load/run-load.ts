@@ -146,7 +146,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadOutcome> {
       if (opts.signal?.aborted) break;
       let client = clients.get(m.provider.id);
       if (!client) {
-        const baseURL = sandbox && m.provider.type === 'sandbox' && !m.provider.baseURL ? sandbox.baseURLFor(m.provider.wire!) : undefined;
+        const baseURL = sandbox && m.provider.type === 'sandbox' && !m.provider.baseURL ? sandbox.baseURLFor(m.provider.wire) : undefined;
         clients.set(m.provider.id, (client = await createProviderClient(m.provider, {warn, baseURL})));
       }
       const timeoutMs = m.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS;

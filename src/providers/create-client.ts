@@ -88,32 +88,32 @@ export async function createProviderClient(
     ...(tokenSource && {tokenSource}),
     ...(provider.compat && {compat: provider.compat}),
   };
-  const wire = provider.type === 'sandbox' ? provider.wire! : provider.type;
   // auth.type header/query on an SDK provider: the key goes where the API (or its gateway) expects it.
   if (!sigv4 && !tokenSource && provider.type !== 'http' && provider.type !== 'sandbox' && apiKey !== 'no-key') {
     if (provider.auth?.type === 'header') options.headers = {...options.headers, [provider.auth.name ?? 'x-api-key']: apiKey};
     if (provider.auth?.type === 'query') options.query = {...options.query, [provider.auth.name ?? 'key']: apiKey};
   }
+  if (provider.type === 'http') {
+    const {createHttpClient} = await import('./http-client.ts');
+    const authType = tokenSource ? 'none' : provider.auth?.type === 'header' || provider.auth?.type === 'query' || provider.auth?.type === 'none' ? provider.auth.type : provider.auth?.env || env[keyEnv ?? ''] ? 'bearer' : 'none';
+    return createHttpClient(options, provider.http, aws ? {type: 'sigv4', service: provider.auth?.service ?? 'execute-api', aws} : {type: authType, name: provider.auth?.name}, provider.file);
+  }
+  if (provider.type === 'azure-openai') {
+    const {createOpenAIClient} = await import('./openai-client.ts');
+    // No batch: Azure's needs a global-batch deployment and file uploads; --batch runs these models live, with a warning.
+    return createOpenAIClient(options, false, false, {endpoint: opts.baseURL ?? provider.endpoint, apiVersion: provider.apiVersion});
+  }
+  const wire = provider.type === 'sandbox' ? provider.wire : provider.type;
   switch (wire) {
     case 'bedrock': {
       const {createBedrockClient} = await import('./bedrock-client.ts');
       return createBedrockClient(options, aws!);
-    }
-    case 'http': {
-      const {createHttpClient} = await import('./http-client.ts');
-      const authType = tokenSource ? 'none' : provider.auth?.type === 'header' || provider.auth?.type === 'query' || provider.auth?.type === 'none' ? provider.auth.type : provider.auth?.env || env[keyEnv ?? ''] ? 'bearer' : 'none';
-      return createHttpClient(options, provider.http!, aws ? {type: 'sigv4', service: provider.auth?.service ?? 'execute-api', aws} : {type: authType, name: provider.auth?.name}, provider.file);
     }
     case 'openai':
     case 'openai-compatible': {
       const {createOpenAIClient} = await import('./openai-client.ts');
       // OpenAI itself (and the sandbox speaking its wire) has the Batch API; an OpenAI-compatible server is not assumed to.
       return createOpenAIClient(options, wire === 'openai-compatible' || provider.type === 'sandbox', wire === 'openai');
-    }
-    case 'azure-openai': {
-      const {createOpenAIClient} = await import('./openai-client.ts');
-      // No batch: Azure's needs a global-batch deployment and file uploads; --batch runs these models live, with a warning.
-      return createOpenAIClient(options, false, false, {endpoint: opts.baseURL ?? provider.endpoint!, apiVersion: provider.apiVersion});
     }
     case 'anthropic': {
       const {createAnthropicClient} = await import('./anthropic-client.ts');

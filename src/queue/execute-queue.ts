@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Job, Queue as BullQueue, QueueEvents as BullQueueEvents} from 'bullmq';
 import type {Redis} from 'ioredis';
+import type {LoadedProvider} from '../config/load-config.ts';
 import {InputError} from '../core/errors.ts';
 import {taskKey} from '../core/task-key.ts';
 import {writeJsonAtomic} from '../core/write-atomic.ts';
@@ -206,7 +207,8 @@ class QueueCoordinator {
   private jobFor(t: Task, gen: number) {
     const request = sendRequestOf(t);
     // The worker needs the provider's definition (env var names only, never keys), not its model list.
-    request.provider = {...request.provider, models: [], baseURL: sandboxBaseURL(t.model.provider, this.session.sandbox) ?? request.provider.baseURL};
+    // The cast: sandboxBaseURL answers only for a sandbox provider, a type that takes a baseURL.
+    request.provider = {...request.provider, models: [], baseURL: sandboxBaseURL(t.model.provider, this.session.sandbox) ?? request.provider.baseURL} as LoadedProvider;
     const data: QueueJobData = {v: 1, run: this.queueRunId, key: t.key, gen, request, limits: t.model.limits, concurrency: this.globalCap};
     // attempts: a worker that throws (it never does for a provider failure, which is a result) or is
     // stopped mid-request gets the job taken again, up to 3 times.

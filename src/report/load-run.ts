@@ -4,7 +4,8 @@ import type {Result} from '../core/types.ts';
 import {latestResults, readJournal} from '../runner/journal.ts';
 import {summarize, type Summary} from '../runner/summarize.ts';
 import {type AbInput, readAbFile} from './ab-section.ts';
-import {readRunMeta, type RunMeta} from './run-meta.ts';
+import {readRunMeta} from '../rundir/read-run-meta.ts';
+import type {RunMeta} from '../rundir/run-meta.ts';
 
 export interface LoadedRun {
   dir: string;
@@ -12,7 +13,7 @@ export interface LoadedRun {
   summary: Summary;
   results: Result[];
   tornLines: number;
-  run: RunMeta | null;
+  run: Partial<RunMeta> | null;
   /** ab.json of an `assay ab` run: null when there is none, an error note when it cannot be read. */
   ab?: AbInput;
 }

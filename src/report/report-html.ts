@@ -13,12 +13,13 @@ import {REPORT_CSS} from './report-css.ts';
 import {buildReportData} from './report-data.ts';
 import {REPORT_SCRIPT} from './report-script.ts';
 import {type RoutingInput, routingSectionView} from './routing-section.ts';
-import {runMetaEntries, type RunMeta} from './run-meta.ts';
+import type {RunMeta} from '../rundir/run-meta.ts';
+import {runMetaEntries} from './run-meta-entries.ts';
 import {servedModels} from './served-models.ts';
 
 export interface ReportHtmlOptions {
   /** run.json of the run, shown as the report's metadata. */
-  run?: RunMeta | null;
+  run?: Partial<RunMeta> | null;
   /** The run is still being written (the viewer re-reads its journal): label the numbers partial and refresh. */
   live?: {refreshSeconds: number};
   /** Where "all runs" points when the viewer serves the page (a same-origin path, never from data). */
@@ -200,7 +201,7 @@ function errorsText(s: GroupStats): string {
 
 
 /** How long the run took, from run.json; nothing for a run still going or one whose times are missing. */
-function durationText(run: RunMeta | null): string | null {
+function durationText(run: Partial<RunMeta> | null): string | null {
   const started = run?.startedAt ? Date.parse(run.startedAt) : Number.NaN;
   const ended = run?.endedAt ? Date.parse(run.endedAt) : Number.NaN;
   if (!Number.isFinite(started) || !Number.isFinite(ended) || ended < started) return null;
@@ -328,11 +329,17 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
       // What the responses said served them; more than one means the label changed underneath during the run.
       served: (served[label] ?? []).join(', ') + ((served[label]?.length ?? 0) > 1 ? ' (changed during the run)' : ''),
       servedClass: (served[label]?.length ?? 0) > 1 ? 'served-changed' : '',
-      pricing: m.pricing ? `$${m.pricing.inputPerMTok} / $${m.pricing.outputPerMTok}` : 'unknown',
+      pricing: pricingText(m.pricing),
     })),
   });
   // Appended outside the template: the data is serialised so no `</script>` can close its element.
   return `${head}<script type="application/json" id="assay-data">${jsonForScript(data)}</script>\n<script>${REPORT_SCRIPT}</script>\n</body>\n</html>\n`;
+}
+
+/** run.json records pricing as given (any shape a config allowed): input / output per million tokens, if it has them. */
+function pricingText(pricing: unknown): string {
+  const p = pricing as {inputPerMTok?: unknown; outputPerMTok?: unknown} | null | undefined;
+  return p && typeof p === 'object' && typeof p.inputPerMTok === 'number' && typeof p.outputPerMTok === 'number' ? `$${p.inputPerMTok} / $${p.outputPerMTok}` : 'unknown';
 }
 
 /** One model's cost by token kind, for the "Where the cost went" table. */

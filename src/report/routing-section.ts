@@ -209,7 +209,7 @@ export function routingSectionView(input: RoutingInput): RoutingSectionView | nu
     note: null,
     objective,
     estimate: e
-      ? `Out of sample (${e.method} on ${e.n} cases): quality ${e.quality.toFixed(3)}, ${pct(e.bestSingleQuality > 0 ? e.quality / e.bestSingleQuality : null)} of ${e.bestSingleModel}'s ${e.bestSingleQuality.toFixed(3)}, at ${usd(e.costUsdPer1k)} per 1k requests against ${usd(e.bestSingleCostUsdPer1k)}.`
+      ? `Out of sample (${e.method} on ${e.n} cases): quality ${e.quality.toFixed(3)}${e.qualityCi95 ? ` (95% CI ${e.qualityCi95[0].toFixed(3)}–${e.qualityCi95[1].toFixed(3)})` : ''}, ${pct(e.bestSingleQuality > 0 ? e.quality / e.bestSingleQuality : null)} of ${e.bestSingleModel}'s ${e.bestSingleQuality.toFixed(3)}, at ${usd(e.costUsdPer1k)}${e.costUsdPer1kCi95 ? ` (${usd(e.costUsdPer1kCi95[0])}–${usd(e.costUsdPer1kCi95[1])})` : ''} per 1k requests against ${usd(e.bestSingleCostUsdPer1k)}.`
       : '',
     inSample: e ? `In sample, for contrast only (it flatters the policy): quality ${e.inSampleQuality.toFixed(3)}, ${usd(e.inSampleCostUsdPer1k)} per 1k.` : '',
     gapRecovered: gapLine(input.simulation),

@@ -19,8 +19,10 @@ export function explainPolicy(generated: GeneratedPolicy): string {
   out.push(`objective: ${objective}${policy.objective.maxP95LatencyMs !== undefined ? `, p95 latency ≤ ${policy.objective.maxP95LatencyMs} ms` : ''}`);
   if (e) {
     out.push(
-      `estimate (${e.method}, n=${e.n}, out of sample): quality ${e.quality.toFixed(4)} (${pct(e.quality / e.bestSingleQuality)} of ${e.bestSingleModel}'s ${e.bestSingleQuality.toFixed(4)}), ` +
+      `estimate (${e.method}${e.selectionQuality !== undefined ? ', the whole selection redone in each fold' : ''}, n=${e.n}, out of sample): quality ${e.quality.toFixed(4)} (${pct(e.quality / e.bestSingleQuality)} of ${e.bestSingleModel}'s ${e.bestSingleQuality.toFixed(4)}), ` +
         `cost ${usd(e.costUsdPer1k)} per 1k vs ${usd(e.bestSingleCostUsdPer1k)}${e.costUsdPer1k !== null && e.bestSingleCostUsdPer1k ? ` (${pct(1 - e.costUsdPer1k / e.bestSingleCostUsdPer1k)} cheaper)` : ''}, p95 ${ms(e.p95LatencyMs)}`,
+      ...(e.qualityCi95 ? [`  95% intervals: quality ${e.qualityCi95[0].toFixed(4)}–${e.qualityCi95[1].toFixed(4)} (${pct(e.qualityCi95[0] / e.bestSingleQuality)}–${pct(e.qualityCi95[1] / e.bestSingleQuality)}), cost ${e.costUsdPer1kCi95 ? `${usd(e.costUsdPer1kCi95[0])}–${usd(e.costUsdPer1kCi95[1])}` : '–'} per 1k`] : []),
+      ...(e.selectionQuality !== undefined ? [`  the selection's own cross-validated figure (it meets the target by construction): quality ${e.selectionQuality.toFixed(4)}, cost ${usd(e.selectionCostUsdPer1k)} per 1k`] : []),
       `  in sample, for contrast: quality ${e.inSampleQuality.toFixed(4)}, cost ${usd(e.inSampleCostUsdPer1k)} per 1k`,
     );
   }
@@ -56,7 +58,10 @@ export function explainPolicy(generated: GeneratedPolicy): string {
     ]);
     out.push(...table([header, ...rows]).map((l) => `  ${l}`));
     out.push(`  why: ${rule.why}`);
-    out.push(`  expected out of sample: quality ${rule.expected.quality.toFixed(4)}, cost ${usd(rule.expected.costUsdPer1k)} per 1k, p95 ${ms(rule.expected.p95LatencyMs)}`);
+    const x = rule.expected;
+    const qCi = x.qualityCi95 ? ` (${x.qualityCi95[0].toFixed(4)}–${x.qualityCi95[1].toFixed(4)})` : '';
+    const cCi = x.costUsdPer1kCi95 ? ` (${usd(x.costUsdPer1kCi95[0])}–${usd(x.costUsdPer1kCi95[1])})` : '';
+    out.push(`  expected out of sample (cross-validated; 95% intervals over its cases): quality ${x.quality.toFixed(4)}${qCi}, cost ${usd(x.costUsdPer1k)}${cCi} per 1k, p95 ${ms(x.p95LatencyMs)}`);
     const fallback = r < policy.rules.length ? policy.rules[r]!.fallback : policy.default.fallback;
     if (fallback.length) out.push(`  fallback: ${fallback.join(' → ')} (rarely erroring first, then quality, then latency)`);
   });

@@ -1,5 +1,7 @@
 import {InputError} from '../core/errors.ts';
+import {caseMeanInterval} from '../stats/case-mean-interval.ts';
 import {percentile} from '../stats/percentile.ts';
+import {tMeanInterval} from '../stats/t-mean-interval.ts';
 import {studentTQuantile} from '../stats/student-t.ts';
 import {type CandidateEvidence, candidateEvidence} from './candidate-evidence.ts';
 import {candidateSegments} from './candidate-segments.ts';
@@ -7,6 +9,7 @@ import {compileCondition, describeCondition} from './compile-condition.ts';
 import {assignFolds, type CvPoint, crossValidateRoutes, muGrid, type SegmentTotals, segmentTotals} from './cross-validate-routes.ts';
 import {stickyFraction} from './create-router.ts';
 import {deriveResilience} from './derive-resilience.ts';
+import {nestedEstimate} from './nested-estimate.ts';
 import {buildOutcomeMatrix, type OutcomeMatrix} from './outcome-matrix.ts';
 import type {CurvePoint, ExpectedPerformance, ModelInfo, Objective, OutcomeSet, PolicyRule, RoutingPolicy, RuleCondition, WeightedModel} from './policy-types.ts';
 
@@ -38,6 +41,12 @@ export interface GenerateOptions {
    * reachable by mixing them, which is why RouterBench compares routers by their hull.
    */
   mix?: boolean;
+  /**
+   * Estimate the policy by nested cross-validation, the whole selection redone in each outer fold
+   * (default true). The nested folds themselves run with false: their plain cross-validated figures
+   * are what the selection optimises.
+   */
+  nested?: boolean;
   now?: Date;
 }
 
@@ -292,7 +301,36 @@ export function generatePolicy(outcomes: OutcomeSet, opts: GenerateOptions = {})
       feasible: prefix.chosen.feasible,
     });
   }
-  return {...buildPolicy(outcomes, matrix, current, fold, {opts, mode, minQuality, best, single, K, seed, warnings}), steps};
+  const built = buildPolicy(outcomes, matrix, current, fold, {opts, mode, minQuality, best, single, K, seed, warnings});
+  if (opts.nested !== false) withNestedEstimate(built.policy, outcomes, opts, {K, seed, target: mode === 'min-quality' ? target : null, warnings});
+  return {...built, steps};
+}
+
+/**
+ * Replaces the policy's plain cross-validated estimate (which the selection optimised, so it meets the
+ * target by construction) with the nested one and its intervals; the plain figure stays for contrast.
+ */
+function withNestedEstimate(policy: RoutingPolicy, outcomes: OutcomeSet, opts: GenerateOptions, ctx: {K: number; seed: number; target: number | null; warnings: string[]}): void {
+  const plain = policy.expected!;
+  const nested = nestedEstimate(outcomes, ctx.K, ctx.seed, (training) => generatePolicy(training, {...opts, nested: false}).policy);
+  if (!nested) return;
+  const relative = (q: number) => `${((q / plain.bestSingleQuality) * 100).toFixed(1)}%`;
+  policy.expected = {
+    ...plain,
+    // Nested: the whole selection is redone in each outer fold (docs/statistics.md, "Routing estimates").
+    method: `nested ${ctx.K}-fold cross-validation`,
+    n: nested.n,
+    quality: round(nested.quality, 4),
+    qualityCi95: [round(nested.qualityCi95[0], 4), round(nested.qualityCi95[1], 4)],
+    costUsdPer1k: nested.costUsdPer1k === null ? null : sig(nested.costUsdPer1k),
+    costUsdPer1kCi95: nested.costUsdPer1kCi95 && [sig(nested.costUsdPer1kCi95[0]), sig(nested.costUsdPer1kCi95[1])],
+    selectionQuality: plain.quality,
+    selectionCostUsdPer1k: plain.costUsdPer1k,
+  };
+  if (ctx.target !== null && nested.quality < ctx.target - 1e-9 && plain.bestSingleQuality > 0) {
+    const [lo, hi] = nested.qualityCi95;
+    ctx.warnings.push(`out of sample the policy keeps ${relative(nested.quality)} of ${plain.bestSingleModel}'s quality (95% interval ${relative(lo)}–${relative(hi)}), under the ${relative(ctx.target)} asked`);
+  }
 }
 
 interface SingleStats {
@@ -412,18 +450,28 @@ function buildPolicy(outcomes: OutcomeSet, matrix: OutcomeMatrix, ev: Evaluation
   const oos = predicted((i) => a.foldRoutes[fold[i]!]![segmentOf[i]!]!, (i) => b.foldRoutes[fold[i]!]![segmentOf[i]!]!);
   const ins = predicted((i) => a.fullRoutes[segmentOf[i]!]!, (i) => b.fullRoutes[segmentOf[i]!]!);
   const summarise = (p: {q: Float64Array; c: Float64Array; l: Float64Array}, include: (i: number) => boolean): ExpectedPerformance => {
-    let q = 0;
-    let c = 0;
-    let n = 0;
+    const qs: number[] = [];
+    const cs: number[] = [];
     const lat: number[] = [];
     for (let i = 0; i < N; i++) {
       if (!include(i)) continue;
-      q += p.q[i]!;
-      c += p.c[i]!;
-      n++;
+      qs.push(p.q[i]!);
+      cs.push(p.c[i]!);
       if (!Number.isNaN(p.l[i]!)) lat.push(p.l[i]!);
     }
-    return {quality: round(n ? q / n : 0, 4), costUsdPer1k: anyCost && n ? sig((c / n) * 1000) : null, p95LatencyMs: roundOrNull(percentile(lat, 95), 1), n};
+    const n = qs.length;
+    const q = qs.reduce((a, b) => a + b, 0);
+    const c = cs.reduce((a, b) => a + b, 0);
+    const qualityCi = caseMeanInterval(qs);
+    const costCi = anyCost ? tMeanInterval(cs, 0) : null;
+    return {
+      quality: round(n ? q / n : 0, 4),
+      costUsdPer1k: anyCost && n ? sig((c / n) * 1000) : null,
+      p95LatencyMs: roundOrNull(percentile(lat, 95), 1),
+      n,
+      ...(qualityCi && {qualityCi95: [round(qualityCi.ciLow, 4), round(qualityCi.ciHigh, 4)] as [number, number]}),
+      ...(anyCost && n > 0 && {costUsdPer1kCi95: costCi && ([sig(costCi.ciLow * 1000), sig(costCi.ciHigh * 1000)] as [number, number])}),
+    };
   };
 
   const evidence: RuleEvidence[] = [];
@@ -504,6 +552,8 @@ function buildPolicy(outcomes: OutcomeSet, matrix: OutcomeMatrix, ev: Evaluation
       bestSingleCostUsdPer1k: anyCost ? sig(ctx.best.costUsd * 1000) : null,
       inSampleQuality: inSample.quality,
       inSampleCostUsdPer1k: inSample.costUsdPer1k,
+      ...(overall.qualityCi95 && {qualityCi95: overall.qualityCi95}),
+      ...(overall.costUsdPer1kCi95 !== undefined && {costUsdPer1kCi95: overall.costUsdPer1kCi95}),
     },
     curve,
   };

@@ -12,7 +12,15 @@ const condition = z.strictObject({
   metadata: z.record(z.string(), z.string()).optional(),
   inputTokens: z.strictObject({min: nonNegative.optional(), max: nonNegative.optional()}).optional(),
 });
-const expected = z.strictObject({quality: z.number(), costUsdPer1k: nonNegative.nullable(), p95LatencyMs: nonNegative.nullable(), n: z.number().int().min(0)});
+const interval = z.tuple([z.number(), z.number()]);
+const expected = z.strictObject({
+  quality: z.number(),
+  costUsdPer1k: nonNegative.nullable(),
+  p95LatencyMs: nonNegative.nullable(),
+  n: z.number().int().min(0),
+  qualityCi95: interval.optional(),
+  costUsdPer1kCi95: interval.nullable().optional(),
+});
 const route = z.array(weightedModel).min(1, 'a route needs at least one model');
 
 const estimate = z.strictObject({
@@ -28,6 +36,10 @@ const estimate = z.strictObject({
   bestSingleCostUsdPer1k: z.number().nullable(),
   inSampleQuality: z.number(),
   inSampleCostUsdPer1k: z.number().nullable(),
+  qualityCi95: interval.optional(),
+  costUsdPer1kCi95: interval.nullable().optional(),
+  selectionQuality: z.number().optional(),
+  selectionCostUsdPer1k: z.number().nullable().optional(),
 });
 
 const learned = z.strictObject({

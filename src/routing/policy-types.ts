@@ -85,6 +85,9 @@ export interface ExpectedPerformance {
   costUsdPer1k: number | null;
   p95LatencyMs: number | null;
   n: number;
+  /** 95% intervals over the rule's cases (sampling noise only: a rule the selection added leans optimistic). */
+  qualityCi95?: [number, number];
+  costUsdPer1kCi95?: [number, number] | null;
 }
 
 export interface PolicyRule {
@@ -160,6 +163,12 @@ export interface PolicyEstimate {
   /** The in-sample figures, for contrast only: they flatter the policy. */
   inSampleQuality: number;
   inSampleCostUsdPer1k: number | null;
+  /** 95% intervals of the (nested) estimate. */
+  qualityCi95?: [number, number];
+  costUsdPer1kCi95?: [number, number] | null;
+  /** The plain cross-validated figures the selection optimised (they meet the target by construction). */
+  selectionQuality?: number;
+  selectionCostUsdPer1k?: number | null;
 }
 
 /** One costlier model's linear predictor of its quality gain over the base model. */

@@ -1,10 +1,9 @@
-import {costUsd} from '../runner/cost.ts';
 import {percentile} from '../stats/percentile.ts';
 import {averageImprovementInQuality, type CostQualityPoint} from './cost-quality-hull.ts';
-import {createRouter} from './create-router.ts';
 import {type GapRecovered, gapRecovered} from './gap-recovered.ts';
 import {modelLabels} from './outcome-matrix.ts';
-import type {CaseOutcomes, ModelInfo, ModelOutcome, OutcomeSet, RoutingPolicy} from './policy-types.ts';
+import {pricedBy, type Served, replayPolicy} from './replay-policy.ts';
+import type {CaseOutcomes, ModelOutcome, OutcomeSet, RoutingPolicy} from './policy-types.ts';
 
 export interface SimulatedPerformance {
   /** Mean score over the cases served. */
@@ -52,12 +51,6 @@ export interface SimulationReport {
   warnings: string[];
 }
 
-interface Served {
-  outcome: ModelOutcome;
-  model: string;
-  costUsd: number | null;
-}
-
 /**
  * Replays recorded outcomes through a policy: each case is routed by its tags, metadata and input
  * size (sticky key = case id), served by the first model in the answer that has an outcome for it,
@@ -66,32 +59,11 @@ interface Served {
 export function simulatePolicy(policy: RoutingPolicy, outcomes: OutcomeSet): SimulationReport {
   const warnings: string[] = [];
   const models = modelLabels(outcomes);
-  const priced = (label: string, o: ModelOutcome): number | null => o.costUsd ?? costFromPricing(policy.models[label] ?? outcomes.models[label], o);
+  const priced = pricedBy(policy, outcomes);
   const missing = [...new Set([...policy.rules.flatMap((r) => r.route.map((w) => w.model)), ...policy.default.route.map((w) => w.model)])].filter((m) => !models.includes(m));
   if (missing.length > 0) warnings.push(`the policy routes to ${missing.join(', ')}, which the sources have no outcomes for: their traffic falls back`);
 
-  const replay = (p: RoutingPolicy) => {
-    const router = createRouter(p);
-    const served: (Served | null)[] = [];
-    const ruleOf: string[] = [];
-    let fallbacksUsed = 0;
-    for (const c of outcomes.cases) {
-      const decision = router.decide({tags: c.tags, metadata: c.metadata, inputTokens: c.inputTokens, key: c.caseId, ...(c.prompt !== undefined ? {input: c.prompt} : {})});
-      ruleOf.push(decision.ruleName);
-      let pick: Served | null = null;
-      for (let k = 0; k < decision.models.length; k++) {
-        const label = decision.models[k]!;
-        const o = c.byModel[label];
-        if (o && o.score !== null) {
-          pick = {outcome: o, model: label, costUsd: priced(label, o)};
-          if (k > 0) fallbacksUsed++;
-          break;
-        }
-      }
-      served.push(pick);
-    }
-    return {served, ruleOf, fallbacksUsed};
-  };
+  const replay = (p: RoutingPolicy) => replayPolicy(p, outcomes, priced);
 
   const main = replay(policy);
   const policyPerf = performanceOf(main.served);
@@ -231,8 +203,5 @@ function performanceOf(served: readonly (Served | null)[]): SimulatedPerformance
   };
 }
 
-function costFromPricing(info: ModelInfo | undefined, o: ModelOutcome): number | null {
-  return costUsd(info?.pricing ?? null, o.inputTokens, o.outputTokens);
-}
 
 const round4 = (x: number | null) => (x === null ? null : Math.round(x * 1e4) / 1e4);

@@ -47,7 +47,19 @@ export const runMetaSchema = z.looseObject({
   models: z.record(z.string(), runModelMetaSchema),
   // Runs written before breakers were recorded have none.
   breakerTransitions: z
-    .array(z.object({model: z.string(), from: breakerState, to: breakerState, at: z.string(), errorRate: z.number(), attempts: z.number(), cause: z.custom<ErrorCause>().optional()}))
+    .array(
+      z.object({
+        model: z.string(),
+        from: breakerState,
+        to: breakerState,
+        at: z.string(),
+        errorRate: z.number(),
+        attempts: z.number(),
+        cause: z.custom<ErrorCause>().optional(),
+        /** What opened it: the failures in its window, by class. */
+        failuresByClass: z.record(z.string(), z.number()).optional(),
+      }),
+    )
     .default([]),
   /** Queue mode: the Redis URL (password redacted) and the run's queue id, so --resume continues there. */
   queue: z.object({url: z.string(), id: z.string()}).optional(),

@@ -6,8 +6,8 @@ import type {Sandbox} from '../sandbox/sandbox-server.ts';
 import {servedInProcess} from './simulated.ts';
 
 /** The in-process sandbox's address for a simulated provider that names no baseURL of its own. */
-export function sandboxBaseURL(provider: Pick<ProviderDef, 'type' | 'baseURL' | 'wire'>, sandbox: Sandbox | null): string | undefined {
-  return sandbox && servedInProcess(provider) ? sandbox.baseURLFor(provider.wire!) : undefined;
+export function sandboxBaseURL(provider: ProviderDef, sandbox: Sandbox | null): string | undefined {
+  return sandbox && provider.type === 'sandbox' && servedInProcess(provider) ? sandbox.baseURLFor(provider.wire) : undefined;
 }
 
 /** One client per provider of these models, simulated ones pointed at the in-process sandbox. */

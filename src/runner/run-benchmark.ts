@@ -123,60 +123,172 @@ function checkPrompts(tasks: Task[], loaded: LoadedConfig, emit: (e: RunEvent) =
   }
 }
 
+/** Where a run starts from: nothing (fresh), run.json (--resume), or the journal when run.json is torn or missing. */
+interface StartingPoint {
+  meta: RunMeta | null;
+  planOptions: PlanOptions;
+  /** Why run.json had to be rebuilt from the journal and config (null when it was read, or the run is fresh). */
+  rebuiltBecause: string | null;
+  journaled: ReturnType<typeof readJournal> | null;
+}
+
+function startingPoint(opts: RunOptions, dir: string | null): StartingPoint {
+  const planOptions: PlanOptions = {suites: opts.suites, models: opts.models, repeat: opts.repeat, sample: opts.sample, seed: opts.seed, batch: opts.batch || undefined};
+  if (!dir) return {meta: null, planOptions, rebuiltBecause: null, journaled: null};
+  const read = readResumeMeta(dir, opts.resume!);
+  if (!read.rebuilt) {
+    const meta = read.meta;
+    meta.breakerTransitions ??= [];
+    meta.resumedAt ??= [];
+    return {meta, planOptions: meta.options, rebuiltBecause: null, journaled: null};
+  }
+  const journaled = readJournal(join(dir, 'results.jsonl'));
+  // What the run covered, as far as its journal shows; flags given now take precedence.
+  const seen = journaled.results;
+  return {
+    meta: null,
+    planOptions: {
+      ...planOptions,
+      suites: opts.suites ?? [...new Set(seen.map((r) => r.suiteId))],
+      models: opts.models ?? [...new Set(seen.map((r) => r.model))],
+      repeat: opts.repeat ?? (seen.length > 0 ? Math.max(...seen.map((r) => r.repeat)) + 1 : undefined),
+    },
+    rebuiltBecause: read.problem,
+    journaled,
+  };
+}
+
+/** Keys are checked before anything is written: a missing key leaves no empty run directory behind. */
+function checkKeys(tasks: Task[], loaded: LoadedConfig): void {
+  const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));
+  for (const m of new Set([...tasks.map((t) => t.model), ...[...judgeLabels].map((l) => loaded.models.get(l)!).filter(Boolean)])) checkCredentials(m.provider);
+}
+
+/** A fresh run's directory under outDir, named by the time it started. */
+function createRunDir(outDir: string): {runId: string; dir: string} {
+  try {
+    mkdirSync(outDir, {recursive: true});
+    const runId = newRunId(outDir);
+    return {runId, dir: join(outDir, runId)};
+  } catch (error) {
+    throw asWriteError(outDir, error);
+  }
+}
+
+/**
+ * On --resume, the tasks already finished (errors too with --no-retry-errors). Refuses (exit 2) when a
+ * finished one would now be sent differently.
+ */
+function finishedKeys(opts: RunOptions, dir: string, journaled: StartingPoint['journaled'], fingerprints: Map<string, string>): Set<string> {
+  const done = new Set<string>();
+  const retryErrors = opts.retryErrors ?? true;
+  const changed: string[] = [];
+  for (const r of latestResults((journaled ?? readJournal(join(dir, 'results.jsonl'))).results)) {
+    const key = taskKey(r.suiteId, r.caseId, r.model, r.repeat);
+    const now = fingerprints.get(key);
+    const keep = r.status === 'ok' || !retryErrors;
+    // Errors are sent again, so a config fixed after them (a param a model refused) is no conflict.
+    if (keep && now && r.fingerprint && r.fingerprint !== now) changed.push(`${r.suiteId}/${r.caseId} on ${r.model}`);
+    if (keep) done.add(key);
+  }
+  if (changed.length > 0) {
+    throw new InputError(
+      `cannot resume: ${changed.length} finished request(s) would now be sent differently (prompt, params, model id or graders changed), e.g. ${changed.slice(0, 3).join(', ')}`,
+      {file: opts.resume, hint: 'restore the config, suites and datasets the run started with, or start a new run'},
+    );
+  }
+  return done;
+}
+
+function rebuiltWarning(rebuiltBecause: string, loaded: LoadedConfig, planOptions: PlanOptions): RunEvent {
+  return {
+    type: 'warning',
+    message: `${rebuiltBecause}: rebuilt it from results.jsonl and ${loaded.file} (suites ${planOptions.suites?.join(', ')}; models ${planOptions.models?.join(', ')}; repeat ${planOptions.repeat ?? loaded.config.repeat}${planOptions.sample ? `; sample ${planOptions.sample}` : ''}). If the run was started with other --suite/--model/--repeat/--sample flags, pass them with --resume`,
+  };
+}
+
+function newRunMeta(runId: string, cwd: string, loaded: LoadedConfig, planOptions: PlanOptions, usedModels: Map<string, LoadedModel>, argv: string[] | undefined): RunMeta {
+  return {
+    id: runId,
+    configFile: resolve(cwd, loaded.file),
+    configDigest: digest(loaded),
+    options: planOptions,
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    resumedAt: [],
+    interrupted: false,
+    argv: argv ?? [],
+    versions: versions(),
+    simulated: [...usedModels.values()].some((m) => m.provider.type === 'sandbox'),
+    models: Object.fromEntries([...usedModels.values()].map((m) => [m.label, runModelMeta(m)])),
+    breakerTransitions: [],
+  };
+}
+
+/** The journal could not be written (a full disk): what can still be saved is, atomically, and the journal's failure is what the user sees. */
+async function saveWhatCan(dir: string, runId: string, runMeta: RunMeta): Promise<void> {
+  try {
+    writeJsonAtomic(join(dir, 'run.json'), runMeta);
+    await writeReports(dir, runId);
+  } catch {
+    // the same disk refuses these too; nothing is left torn, and --resume rebuilds them
+  }
+}
+
+/** run.json, the reports, the gate's verdict (written into summary.json and the page) and the JUnit file. */
+async function finishRun(dir: string, runId: string, runMeta: RunMeta, loaded: LoadedConfig, opts: RunOptions, cwd: string): Promise<RunReports & {gate: GateOutcome | null}> {
+  writeJsonAtomic(join(dir, 'run.json'), runMeta);
+  const reports = await writeReports(dir, runId);
+  const runGate = loaded.config.gate || opts.gate ? {...loaded.config.gate, ...opts.gate} : undefined;
+  const gate = evaluateGate(reports.results, runGate, Object.fromEntries(loaded.suites.map((s) => [s.id, s.gate])));
+  if (gate) {
+    reports.summary.gate = gate;
+    writeJsonAtomic(reports.files.summary, reports.summary);
+    // The report page shows the gate too: rebuild it now that summary.json carries the verdict.
+    Object.assign(reports, await writeReports(dir, runId, {keepGate: true}));
+  }
+  if (opts.junit) {
+    const junitFile = resolve(cwd, opts.junit);
+    try {
+      mkdirSync(dirname(junitFile), {recursive: true});
+    } catch (error) {
+      throw asWriteError(dirname(junitFile), error);
+    }
+    writeFileAtomic(junitFile, junitXml(runId, reports.results, gate));
+  }
+  return {...reports, gate};
+}
+
+/**
+ * A write failure ends the run with the path and the fix. Before the first run.json is down a fresh
+ * run has nothing to resume, so its directory is removed; after, the message names --resume.
+ */
+function writeFailure(error: unknown, dir: string, resumable: boolean, releaseLock: () => void): unknown {
+  const failure = asWriteError(dir, error);
+  if (!(failure instanceof WriteError)) return failure;
+  if (!resumable) {
+    releaseLock();
+    rmSync(dir, {recursive: true, force: true});
+    return new WriteError(failure.path, failure.errno, {hint: `${failure.hint}, then run again (nothing was sent; the run directory was removed)`, cause: failure});
+  }
+  return failure.withResume(`assay run --resume ${dir}`);
+}
+
 /** Runs suites × models × repeats and writes the run directory. Everything `assay run` does. */
 export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   const cwd = opts.cwd ?? process.cwd();
   const emit = opts.onEvent ?? (() => {});
-  let meta: RunMeta | null = null;
-  let dir: string;
-  let planOptions: PlanOptions = {suites: opts.suites, models: opts.models, repeat: opts.repeat, sample: opts.sample, seed: opts.seed, batch: opts.batch || undefined};
-
-  // Set when --resume finds run.json torn or missing: the metadata is rebuilt from the journal and config.
-  let rebuiltBecause: string | null = null;
-  let journaled: ReturnType<typeof readJournal> | null = null;
-  if (opts.resume) {
-    dir = resolve(cwd, opts.resume);
-    const read = readResumeMeta(dir, opts.resume);
-    if (read.rebuilt) {
-      rebuiltBecause = read.problem;
-      journaled = readJournal(join(dir, 'results.jsonl'));
-      // What the run covered, as far as its journal shows; flags given now take precedence.
-      const seen = journaled.results;
-      planOptions = {
-        ...planOptions,
-        suites: opts.suites ?? [...new Set(seen.map((r) => r.suiteId))],
-        models: opts.models ?? [...new Set(seen.map((r) => r.model))],
-        repeat: opts.repeat ?? (seen.length > 0 ? Math.max(...seen.map((r) => r.repeat)) + 1 : undefined),
-      };
-    } else {
-      meta = read.meta;
-      meta.breakerTransitions ??= [];
-      meta.resumedAt ??= [];
-      planOptions = meta.options;
-    }
-  }
-  const loaded = opts.prepared ?? (await loadConfig(opts.config ?? meta?.configFile, {cwd}));
+  const fresh = !opts.resume;
+  const start = startingPoint(opts, opts.resume ? resolve(cwd, opts.resume) : null);
+  const {rebuiltBecause, planOptions} = start;
+  const loaded = opts.prepared ?? (await loadConfig(opts.config ?? start.meta?.configFile, {cwd}));
   const tasks = planTasks(loaded, planOptions);
   checkPrompts(tasks, loaded, emit);
-  // Keys are checked before anything is written: a missing key leaves no empty run directory behind.
-  const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));
-  for (const m of new Set([...tasks.map((t) => t.model), ...[...judgeLabels].map((l) => loaded.models.get(l)!).filter(Boolean)])) checkCredentials(m.provider);
+  checkKeys(tasks, loaded);
 
-  const outDir = resolve(loaded.rootDir, opts.outDir ?? loaded.config.outDir);
-  let runId: string;
-  const fresh = !opts.resume;
-  if (!fresh) {
-    runId = meta?.id ?? basename(dir!);
-  } else {
-    try {
-      mkdirSync(outDir, {recursive: true});
-      runId = newRunId(outDir);
-    } catch (error) {
-      throw asWriteError(outDir, error);
-    }
-    dir = join(outDir, runId);
-  }
-  dir = dir!;
+  const {runId, dir} = fresh
+    ? createRunDir(resolve(loaded.rootDir, opts.outDir ?? loaded.config.outDir))
+    : {runId: start.meta?.id ?? basename(resolve(cwd, opts.resume!)), dir: resolve(cwd, opts.resume!)};
   let releaseLock: () => void;
   try {
     releaseLock = acquireRunLock(dir);
@@ -190,55 +302,14 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
 
   try {
     const fingerprints = new Map(tasks.map((t) => [t.key, taskFingerprint(t)]));
-    const done = new Set<string>();
-    if (opts.resume) {
-      const retryErrors = opts.retryErrors ?? true;
-      const changed: string[] = [];
-      for (const r of latestResults((journaled ?? readJournal(join(dir, 'results.jsonl'))).results)) {
-        const key = taskKey(r.suiteId, r.caseId, r.model, r.repeat);
-        const now = fingerprints.get(key);
-        const keep = r.status === 'ok' || !retryErrors;
-        // Errors are sent again, so a config fixed after them (a param a model refused) is no conflict.
-        if (keep && now && r.fingerprint && r.fingerprint !== now) changed.push(`${r.suiteId}/${r.caseId} on ${r.model}`);
-        if (keep) done.add(key);
-      }
-      if (changed.length > 0) {
-        throw new InputError(
-          `cannot resume: ${changed.length} finished request(s) would now be sent differently (prompt, params, model id or graders changed), e.g. ${changed.slice(0, 3).join(', ')}`,
-          {file: opts.resume, hint: 'restore the config, suites and datasets the run started with, or start a new run'},
-        );
-      }
-      meta?.resumedAt.push(new Date().toISOString());
-    }
+    const done = fresh ? new Set<string>() : finishedKeys(opts, dir, start.journaled, fingerprints);
+    start.meta?.resumedAt.push(new Date().toISOString());
     const pending = tasks.filter((t) => !done.has(t.key));
-
     const usedModels = new Map<string, LoadedModel>();
     for (const t of tasks) usedModels.set(t.model.label, t.model);
-    if (rebuiltBecause) {
-      emit({
-        type: 'warning',
-        message: `${rebuiltBecause}: rebuilt it from results.jsonl and ${loaded.file} (suites ${planOptions.suites?.join(', ')}; models ${planOptions.models?.join(', ')}; repeat ${planOptions.repeat ?? loaded.config.repeat}${planOptions.sample ? `; sample ${planOptions.sample}` : ''}). If the run was started with other --suite/--model/--repeat/--sample flags, pass them with --resume`,
-      });
-    }
-    meta ??= {
-      id: runId,
-      configFile: resolve(cwd, loaded.file),
-      configDigest: digest(loaded),
-      options: planOptions,
-      startedAt: new Date().toISOString(),
-      endedAt: null,
-      resumedAt: [],
-      interrupted: false,
-      argv: opts.argv ?? [],
-      versions: versions(),
-      simulated: [...usedModels.values()].some((m) => m.provider.type === 'sandbox'),
-      models: Object.fromEntries(
-        [...usedModels.values()].map((m) => [m.label, runModelMeta(m)]),
-      ),
-      breakerTransitions: [],
-    };
-    if (rebuiltBecause) meta.resumedAt.push(new Date().toISOString());
-    const runMeta = meta;
+    if (rebuiltBecause) emit(rebuiltWarning(rebuiltBecause, loaded, planOptions));
+    const runMeta = start.meta ?? newRunMeta(runId, cwd, loaded, planOptions, usedModels, opts.argv);
+    if (rebuiltBecause) runMeta.resumedAt.push(new Date().toISOString());
     writeJsonAtomic(join(dir, 'run.json'), runMeta);
     resumable = true;
 
@@ -249,47 +320,15 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     runMeta.endedAt = new Date().toISOString();
     runMeta.interrupted = execution.interrupted;
     if (execution.fatal) {
-      // The journal could not be written (a full disk): what can still be saved is, atomically, and the
-      // journal's failure is what the user sees.
-      try {
-        writeJsonAtomic(join(dir, 'run.json'), runMeta);
-        await writeReports(dir, runId);
-      } catch {
-        // the same disk refuses these too; nothing is left torn, and --resume rebuilds them
-      }
+      await saveWhatCan(dir, runId, runMeta);
       emit({type: 'end', interrupted: execution.interrupted});
       throw execution.fatal;
     }
-    writeJsonAtomic(join(dir, 'run.json'), runMeta);
-    const reports = await writeReports(dir, runId);
-    const runGate = loaded.config.gate || opts.gate ? {...loaded.config.gate, ...opts.gate} : undefined;
-    const gate = evaluateGate(reports.results, runGate, Object.fromEntries(loaded.suites.map((s) => [s.id, s.gate])));
-    if (gate) {
-      reports.summary.gate = gate;
-      writeJsonAtomic(reports.files.summary, reports.summary);
-      // The report page shows the gate too: rebuild it now that summary.json carries the verdict.
-      Object.assign(reports, await writeReports(dir, runId, {keepGate: true}));
-    }
-    if (opts.junit) {
-      const junitFile = resolve(cwd, opts.junit);
-      try {
-        mkdirSync(dirname(junitFile), {recursive: true});
-      } catch (error) {
-        throw asWriteError(dirname(junitFile), error);
-      }
-      writeFileAtomic(junitFile, junitXml(runId, reports.results, gate));
-    }
+    const finished = await finishRun(dir, runId, runMeta, loaded, opts, cwd);
     emit({type: 'end', interrupted: execution.interrupted});
-    return {...reports, gate, runId, dir, interrupted: execution.interrupted, executed: execution.executed, skipped: tasks.length - pending.length};
+    return {...finished, runId, dir, interrupted: execution.interrupted, executed: execution.executed, skipped: tasks.length - pending.length};
   } catch (error) {
-    const failure = asWriteError(dir, error);
-    if (!(failure instanceof WriteError)) throw failure;
-    if (!resumable) {
-      releaseLock();
-      rmSync(dir, {recursive: true, force: true});
-      throw new WriteError(failure.path, failure.errno, {hint: `${failure.hint}, then run again (nothing was sent; the run directory was removed)`, cause: failure});
-    }
-    throw failure.withResume(`assay run --resume ${dir}`);
+    throw writeFailure(error, dir, resumable, releaseLock);
   } finally {
     releaseLock();
   }

@@ -116,68 +116,86 @@ export interface Summary {
   gate?: {pass: boolean; checks: Array<{scope: string; model: string | null; metric: string; threshold: number; actual: number | null; pass: boolean; message: string}>};
 }
 
-export function groupStats(results: readonly Result[]): GroupStats {
-  let ok = 0;
-  let graded = 0;
-  let passed = 0;
-  let inputTokens = 0;
-  let outputTokens = 0;
-  let tokensEstimated = 0;
-  let cacheReadTokens = 0;
-  let cacheWriteTokens = 0;
-  let reasoningTokens = 0;
-  let costEstimated = 0;
+/** Errors by class, those never sent, and what opened a breaker (circuit-open results by their cause). */
+function errorCounts(errors: readonly Result[]): Pick<GroupStats, 'errorsByClass' | 'notSent' | 'circuitOpenCauses'> {
+  const errorsByClass: Record<string, number> = {};
+  const circuitOpenCauses: Record<string, number> = {};
+  let notSent = 0;
+  for (const r of errors) {
+    const cls = r.error?.class ?? 'unknown';
+    errorsByClass[cls] = (errorsByClass[cls] ?? 0) + 1;
+    if (r.error?.notSent) notSent++;
+    const cause = r.error?.cause;
+    if (cls === 'circuit-open' && cause) {
+      const key = `${cause.class}${cause.status !== null ? ` ${cause.status}` : ''}`;
+      circuitOpenCauses[key] = (circuitOpenCauses[key] ?? 0) + 1;
+    }
+  }
+  return {errorsByClass, notSent, circuitOpenCauses};
+}
+
+/** Pass rate and mean score with their case-level intervals (repeats of a case are one unit of evidence). */
+function gradeStats(results: readonly Result[], ok: readonly Result[]) {
+  const graded = ok.filter((r) => r.pass !== null).length;
+  const clustered = ok.flatMap((r) => (r.score === null ? [] : [{cluster: `${r.suiteId}\u0000${r.caseId}`, score: r.score}]));
+  const cases = [...perCase(results).values()];
+  const passFractions = cases.flatMap((c) => (c.passRate === undefined ? [] : [c.passRate]));
+  const passCi = caseMeanInterval(passFractions, {trials: graded});
+  const scoreCi = caseMeanInterval(cases.map((c) => c.score));
+  return {
+    graded,
+    passed: ok.filter((r) => r.pass === true).length,
+    gradedCases: passFractions.length,
+    passRate: passCi?.estimate ?? null,
+    passRateCi95: passCi ? ([passCi.ciLow, passCi.ciHigh] as [number, number]) : null,
+    meanScore: scoreCi?.estimate ?? null,
+    meanScoreSe: clusteredMean(clustered)?.se ?? null,
+    meanScoreCi95: scoreCi ? ([scoreCi.ciLow, scoreCi.ciHigh] as [number, number]) : null,
+    unscored: ok.filter((r) => r.grades.some((g) => g.unscored)).length,
+  };
+}
+
+/** Latency and time to first token over the requests really sent (a cached answer took no time). */
+function timings(ok: readonly Result[]): Pick<GroupStats, 'latencyMs' | 'ttftMs'> {
+  const sent = ok.filter((r) => !r.cached);
+  const latencies = sent.flatMap((r) => (r.latencyMs === null ? [] : [r.latencyMs])).sort((a, b) => a - b);
+  const ttfts = sent.flatMap((r) => (r.ttftMs === null ? [] : [r.ttftMs])).sort((a, b) => a - b);
+  return {
+    latencyMs: {
+      p50: percentileOfSorted(latencies, 50),
+      p95: percentileOfSorted(latencies, 95),
+      p99: percentileOfSorted(latencies, 99),
+      mean: latencies.length === 0 ? null : latencies.reduce((a, b) => a + b, 0) / latencies.length,
+    },
+    ttftMs: {p50: percentileOfSorted(ttfts, 50), p95: percentileOfSorted(ttfts, 95)},
+  };
+}
+
+function tokenTotals(ok: readonly Result[]): Pick<GroupStats, 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'reasoningTokens' | 'tokensEstimated'> {
+  const sum = (of: (r: Result) => number | null | undefined) => ok.reduce((total, r) => total + (of(r) ?? 0), 0);
+  return {
+    inputTokens: sum((r) => r.inputTokens),
+    outputTokens: sum((r) => r.outputTokens),
+    cacheReadTokens: sum((r) => r.cacheReadTokens),
+    cacheWriteTokens: sum((r) => r.cacheWriteTokens),
+    reasoningTokens: sum((r) => r.reasoningTokens),
+    tokensEstimated: ok.filter((r) => r.tokensEstimated).length,
+  };
+}
+
+/** Cost totals: known, estimated and unknown; by token kind; as reported by the provider against as computed; judges'. */
+function costTotals(ok: readonly Result[]) {
   let breakdown: CostBreakdown | null = null;
   let reported: {n: number; reportedUsd: number; computedUsd: number | null} | null = null;
   let cost = 0;
   let costKnown = 0;
-  let attempts = 0;
-  let cached = 0;
-  let unscored = 0;
   let judgeCost = 0;
   let judgeCostKnown = 0;
-  const clustered: Array<{cluster: string; score: number}> = [];
-  const errorsByClass: Record<string, number> = {};
-  const circuitOpenCauses: Record<string, number> = {};
-  let notSent = 0;
-  const latencies: number[] = [];
-  const ttfts: number[] = [];
-  for (const r of results) {
-    attempts += r.attempts;
-    if (r.status === 'error') {
-      const cls = r.error?.class ?? 'unknown';
-      errorsByClass[cls] = (errorsByClass[cls] ?? 0) + 1;
-      if (r.error?.notSent) notSent++;
-      const cause = r.error?.cause;
-      if (cls === 'circuit-open' && cause) {
-        const key = `${cause.class}${cause.status !== null ? ` ${cause.status}` : ''}`;
-        circuitOpenCauses[key] = (circuitOpenCauses[key] ?? 0) + 1;
-      }
-      continue;
-    }
-    ok++;
+  for (const r of ok) {
     if (r.judgeCostUsd !== undefined && r.judgeCostUsd !== null) {
       judgeCost += r.judgeCostUsd;
       judgeCostKnown++;
     }
-    if (r.grades.some((g) => g.unscored)) unscored++;
-    if (r.pass !== null) {
-      graded++;
-      if (r.pass) passed++;
-    }
-    if (r.score !== null) clustered.push({cluster: `${r.suiteId}\u0000${r.caseId}`, score: r.score});
-    if (r.cached) cached++;
-    else {
-      if (r.latencyMs !== null) latencies.push(r.latencyMs);
-      if (r.ttftMs !== null) ttfts.push(r.ttftMs);
-    }
-    inputTokens += r.inputTokens ?? 0;
-    outputTokens += r.outputTokens ?? 0;
-    cacheReadTokens += r.cacheReadTokens ?? 0;
-    cacheWriteTokens += r.cacheWriteTokens ?? 0;
-    reasoningTokens += r.reasoningTokens ?? 0;
-    if (r.tokensEstimated) tokensEstimated++;
-    if (r.costEstimated) costEstimated++;
     if (r.costBreakdown) {
       breakdown ??= {inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: 0, reasoningUsd: 0};
       for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] += r.costBreakdown[k];
@@ -193,55 +211,37 @@ export function groupStats(results: readonly Result[]): GroupStats {
       costKnown++;
     }
   }
-  latencies.sort((a, b) => a - b);
-  ttfts.sort((a, b) => a - b);
-  const turnarounds = new Map<string, number>();
-  for (const r of results) if (r.batchId && typeof r.batchTurnaroundMs === 'number') turnarounds.set(r.batchId, r.batchTurnaroundMs);
-  const n = results.length;
-  const errors = n - ok;
-  const cases = [...perCase(results).values()];
-  const passFractions = cases.flatMap((c) => (c.passRate === undefined ? [] : [c.passRate]));
-  const passCi = caseMeanInterval(passFractions, {trials: graded});
-  const scoreCi = caseMeanInterval(cases.map((c) => c.score));
   return {
-    n,
-    ok,
-    errors,
-    errorRate: n === 0 ? 0 : errors / n,
-    errorsByClass,
-    notSent,
-    circuitOpenCauses,
-    graded,
-    passed,
-    gradedCases: passFractions.length,
-    passRate: passCi?.estimate ?? null,
-    passRateCi95: passCi ? [passCi.ciLow, passCi.ciHigh] : null,
-    meanScore: scoreCi?.estimate ?? null,
-    meanScoreSe: clusteredMean(clustered)?.se ?? null,
-    meanScoreCi95: scoreCi ? [scoreCi.ciLow, scoreCi.ciHigh] : null,
-    unscored,
-    latencyMs: {
-      p50: percentileOfSorted(latencies, 50),
-      p95: percentileOfSorted(latencies, 95),
-      p99: percentileOfSorted(latencies, 99),
-      mean: latencies.length === 0 ? null : latencies.reduce((a, b) => a + b, 0) / latencies.length,
-    },
-    ttftMs: {p50: percentileOfSorted(ttfts, 50), p95: percentileOfSorted(ttfts, 95)},
-    inputTokens,
-    outputTokens,
-    cacheReadTokens,
-    cacheWriteTokens,
-    reasoningTokens,
-    tokensEstimated,
     costUsd: costKnown === 0 ? null : cost,
     costBreakdown: breakdown,
-    costEstimated,
+    costEstimated: ok.filter((r) => r.costEstimated).length,
     reportedCost: reported && {...reported, disagree: reported.computedUsd !== null && costsDisagree(reported.computedUsd, reported.reportedUsd)},
-    costUnknown: ok - costKnown,
+    costUnknown: ok.length - costKnown,
     costPer1kUsd: costKnown === 0 ? null : (cost / costKnown) * 1000,
-    attempts,
-    cached,
     judgeCostUsd: judgeCostKnown === 0 ? null : judgeCost,
+  };
+}
+
+export function groupStats(results: readonly Result[]): GroupStats {
+  const ok = results.filter((r) => r.status !== 'error');
+  const n = results.length;
+  const errors = n - ok.length;
+  const turnarounds = new Map<string, number>();
+  for (const r of results) if (r.batchId && typeof r.batchTurnaroundMs === 'number') turnarounds.set(r.batchId, r.batchTurnaroundMs);
+  const {judgeCostUsd, ...cost} = costTotals(ok);
+  return {
+    n,
+    ok: ok.length,
+    errors,
+    errorRate: n === 0 ? 0 : errors / n,
+    ...errorCounts(results.filter((r) => r.status === 'error')),
+    ...gradeStats(results, ok),
+    ...timings(ok),
+    ...tokenTotals(ok),
+    ...cost,
+    attempts: results.reduce((total, r) => total + r.attempts, 0),
+    cached: ok.filter((r) => r.cached).length,
+    judgeCostUsd,
     ...(turnarounds.size > 0 && {batchTurnaroundMs: batchTurnaround([...turnarounds.values()])}),
   };
 }

@@ -3,6 +3,7 @@ import {dirname, join, relative, resolve} from 'node:path';
 import {stringify} from 'yaml';
 import {findConfigFile, loadConfig} from '../config/load-config.ts';
 import {checkProviderRules} from '../config/provider-rules.ts';
+import {explainProviderIssue} from '../config/explain-provider-issue.ts';
 import {providerSchema} from '../config/schema.ts';
 import {validate} from '../config/validate.ts';
 import {InputError} from '../core/errors.ts';
@@ -80,7 +81,7 @@ export function providerFromPreset(preset: Preset, opts: Pick<AddProviderOptions
   const def: Record<string, unknown> = {id, ...structuredClone(preset.provider)};
   if (opts.baseURL) def[def.type === 'azure-openai' ? 'endpoint' : 'baseURL'] = opts.baseURL;
   if (opts.models?.length) def.models = opts.models.map((model) => ({label: label(id, model), model}));
-  const parsed = validate(providerSchema, def, {file, what: 'provider definition'});
+  const parsed = validate(providerSchema, def, {file, what: 'provider definition', explain: explainProviderIssue});
   checkProviderRules({...parsed, file});
   return def;
 }

@@ -4,6 +4,7 @@ import {compileTemplate} from '../config/render-template.ts';
 import {suiteSchema, type GateDef, type GraderDef, type ModelParamsInput} from '../config/schema.ts';
 import {parseStructuredFile, type StructuredFile} from '../config/structured-file.ts';
 import {validate} from '../config/validate.ts';
+import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
 import type {ChatMessage} from '../core/types.ts';
 import {loadDataset, type DatasetRow} from '../datasets/load-dataset.ts';
@@ -53,9 +54,10 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     const abs = resolve(opts.rootDir, source);
     displayFile = relative(opts.cwd ?? process.cwd(), abs) || abs;
     baseDir = dirname(abs);
-    const text = await readFile(abs, 'utf8').catch(() => {
+    const bytes = await readFile(abs).catch(() => {
       throw new InputError('suite file not found', {file: displayFile});
     });
+    const text = decodeUtf8(bytes, displayFile);
     structured = parseStructuredFile(displayFile, text);
   } else {
     displayFile = opts.configFile;

@@ -2,7 +2,7 @@ import {processAlive} from '../runner/run-lock.ts';
 import {existsSync, lstatSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {loadRun} from '../report/load-run.ts';
-import {readRunMeta} from '../report/run-meta.ts';
+import {readRunMeta} from '../rundir/read-run-meta.ts';
 import type {Summary} from '../runner/summarize.ts';
 
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'incomplete';

@@ -1,35 +1,8 @@
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
+import type {RunMeta} from '../rundir/run-meta.ts';
 import type {Summary} from '../runner/summarize.ts';
 
-/** The parts of run.json the reports show. Read defensively: a hand-copied run may lack any of them. */
-export interface RunMeta {
-  id?: string;
-  configFile?: string;
-  configDigest?: string;
-  options?: unknown;
-  startedAt?: string;
-  endedAt?: string | null;
-  resumedAt?: string[];
-  interrupted?: boolean;
-  argv?: string[];
-  versions?: Record<string, string>;
-  simulated?: boolean;
-  models?: Record<string, {provider?: string; type?: string; model?: string; pricing?: {inputPerMTok: number; outputPerMTok: number} | null; simulated?: boolean}>;
-  breakerTransitions?: Array<{model: string; from: string; to: string; at: string; errorRate: number; attempts: number}>;
-}
-
-export function readRunMeta(dir: string): RunMeta | null {
-  try {
-    const meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as unknown;
-    return meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? (meta as RunMeta) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Key/value lines for the report's "Run" section; all plain text (escaped where rendered). */
-export function runMetaEntries(meta: RunMeta | null, summary: Summary): Array<{key: string; value: string}> {
+export function runMetaEntries(meta: Partial<RunMeta> | null, summary: Summary): Array<{key: string; value: string}> {
   const out: Array<{key: string; value: string}> = [{key: 'run id', value: summary.runId}];
   if (!meta) {
     out.push({key: 'run.json', value: 'not found: metadata unavailable'});
