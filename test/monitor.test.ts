@@ -119,7 +119,8 @@ suites: [s.yaml]
     expect(received).toHaveLength(1);
     expect(JSON.stringify(received[0])).toContain('error rate');
     const after = readSeries(series);
-    expect(after.drifts.map((d) => d.cycle)).toEqual([5]);
+    // Only the fault is a drift in errors; latency may drift on its own on a loaded machine (it is measured).
+    expect(after.drifts.filter((d) => d.metric !== 'latency').map((d) => d.cycle)).toEqual([5]);
     expect(after.points.find((p) => p.cycle === 5)!.errorsByClass).toEqual({server: 8});
     expect(existsSync(join(cwd, 'reports', 'monitor', 'runs'))).toBe(true);
     expect(readFileSync(series, 'utf8')).not.toContain('"cycle":5,"at"\n');
