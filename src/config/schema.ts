@@ -273,10 +273,39 @@ export const providerSchema = z.discriminatedUnion('type', [
   }),
 ]).describe('A provider: where its API lives, how to authenticate, limits, and its models.');
 
-export const messageSchema = z.strictObject({
-  role: z.enum(['system', 'user', 'assistant']),
-  content: z.string(),
+const toolName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1 to 64 letters, digits, underscores or dashes (what every API accepts as a function name)');
+
+/** A function the model may call; `parameters` is a JSON Schema for its arguments (an object). */
+export const toolSchema = z.strictObject({
+  name: toolName,
+  description: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()).default({type: 'object', properties: {}}),
 });
+
+/** auto: the model decides; none: no calls; required: at least one call; {name}: that tool. */
+export const toolChoiceSchema = z.union([z.enum(['auto', 'none', 'required']), z.strictObject({name: toolName})]);
+
+/** A call an assistant turn made earlier in a multi-turn case; argument strings are templates. */
+export const messageToolCallSchema = z.strictObject({
+  /** Pairs the call with its tool result; default call_<turn>_<n>. */
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  name: toolName,
+  arguments: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const messageSchema = z
+  .strictObject({
+    role: z.enum(['system', 'user', 'assistant', 'tool']),
+    content: z.string().optional(),
+    /** assistant: the tools it called in this turn. */
+    toolCalls: z.array(messageToolCallSchema).min(1).optional(),
+    /** tool: the call this result answers (default: the next unanswered call before it) and its tool's name (default: that call's). */
+    toolCallId: z.string().optional(),
+    toolName: toolName.optional(),
+  })
+  .refine((m) => m.content !== undefined || (m.role === 'assistant' && m.toolCalls), {message: 'needs `content` (only an assistant turn with toolCalls may leave it out)', path: ['content']})
+  .refine((m) => !m.toolCalls || m.role === 'assistant', {message: 'only an assistant turn has toolCalls', path: ['toolCalls']})
+  .refine((m) => (m.toolCallId === undefined && m.toolName === undefined) || m.role === 'tool', {message: 'toolCallId and toolName belong to a tool turn', path: ['toolCallId']});
 
 const normalizeSchema = z.enum(['none', 'trim', 'squad']);
 
@@ -316,6 +345,26 @@ export const deterministicGraderSchema = z.discriminatedUnion('type', [
     ...named,
   }),
   z.strictObject({type: z.literal('length'), min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional(), unit: z.enum(['chars', 'words']).default('chars'), ...named}),
+  z.strictObject({
+    type: z.literal('tool-call'),
+    /** The tool expected to be called (a template); null or an empty rendering: no call expected. */
+    name: z.string().nullable(),
+    /** Expected arguments: values are templates; "{{column}}" alone inserts the column's value as is (an object from a JSON dataset). */
+    arguments: z.union([z.record(z.string(), z.unknown()), z.string()]).optional(),
+    /** exact: the same arguments; subset: these arguments among others; schema: any arguments valid for the tool's parameters. */
+    match: z.enum(['exact', 'subset', 'schema']).default('exact'),
+  }),
+  z.strictObject({
+    type: z.literal('tool-calls'),
+    /** The calls expected, or a template naming a dataset column that holds them (a JSON list of {name, arguments}). */
+    calls: z.union([z.array(z.strictObject({name: toolName, arguments: z.union([z.record(z.string(), z.unknown()), z.string()]).optional()})), z.string()]),
+    match: z.enum(['exact', 'subset', 'schema']).default('exact'),
+    /** Count a call as right only in the expected order (default: any order). */
+    ordered: z.boolean().default(false),
+    /** The F1 over calls at or above which the grade passes. */
+    threshold: z.number().min(0).max(1).default(1),
+    ...named,
+  }),
   z.strictObject({type: z.literal('latency'), maxMs: z.number().positive(), ...named}),
   z.strictObject({type: z.literal('cost'), maxUsd: z.number().nonnegative(), ...named}),
   z.strictObject({
@@ -376,12 +425,19 @@ export const suiteSchema = z
     cases: z.array(caseSchema).optional().describe('Cases inline; or give `dataset`.'),
     models: z.array(z.string()).optional().describe('The model labels that run this suite (default: every chat model).'),
     params: paramsSchema.optional().describe('Overrides of the models\' params for this suite.'),
+    tools: z.array(toolSchema).min(1).optional().describe('Functions the model may call, sent in each API\'s native tool format (docs/request-features.md#tools).'),
+    toolChoice: toolChoiceSchema.optional().describe('auto (the model decides), none, required (at least one call), or {name} (that tool).'),
     graders: z.array(graderSchema).default([]).describe('How each answer is scored; a result passes when every grader passes.'),
     gate: z.lazy(() => gateSchema).optional().describe('This suite\'s own thresholds, per model within the suite.'),
   })
   .refine((s) => (s.prompt === undefined) !== (s.messages === undefined), {
     message: 'give exactly one of `prompt` or `messages`',
     path: ['prompt'],
+  })
+  .refine((s) => s.toolChoice === undefined || s.tools !== undefined, {message: 'toolChoice needs `tools`', path: ['toolChoice']})
+  .refine((s) => typeof s.toolChoice !== 'object' || (s.tools ?? []).some((t) => t.name === (s.toolChoice as {name: string}).name), {
+    message: 'toolChoice names a tool that is not in `tools`',
+    path: ['toolChoice'],
   })
   .refine((s) => (s.dataset === undefined) !== (s.cases === undefined), {
     message: 'give exactly one of `dataset` (a file) or `cases` (inline)',

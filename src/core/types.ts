@@ -12,10 +12,31 @@ export const ERROR_CLASSES = [
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
-export type Role = 'system' | 'user' | 'assistant';
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
 export interface ChatMessage {
   role: Role;
   content: string;
+  /** An assistant turn's calls (earlier turns of a multi-turn case); ids pair them with the tool results after. */
+  toolCalls?: Array<ToolCall & {id: string}>;
+  /** A tool result: the call it answers and that call's tool. */
+  toolCallId?: string;
+  toolName?: string;
+}
+
+/** A function a suite offers the model: its parameters as JSON Schema, as every API takes them. */
+export interface ToolDef {
+  name: string;
+  description?: string;
+  parameters: Record<string, unknown>;
+}
+
+/** Whether the model may, must or must not call a tool, or which one it must call. */
+export type ToolChoice = 'auto' | 'none' | 'required' | {name: string};
+
+/** A call a model made: arguments parsed from JSON, or the raw text when they do not parse. */
+export interface ToolCall {
+  name: string;
+  arguments: Record<string, unknown> | string;
 }
 
 /** Provider-neutral sampling parameters; each adapter maps them to its wire names. */
@@ -32,6 +53,9 @@ export interface ModelParams {
   responseFormat?: {type: 'json_schema'; schema: Record<string, unknown>; name?: string; strict?: boolean} | {type: 'json_object'};
   /** Merged into the provider's request body as is. */
   extra?: Record<string, unknown>;
+  /** The suite's tools and tool choice: carried with the params so the cache key, the fingerprint and batches include them. */
+  tools?: ToolDef[];
+  toolChoice?: ToolChoice;
 }
 
 export interface PricingTier {
@@ -163,6 +187,8 @@ export interface Result {
   simulated: boolean;
   input: string;
   expected: string | null;
+  /** The tools the model called, in order; present when the request offered tools or the answer called one. */
+  toolCalls?: ToolCall[];
   /** Judge-model cost of grading this result (null when no judge was used or its price is unknown). */
   judgeCostUsd?: number | null;
   /** Digest of what produced this result (messages, model, params, graders); --resume checks it. */

@@ -1,6 +1,7 @@
 import {isAbsolute, dirname, resolve} from 'node:path';
 import type {DeterministicGraderDef, GraderDef} from '../config/schema.ts';
 import {InputError} from '../core/errors.ts';
+import type {ToolDef} from '../core/types.ts';
 import {lengthBounds, measureBound} from './bounds.ts';
 import {substringGrader} from './contains.ts';
 import {custom, type CustomGraderFn} from './custom.ts';
@@ -13,6 +14,8 @@ import {numeric} from './numeric.ts';
 import {regex} from './regex.ts';
 import {rubric} from './rubric.ts';
 import {similarity} from './similarity.ts';
+import {toolCall} from './tool-call.ts';
+import {toolCalls} from './tool-calls.ts';
 
 export interface GraderContext {
   /** The suite file (display path) the grader is defined in; relative paths resolve against it. */
@@ -27,6 +30,8 @@ export interface GraderContext {
   models: ReadonlySet<string>;
   /** The suite's params.responseFormat schema: what a json-schema grader checks when it names none. */
   responseSchema?: Record<string, unknown>;
+  /** The suite's tools: what tool-call graders check names and argument schemas against. */
+  tools?: readonly ToolDef[];
 }
 
 function judgeModel(requested: string | undefined, ctx: GraderContext, field: string): string {
@@ -61,6 +66,10 @@ async function deterministic(def: DeterministicGraderDef, ctx: GraderContext): P
     case 'similarity':
     case 'levenshtein':
       return similarity({...def, name: def.name ?? def.type}, file);
+    case 'tool-call':
+      return toolCall(def, {file, tools: ctx.tools ?? []});
+    case 'tool-calls':
+      return toolCalls(def, {file, tools: ctx.tools ?? []});
     case 'length':
       return lengthBounds(def);
     case 'latency':

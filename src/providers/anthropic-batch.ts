@@ -4,6 +4,7 @@ import {classifyContext, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {anthropicUsage} from './usage.ts';
 import type {BatchApi, BatchItem, BatchItemOutcome, BatchStatus, CompletionRequest} from './provider-client.ts';
+import {anthropicToolCalls, recordedCalls} from './tool-format.ts';
 
 /** The HTTP status each Anthropic error type stands for, so an errored batch result classifies like a live error. */
 const STATUS_OF: Record<string, number> = {
@@ -69,6 +70,7 @@ export function anthropicBatchApi(client: Anthropic, opts: ClientOptions, body: 
               customId,
               completion: {
                 text: (m.content ?? []).map((block) => (block.type === 'text' ? block.text : '')).join(''),
+                ...recordedCalls({}, anthropicToolCalls(m.content ?? [])),
                 ...anthropicUsage(m.usage),
                 finishReason: normalizeFinishReason(m.stop_reason),
                 finishReasonRaw: m.stop_reason ?? null,

@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import {anthropicBatchApi} from './anthropic-batch.ts';
 import {classifyError, hintFor} from './classify-error.ts';
 import {anthropicFeatures, anthropicThinking} from './request-features.ts';
+import {anthropicMessages, anthropicToolCalls, anthropicTools, AnthropicToolUseDeltas, recordedCalls} from './tool-format.ts';
 import {classifyContext, clientFetch, deadline, sdkTimeoutMs, secretsOf, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {redactingLogger} from './redacting-logger.ts';
@@ -35,13 +36,14 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
     return {
       model,
       max_tokens: thinking.maxTokens,
-      messages: request.messages.filter((m) => m.role !== 'system').map((m) => ({role: m.role as 'user' | 'assistant', content: m.content})),
+      messages: anthropicMessages(request.messages) as Anthropic.MessageParam[],
       ...(system && {system}),
       // Extended thinking runs at the API's own sampling: temperature, top_p and top_k are refused beside it.
       ...(!thinking.thinking && p.temperature !== undefined && {temperature: Math.min(p.temperature, 1)}),
       ...(!thinking.thinking && p.topP !== undefined && {top_p: p.topP}),
       ...(!thinking.thinking && p.topK !== undefined && {top_k: p.topK}),
       ...(p.stop !== undefined && p.stop.length > 0 && {stop_sequences: p.stop}),
+      ...(anthropicTools(p) as Pick<Anthropic.MessageCreateParams, 'tools' | 'tool_choice'>),
       ...anthropicFeatures(p),
     };
   }
@@ -64,6 +66,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
           return {
             servedModel: r.model || null,
             text,
+            ...recordedCalls(request.params, anthropicToolCalls(r.content)),
             ...anthropicUsage(r.usage),
             finishReason: normalizeFinishReason(r.stop_reason),
             finishReasonRaw: r.stop_reason ?? null,
@@ -74,6 +77,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
         const stream = await dl.run(() => client.messages.create({...body(model, request), stream: true}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}));
         dl.touch();
         let text = '';
+        const calls = new AnthropicToolUseDeltas();
         let ttftMs: number | null = null;
         let usage = NO_USAGE;
         let finishRaw: string | null = null;
@@ -86,11 +90,15 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
               servedModel = event.message.model || null;
               usage = anthropicUsage(event.message.usage);
               break;
+            case 'content_block_start':
+              calls.start(event.index, event.content_block);
+              break;
             case 'content_block_delta':
-              if (event.delta.type === 'text_delta' && event.delta.text) {
+              if ((event.delta.type === 'text_delta' && event.delta.text) || event.delta.type === 'input_json_delta') {
                 request.onChunk?.();
                 if (ttftMs === null) ttftMs = performance.now() - started;
-                text += event.delta.text;
+                if (event.delta.type === 'text_delta') text += event.delta.text;
+                else calls.delta(event.index, event.delta.partial_json);
               }
               break;
             case 'message_delta':
@@ -107,7 +115,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
         // An abort mid-stream can end the iteration quietly instead of throwing.
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
         if (!stopped) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without message_stop`, {hint: 'the stream was cut short; it is retried'});
-        return {servedModel, text, ...usage, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
+        return {servedModel, text, ...recordedCalls(request.params, calls.done()), ...usage, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
       } catch (error) {
         throw classifyError(error, ctx, {timedOut: dl.timedOut(), stalled: dl.stalled() ? request.stallTimeoutMs : undefined});
       } finally {

@@ -18,7 +18,7 @@ export function createBedrockClient(opts: ClientOptions, aws: {credentials: AwsC
   const runtime = (opts.baseURL ?? `https://bedrock-runtime.${aws.region}.amazonaws.com`).replace(/\/$/, '');
   const control = (opts.baseURL ?? `https://bedrock.${aws.region}.amazonaws.com`).replace(/\/$/, '');
   const send = originBoundFetch(opts.providerId);
-  const unsupported = new UnsupportedParams(opts, ['topK', 'frequencyPenalty', 'presencePenalty', 'seed'], 'Bedrock Converse');
+  const unsupported = new UnsupportedParams(opts, ['topK', 'frequencyPenalty', 'presencePenalty', 'seed', 'tools', 'toolChoice'], 'Bedrock Converse');
   const secrets = [aws.credentials.secretAccessKey, aws.credentials.sessionToken ?? ''];
 
   async function signedFetch(method: string, url: URL, body: string, signal: AbortSignal): Promise<Response> {

@@ -5,6 +5,7 @@ import {normalizeFinishReason} from './finish-reason.ts';
 import type {BatchApi, BatchItem, BatchItemOutcome, BatchStatus, Completion, CompletionRequest} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {geminiUsage} from './usage.ts';
+import {geminiParts, recordedCalls} from './tool-format.ts';
 
 /** Terminal job states, as @google/genai names the API's BATCH_STATE_* values. */
 const DONE = new Set(['JOB_STATE_SUCCEEDED', 'JOB_STATE_PARTIALLY_SUCCEEDED', 'JOB_STATE_FAILED', 'JOB_STATE_CANCELLED', 'JOB_STATE_EXPIRED']);
@@ -98,8 +99,10 @@ function completion(r: InlinedResponse, providerId: string): Completion {
   const candidate = r.response?.candidates?.[0];
   if (!candidate) throw new ProviderError('bad-response', `${providerId} returned no candidates in a batch result`, {hint: 'the prompt may have been blocked; see promptFeedback'});
   const finishRaw = candidate.finishReason ?? null;
+  const {text, toolCalls} = geminiParts(candidate.content?.parts);
   return {
-    text: (candidate.content?.parts ?? []).map((p) => (p.thought ? '' : (p.text ?? ''))).join(''),
+    text,
+    ...recordedCalls({}, toolCalls),
     ...geminiUsage(r.response?.usageMetadata),
     finishReason: normalizeFinishReason(finishRaw),
     finishReasonRaw: finishRaw,

@@ -1,4 +1,6 @@
 import {geminiFeatures} from './request-features.ts';
+import {geminiContents, geminiParts, geminiTools, recordedCalls} from './tool-format.ts';
+import type {ToolCall} from '../core/types.ts';
 import {AsyncLocalStorage} from 'node:async_hooks';
 import type {GoogleGenAI as GoogleGenAIType} from '@google/genai';
 import {classifyError} from './classify-error.ts';
@@ -65,9 +67,7 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
     unsupported.check(p);
     const system = r.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
     return {
-      contents: r.messages
-        .filter((m) => m.role !== 'system')
-        .map((m) => ({role: m.role === 'assistant' ? 'model' : 'user', parts: [{text: m.content}]})),
+      contents: geminiContents(r.messages),
       config: {
         ...(system && {systemInstruction: system}),
         ...(p.temperature !== undefined && {temperature: p.temperature}),
@@ -78,6 +78,7 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
         ...(p.frequencyPenalty !== undefined && {frequencyPenalty: p.frequencyPenalty}),
         ...(p.presencePenalty !== undefined && {presencePenalty: p.presencePenalty}),
         ...(p.seed !== undefined && {seed: p.seed}),
+        ...geminiTools(p),
         ...geminiFeatures(p),
       },
     };
@@ -118,9 +119,12 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
             const candidate = res.candidates?.[0];
             if (!candidate) throw new ProviderError('bad-response', `${opts.providerId} returned no candidates`, {hint: 'the prompt may have been blocked; see promptFeedback'});
             const finishRaw = candidate.finishReason ?? null;
+            // Read from the parts, not res.text: that getter warns on the console whenever a part is a function call.
+            const {text, toolCalls} = geminiParts(candidate.content?.parts);
             return {
               servedModel: res.modelVersion ?? null,
-              text: res.text ?? '',
+              text,
+              ...recordedCalls(r.params, toolCalls),
               ...geminiUsage(res.usageMetadata),
               finishReason: normalizeFinishReason(finishRaw),
               finishReasonRaw: finishRaw,
@@ -131,6 +135,7 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
           const stream = await dl.run(() => ai.models.generateContentStream(request(model, r, signal)));
           dl.touch();
           let text = '';
+          const calls: ToolCall[] = [];
           let ttftMs: number | null = null;
           let finishRaw: string | null = null;
           let usage = NO_USAGE;
@@ -138,8 +143,10 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
           for await (const chunk of stream) {
             dl.touch();
             servedModel ??= chunk.modelVersion ?? null;
-            const delta = chunk.text;
-            if (delta) {
+            // Each functionCall part arrives whole, in the chunk that carries it.
+            const {text: delta, toolCalls} = geminiParts(chunk.candidates?.[0]?.content?.parts);
+            calls.push(...toolCalls);
+            if (delta || toolCalls.length > 0) {
               r.onChunk?.();
               if (ttftMs === null) ttftMs = performance.now() - started;
               text += delta;
@@ -153,7 +160,7 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
           // An abort mid-stream can end the iteration quietly instead of throwing.
           if (signal.aborted) throw signal.reason ?? new Error('aborted');
           if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});
-          return {servedModel, text, ...usage, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
+          return {servedModel, text, ...recordedCalls(r.params, calls), ...usage, finishReason: normalizeFinishReason(finishRaw), finishReasonRaw: finishRaw, latencyMs, ttftMs};
         } catch (error) {
           fail(error, model, r.timeoutMs, slot, dl.timedOut(), dl.stalled() ? r.stallTimeoutMs : undefined);
         } finally {

@@ -6,6 +6,7 @@ import {normalizeFinishReason} from './finish-reason.ts';
 import type {BatchApi, BatchItem, BatchItemOutcome, BatchStatus, Completion, CompletionRequest} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {openaiChatUsage} from './usage.ts';
+import {openaiToolCalls, recordedCalls} from './tool-format.ts';
 
 const DONE = new Set(['completed', 'expired', 'cancelled', 'failed']);
 
@@ -127,11 +128,12 @@ export function openaiBatchApi(client: OpenAI, opts: ClientOptions, body: (model
 
 /** A non-streamed chat completion body, as a batch output line carries it. */
 function chatCompletion(raw: unknown, providerId: string): Completion {
-  const r = raw as {choices?: Array<{message?: {content?: string | null}; finish_reason?: string | null}>; usage?: unknown};
+  const r = raw as {choices?: Array<{message?: {content?: string | null} & Parameters<typeof openaiToolCalls>[0]; finish_reason?: string | null}>; usage?: unknown};
   const choice = r?.choices?.[0];
   if (!choice) throw new ProviderError('bad-response', `${providerId} returned no choices in a batch result`, {hint: 'the batch result line had an empty "choices" list'});
   return {
     text: choice.message?.content ?? '',
+    ...recordedCalls({}, openaiToolCalls(choice.message)),
     ...openaiChatUsage(r.usage),
     finishReason: normalizeFinishReason(choice.finish_reason ?? null),
     finishReasonRaw: choice.finish_reason ?? null,

@@ -6,6 +6,7 @@ import {normalizeFinishReason} from './finish-reason.ts';
 import {openaiBatchApi} from './openai-batch.ts';
 import {redactingLogger} from './redacting-logger.ts';
 import {openaiFeatures, UNSUPPORTED_BUDGET} from './request-features.ts';
+import {OpenAIToolCallDeltas, openaiMessages, openaiToolCalls, openaiTools, recordedCalls} from './tool-format.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {openaiChatUsage, reportedCost, type UsageParts} from './usage.ts';
@@ -75,7 +76,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
     }
     return {
       model,
-      messages: request.messages.map((m) => ({role: m.role, content: m.content})),
+      messages: openaiMessages(request.messages) as unknown as OpenAI.Chat.ChatCompletionMessageParam[],
       ...(p.temperature !== undefined && {temperature: p.temperature}),
       ...(p.maxTokens !== undefined && {[maxTokensParam]: p.maxTokens}),
       ...(p.topP !== undefined && {top_p: p.topP}),
@@ -83,6 +84,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
       ...(p.frequencyPenalty !== undefined && {frequency_penalty: p.frequencyPenalty}),
       ...(p.presencePenalty !== undefined && {presence_penalty: p.presencePenalty}),
       ...(p.seed !== undefined && {seed: p.seed}),
+      ...openaiTools(p),
       ...openaiFeatures(p),
     };
   }
@@ -106,6 +108,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
           return {
             ...served(r),
             text: choice.message?.content ?? '',
+            ...recordedCalls(request.params, openaiToolCalls(choice.message)),
             ...usageOf(r.usage, withResponse.response.headers),
             finishReason: normalizeFinishReason(choice.finish_reason),
             finishReasonRaw: choice.finish_reason ?? null,
@@ -118,6 +121,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
         );
         dl.touch();
         let text = '';
+        const calls = new OpenAIToolCallDeltas();
         let ttftMs: number | null = null;
         let finishRaw: string | null = null;
         let usage: unknown = null;
@@ -125,11 +129,12 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
         for await (const chunk of stream) {
           dl.touch();
           if (servedBy.servedModel === null) servedBy = served(chunk);
-          const delta = chunk.choices?.[0]?.delta?.content;
-          if (delta) {
+          const delta = chunk.choices?.[0]?.delta;
+          const called = calls.add(delta?.tool_calls);
+          if (delta?.content || called) {
             request.onChunk?.();
             if (ttftMs === null) ttftMs = performance.now() - started;
-            text += delta;
+            text += delta?.content ?? '';
           }
           const finish = chunk.choices?.[0]?.finish_reason;
           if (finish) finishRaw = finish;
@@ -142,6 +147,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
         return {
           ...servedBy,
           text,
+          ...recordedCalls(request.params, calls.done()),
           ...usageOf(usage, response.headers),
           finishReason: normalizeFinishReason(finishRaw),
           finishReasonRaw: finishRaw,

@@ -1,4 +1,4 @@
-import type {ChatMessage, ErrorClass, FinishReason, ModelParams} from '../core/types.ts';
+import type {ChatMessage, ErrorClass, FinishReason, ModelParams, ToolCall} from '../core/types.ts';
 import type {ProviderError} from './provider-error.ts';
 
 export interface CompletionRequest {
@@ -19,6 +19,8 @@ export interface CompletionRequest {
 /** A provider's answer, normalised across wire formats. Timings are measured around the SDK call only. */
 export interface Completion {
   text: string;
+  /** The tools the model called, in order; present when the request offered tools or the answer called one. */
+  toolCalls?: ToolCall[];
   /** Input not read from or written to a prompt cache (each wire's own counts are split this way; see usage.ts). */
   inputTokens: number | null;
   /** Visible output, reasoning tokens not included. */

@@ -5,7 +5,8 @@ import {completionSchema} from '../providers/completion-schema.ts';
 // Queue payloads cross a process boundary through Redis: a worker or coordinator of another version,
 // or a job some other program put on the queue, must fail with a reason, not a crash later.
 
-const messageSchema = z.object({role: z.enum(['system', 'user', 'assistant']), content: z.string()});
+// Loose: an assistant turn's toolCalls and a tool result's toolCallId/toolName travel with the message.
+const messageSchema = z.looseObject({role: z.enum(['system', 'user', 'assistant', 'tool']), content: z.string()});
 
 /** QueueJobData as a worker reads it. The provider definition is checked for what sending needs; the rest passes through. */
 export const queueJobDataSchema = z.looseObject({

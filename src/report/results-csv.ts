@@ -15,7 +15,7 @@ const FIXED = [
   'cacheReadTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'reasoningTokens', 'computedCostUsd', 'reportedCostUsd', 'costEstimated',
   'costInputUsd', 'costCacheReadUsd', 'costCacheWriteUsd', 'costOutputUsd', 'costReasoningUsd', 'costTier',
   'stream', 'finishReason', 'finishReasonRaw', 'errorClass', 'errorStatus', 'errorMessage', 'errorHint', 'tags',
-  'startedAt', 'endedAt', 'batchId', 'batchTurnaroundMs', 'input', 'expected', 'output',
+  'startedAt', 'endedAt', 'batchId', 'batchTurnaroundMs', 'input', 'expected', 'output', 'toolCalls',
 ] as const;
 
 /** Numbers without float noise (0.0000019, not 0.0000018999999999999998); everything else as it is. */
@@ -53,6 +53,8 @@ export function* resultsCsvPieces(results: readonly Result[]): Generator<string>
       errorMessage: r.error?.message ?? null,
       errorHint: r.error?.hint ?? null,
       tags: r.tags.join(';'),
+      // As JSON: [{"name":…,"arguments":{…}}]; empty when the suite offers no tools.
+      toolCalls: r.toolCalls ? JSON.stringify(r.toolCalls) : null,
       costInputUsd: r.costBreakdown?.inputUsd ?? null,
       costCacheReadUsd: r.costBreakdown?.cacheReadUsd ?? null,
       costCacheWriteUsd: r.costBreakdown?.cacheWriteUsd ?? null,

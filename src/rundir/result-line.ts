@@ -24,6 +24,7 @@ export const resultLineSchema = z.object({
   score: nullableNumber,
   pass: z.boolean().nullable().optional(),
   tags: z.array(z.string()).optional(),
+  toolCalls: z.array(z.object({name: z.string(), arguments: z.union([z.record(z.string(), z.unknown()), z.string()])})).optional(),
 });
 
 /** The line as a Result, or the first thing wrong with it (its field and what was expected). */

@@ -1,4 +1,4 @@
-import type {CostBreakdown, Result} from '../core/types.ts';
+import type {ChatMessage, CostBreakdown, Result} from '../core/types.ts';
 import {gradeOutput} from '../graders/grade-output.ts';
 import type {ModelCaller} from '../graders/model-caller.ts';
 import {estimateTokens} from '../providers/estimate-tokens.ts';
@@ -30,7 +30,7 @@ export interface TaskOutcome {
 export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
   const {model, suite, testCase} = task;
   const provider = model.provider;
-  const input = testCase.messages.map((m) => (testCase.messages.length > 1 ? `${m.role}: ${m.content}` : m.content)).join('\n');
+  const input = testCase.messages.map((m) => (testCase.messages.length > 1 ? `${m.role}: ${m.content}${callsText(m.toolCalls)}` : m.content)).join('\n');
   const base = {
     runId: o.runId,
     suiteId: suite.id,
@@ -100,11 +100,14 @@ export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
   };
   const latencyMs = round(c.latencyMs);
 
-  const {grades, score, pass, judgeCostUsd} = await gradeOutput(suite.graders, {output: c.text, vars: testCase.vars, expected: testCase.expected, caseId: testCase.id, latencyMs, costUsd: cost, input, callModel: o.callModel});
+  // A suite that offers tools records the calls of every answer, none made included.
+  const toolCalls = c.toolCalls ?? (suite.params?.tools ? [] : undefined);
+  const {grades, score, pass, judgeCostUsd} = await gradeOutput(suite.graders, {output: c.text, toolCalls, vars: testCase.vars, expected: testCase.expected, caseId: testCase.id, latencyMs, costUsd: cost, input, callModel: o.callModel});
   return {
     ...base,
     status: 'ok',
     output: c.text,
+    ...(toolCalls && {toolCalls}),
     error: null,
     latencyMs,
     ttftMs: c.ttftMs === null ? null : round(c.ttftMs),
@@ -121,6 +124,11 @@ export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
     ...(c.systemFingerprint != null && {systemFingerprint: c.systemFingerprint}),
     ...(c.upstream != null && {upstream: c.upstream}),
   };
+}
+
+/** An earlier assistant turn's calls, as the result's input shows them. */
+function callsText(calls: ChatMessage['toolCalls']): string {
+  return calls ? calls.map((c) => ` [calls ${c.name}(${typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments)})]`).join('') : '';
 }
 
 function scaleBreakdown(b: CostBreakdown, factor: number): CostBreakdown {

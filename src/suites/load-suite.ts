@@ -1,12 +1,13 @@
 import {readFile} from 'node:fs/promises';
 import {dirname, relative, resolve} from 'node:path';
 import {compileTemplate} from '../config/render-template.ts';
-import {suiteSchema, type GateDef, type GraderDef, type ModelParamsInput} from '../config/schema.ts';
+import {compileValueTemplate, type CompiledValue} from '../config/render-value.ts';
+import {suiteSchema, type GateDef, type GraderDef, type SuiteDef} from '../config/schema.ts';
 import {parseStructuredFile, type StructuredFile} from '../config/structured-file.ts';
 import {validate} from '../config/validate.ts';
 import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
-import type {ChatMessage} from '../core/types.ts';
+import type {ChatMessage, ModelParams} from '../core/types.ts';
 import {loadDataset, type DatasetRow} from '../datasets/load-dataset.ts';
 import {createGrader, type GraderContext} from '../graders/create-grader.ts';
 import type {Grader} from '../graders/grader.ts';
@@ -27,7 +28,8 @@ export interface LoadedSuite {
   file: string;
   tags: string[];
   models: string[] | undefined;
-  params: ModelParamsInput | undefined;
+  /** The suite's params, with its tools and toolChoice (sent with every request, part of cache key and fingerprint). */
+  params: ModelParams | undefined;
   graderDefs: GraderDef[];
   graders: Grader[];
   cases: SuiteCase[];
@@ -74,6 +76,7 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     functions: opts.graders?.functions ?? {},
     models: opts.graders?.models ?? new Set(),
     responseSchema: def.params?.responseFormat?.type === 'json_schema' ? def.params.responseFormat.schema : undefined,
+    tools: def.tools,
   };
   const graders: Grader[] = [];
   for (const [i, g] of def.graders.entries()) {
@@ -103,14 +106,7 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     rows = def.cases!.map((values, i) => ({values, line: structured.lineOf([...prefix, 'cases', i])}));
   }
 
-  const templates = (def.messages ?? [{role: 'user' as const, content: def.prompt!}]).map((m, i) => ({
-    role: m.role,
-    render: compileTemplate(m.content, {
-      file: displayFile,
-      field: def.messages ? `messages[${i}].content` : 'prompt',
-      line: structured.lineOf([...prefix, def.messages ? 'messages' : 'prompt']),
-    }),
-  }));
+  const templates = messageTemplates(def, displayFile, (i) => structured.lineOf([...prefix, def.messages ? 'messages' : 'prompt', ...(def.messages ? [i] : [])]));
   const system = def.system === undefined ? undefined : compileTemplate(def.system, {file: displayFile, field: 'system'});
 
   const seen = new Map<string, number | undefined>();
@@ -131,7 +127,7 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     const rowTags = parseTags(values.tags, {file: rowsFile, line});
     const where = {file: rowsFile, caseId: id, line};
     const renderVars = {...vars, expected, id};
-    const messages: ChatMessage[] = templates.map((t) => ({role: t.role, content: t.render(renderVars, where)}));
+    const messages: ChatMessage[] = templates.map((t) => t(renderVars, where));
     if (system) messages.unshift({role: 'system', content: system(renderVars, where)});
     for (const grader of graders) grader.check?.({vars, expected, caseId: id}, {file: rowsFile, line});
     return {id, vars, expected, tags: unique([...def.tags, ...rowTags]), messages, source: {file: rowsFile, line}};
@@ -143,12 +139,49 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     file: displayFile,
     tags: def.tags,
     models: def.models,
-    params: def.params,
+    params: def.tools ? {...def.params, tools: def.tools, ...(def.toolChoice !== undefined && {toolChoice: def.toolChoice})} : def.params,
     graderDefs: def.graders,
     graders,
     cases,
     gate: def.gate,
   };
+}
+
+type MessageTemplate = (vars: Record<string, unknown>, where: {file: string; caseId: string; line?: number}) => ChatMessage;
+
+/**
+ * Each message as a template: content, and an assistant turn's call arguments, render per case. A
+ * tool result is paired with its call here, once: by toolCallId, else the next call not yet answered.
+ */
+function messageTemplates(def: SuiteDef, file: string, lineOf: (i: number) => number | undefined): MessageTemplate[] {
+  const unanswered: Array<{id: string; name: string}> = [];
+  return (def.messages ?? [{role: 'user' as const, content: def.prompt!}]).map((m, i): MessageTemplate => {
+    const field = def.messages ? `messages[${i}]` : 'prompt';
+    const line = lineOf(i);
+    const content = m.content === undefined ? () => '' : compileTemplate(m.content, {file, field: def.messages ? `${field}.content` : field, line});
+    if (m.toolCalls) {
+      const calls = m.toolCalls.map((c, j) => ({id: c.id ?? `call_${i}_${j}`, name: c.name, args: compileValueTemplate(c.arguments, {file, field: `${field}.toolCalls[${j}].arguments`, line}) as CompiledValue}));
+      unanswered.push(...calls.map((c) => ({id: c.id, name: c.name})));
+      return (vars, at) => ({role: 'assistant', content: content(vars, at), toolCalls: calls.map((c) => ({id: c.id, name: c.name, arguments: c.args(vars, at) as Record<string, unknown>}))});
+    }
+    if (m.role === 'tool') {
+      const at = m.toolCallId === undefined ? 0 : unanswered.findIndex((c) => c.id === m.toolCallId);
+      const call = unanswered[at];
+      if (!call && !(m.toolCallId && m.toolName)) {
+        throw new InputError(m.toolCallId ? `no earlier assistant toolCalls entry has id "${m.toolCallId}"` : 'a tool result with no assistant call before it to answer', {
+          file,
+          field: `${field}.toolCallId`,
+          line,
+          hint: 'put an assistant message with toolCalls before the tool message, or give toolCallId and toolName',
+        });
+      }
+      if (call) unanswered.splice(at, 1);
+      const id = m.toolCallId ?? call!.id;
+      const name = m.toolName ?? call!.name;
+      return (vars, where) => ({role: 'tool', content: content(vars, where), toolCallId: id, toolName: name});
+    }
+    return (vars, where) => ({role: m.role, content: content(vars, where)});
+  });
 }
 
 function parseTags(value: unknown, where: {file: string; line: number | undefined}): string[] {
