@@ -1,8 +1,28 @@
+import type {ChatMessage} from '../core/types.ts';
+import type {ExpectedCall} from '../graders/match-tool-call.ts';
+
 /** What the sandbox knows about a prompt: the right answer, its tags, and its siblings (for plausible wrong answers). */
 export interface AnswerKeyEntry {
-  expected: string;
+  /** The right text answer; null when only the right calls are known. */
+  expected: string | null;
   tags: string[];
   group: string;
+  /** The right tool calls when tools are offered ([] : answer without a call); absent when no grader says. */
+  calls?: ExpectedCall[];
+}
+
+/**
+ * The key a conversation is answered by: its last user message, and how many tool results follow
+ * it, so the turn that calls a tool and the turn that answers from its result are told apart.
+ */
+export function promptOf(messages: ReadonlyArray<Pick<ChatMessage, 'role' | 'content'>>): string {
+  let results = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role === 'user') return results === 0 ? m.content : `${m.content}\n[after ${results} tool result${results === 1 ? '' : 's'}]`;
+    if (m.role === 'tool') results++;
+  }
+  return '';
 }
 
 /**
@@ -21,7 +41,7 @@ export class AnswerKey {
     this.entries.set(AnswerKey.keyOf(prompt), entry);
     let group = this.groups.get(entry.group);
     if (!group) this.groups.set(entry.group, (group = new Set()));
-    group.add(entry.expected);
+    if (entry.expected !== null) group.add(entry.expected);
   }
 
   lookup(prompt: string): AnswerKeyEntry | undefined {

@@ -1,4 +1,7 @@
-import {asRecord, BadRequest, optionalNumber, sse, textOf, type SimReply, type WireFormat} from './wire-format.ts';
+import type {ChatMessage, ToolChoice} from '../core/types.ts';
+import {argumentsObject, asRecord, BadRequest, optionalNumber, sse, textOf, toolDef, type SimReply, type WireFormat} from './wire-format.ts';
+
+const FINISH = {stop: 'stop', length: 'length', tool: 'tool_calls'} as const;
 
 const created = () => Math.floor(Date.now() / 1000);
 
@@ -16,18 +19,59 @@ function usage(r: SimReply) {
   };
 }
 
+function wireCall(c: SimReply['toolCalls'][number]) {
+  return {id: c.id, type: 'function', function: {name: c.name, arguments: JSON.stringify(c.arguments)}};
+}
+
 export const openaiWire: WireFormat = {
   name: 'openai',
   parse(raw) {
     const body = asRecord(raw, 'request body');
     if (typeof body.model !== 'string' || body.model === '') throw new BadRequest('you must provide a model parameter');
     if (!Array.isArray(body.messages) || body.messages.length === 0) throw new BadRequest("'messages' must be a non-empty array");
-    const messages = body.messages.map((m, i) => {
+    const called = new Set<string>();
+    const messages = body.messages.map((m, i): ChatMessage => {
       const msg = asRecord(m, `messages[${i}]`);
       const role = msg.role === 'developer' ? 'system' : msg.role;
+      if (role === 'tool') {
+        // As the API checks it: a tool result answers a call an earlier assistant message made.
+        if (typeof msg.tool_call_id !== 'string' || !called.has(msg.tool_call_id)) {
+          throw new BadRequest(`messages[${i}]: a message with role 'tool' must answer a preceding message with 'tool_calls' (tool_call_id ${JSON.stringify(msg.tool_call_id)})`);
+        }
+        return {role: 'tool', content: textOf(msg.content, `messages[${i}].content`), toolCallId: msg.tool_call_id};
+      }
       if (role !== 'system' && role !== 'user' && role !== 'assistant') throw new BadRequest(`messages[${i}].role "${String(msg.role)}" is not supported`);
-      return {role, content: textOf(msg.content, `messages[${i}].content`)} as const;
+      if (role === 'assistant' && Array.isArray(msg.tool_calls)) {
+        const toolCalls = msg.tool_calls.map((c, j) => {
+          const call = asRecord(c, `messages[${i}].tool_calls[${j}]`);
+          const fn = asRecord(call.function, `messages[${i}].tool_calls[${j}].function`);
+          if (call.type !== 'function' || typeof call.id !== 'string' || typeof fn.name !== 'string') throw new BadRequest(`messages[${i}].tool_calls[${j}] needs id, type "function" and function.name`);
+          if (typeof fn.arguments !== 'string') throw new BadRequest(`messages[${i}].tool_calls[${j}].function.arguments must be a string of JSON`);
+          called.add(call.id);
+          return {id: call.id, name: fn.name, arguments: argumentsObject(fn.arguments, `messages[${i}].tool_calls[${j}].function.arguments`)};
+        });
+        return {role, content: msg.content === null || msg.content === undefined ? '' : textOf(msg.content, `messages[${i}].content`), toolCalls};
+      }
+      return {role, content: textOf(msg.content, `messages[${i}].content`)};
     });
+    const tools = body.tools === undefined ? [] : Array.isArray(body.tools) ? body.tools.map((t, i) => {
+      const tool = asRecord(t, `tools[${i}]`);
+      if (tool.type !== 'function') throw new BadRequest(`tools[${i}].type must be "function"`);
+      const fn = asRecord(tool.function, `tools[${i}].function`);
+      return toolDef(fn.name, fn.description, fn.parameters, `tools[${i}].function`);
+    }) : [];
+    if (body.tools !== undefined && !Array.isArray(body.tools)) throw new BadRequest('tools must be an array');
+    let toolChoice: ToolChoice | undefined;
+    if (body.tool_choice !== undefined) {
+      const c = body.tool_choice;
+      if (c === 'auto' || c === 'none' || c === 'required') toolChoice = c;
+      else {
+        const fn = (asRecord(c, 'tool_choice').function ?? {}) as {name?: unknown};
+        if ((c as {type?: unknown}).type !== 'function' || typeof fn.name !== 'string') throw new BadRequest('tool_choice must be "auto", "none", "required" or {type: "function", function: {name}}');
+        toolChoice = {name: fn.name};
+      }
+      if (tools.length === 0) throw new BadRequest("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.");
+    }
     const temperature = optionalNumber(body, 'temperature');
     if (temperature !== undefined && (temperature < 0 || temperature > 2)) throw new BadRequest('temperature must be between 0 and 2');
     const stop = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop.map(String) : undefined;
@@ -43,6 +87,8 @@ export const openaiWire: WireFormat = {
       },
       stream: body.stream === true,
       includeUsage: streamOptions?.include_usage === true,
+      tools,
+      ...(toolChoice !== undefined && {toolChoice}),
     };
   },
   reply(r: SimReply) {
@@ -51,7 +97,7 @@ export const openaiWire: WireFormat = {
       object: 'chat.completion',
       created: created(),
       model: r.model,
-      choices: [{index: 0, message: {role: 'assistant', content: r.text, refusal: null}, logprobs: null, finish_reason: r.finish}],
+      choices: [{index: 0, message: {role: 'assistant', content: r.toolCalls.length > 0 && r.text === '' ? null : r.text, refusal: null, ...(r.toolCalls.length > 0 && {tool_calls: r.toolCalls.map(wireCall)})}, logprobs: null, finish_reason: FINISH[r.finish]}],
       usage: usage(r),
       system_fingerprint: 'assay-sandbox',
     };
@@ -68,7 +114,17 @@ export const openaiWire: WireFormat = {
   },
   streamTail(r, includeUsage) {
     const base = {id: r.id, object: 'chat.completion.chunk', created: created(), model: r.model};
-    const frames = [sse({...base, choices: [{index: 0, delta: {}, logprobs: null, finish_reason: r.finish}], ...(includeUsage && {usage: null})})];
+    // Each call as the API streams it: index, id and name first, then its arguments in fragments.
+    const frames = r.toolCalls.flatMap((c, index) => {
+      const args = JSON.stringify(c.arguments);
+      const third = Math.max(1, Math.ceil(args.length / 3));
+      const fragments = Array.from({length: Math.ceil(args.length / third)}, (_, k) => args.slice(k * third, (k + 1) * third));
+      return [
+        {index, id: c.id, type: 'function', function: {name: c.name, arguments: ''}},
+        ...fragments.map((arguments_) => ({index, function: {arguments: arguments_}})),
+      ].map((delta) => sse({...base, choices: [{index: 0, delta: {tool_calls: [delta]}, logprobs: null, finish_reason: null}]}));
+    });
+    frames.push(sse({...base, choices: [{index: 0, delta: {}, logprobs: null, finish_reason: FINISH[r.finish]}], ...(includeUsage && {usage: null})}));
     if (includeUsage) {
       frames.push(sse({...base, choices: [], usage: usage(r)}));
     }

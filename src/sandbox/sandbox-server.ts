@@ -2,11 +2,11 @@ import {randomUUID} from 'node:crypto';
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import type {AddressInfo, Socket} from 'node:net';
 import {setTimeout as sleep} from 'node:timers/promises';
-import type {ModelParams} from '../core/types.ts';
+import type {ModelParams, ToolCall, ToolChoice} from '../core/types.ts';
 import {estimateTokens} from '../providers/estimate-tokens.ts';
 import {anthropicWire} from './anthropic-wire.ts';
 import {BatchEndpoints, type BatchSandboxOptions} from './batch-endpoints.ts';
-import {AnswerKey} from './answer-key.ts';
+import {AnswerKey, promptOf} from './answer-key.ts';
 import {KEEP_GENERATING} from './keep-generating.ts';
 import {CapacityGate} from './capacity-gate.ts';
 import {geminiWire} from './gemini-wire.ts';
@@ -81,6 +81,11 @@ export interface SandboxRequestLog {
   auth?: string;
   /** Sampling parameters as the request sent them, so a gateway test can see what reached the provider. */
   params?: ModelParams;
+  /** The tools the request offered (names), its tool choice, the tool results it carried, and the calls the reply made. */
+  tools?: string[];
+  toolChoice?: ToolChoice;
+  toolResults?: number;
+  toolCalls?: ToolCall[];
 }
 
 /**
@@ -212,9 +217,12 @@ export class Sandbox {
         model = resolveSimModel(parsed.model, undefined);
         this.models.set(model.id, model);
       }
-      const prompt = [...parsed.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+      const prompt = promptOf(parsed.messages);
       const fault = this.pickFault(req, model, prompt);
       const entry: SandboxRequestLog = {wire: wire.name, model: model.id, stream: parsed.stream, fault, at: Date.now(), prompt, status: null, path: url.pathname, auth: authScheme(req, url), params: parsed.params};
+      if (parsed.tools.length > 0) Object.assign(entry, {tools: parsed.tools.map((t) => t.name), ...(parsed.toolChoice !== undefined && {toolChoice: parsed.toolChoice})});
+      const toolResults = parsed.messages.filter((m) => m.role === 'tool').length;
+      if (toolResults > 0) entry.toolResults = toolResults;
       this.log.push(entry);
       res.once('finish', () => (entry.status = res.statusCode));
       await this.respond(req, res, wire, model, parsed, fault, prompt, entry);
@@ -323,6 +331,7 @@ export class Sandbox {
     const {reply, pieces} = this.simulateReply(wire, model, r, prompt, fault === 'huge');
     const {inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWriteTtl, reasoningTokens, costUsd} = reply;
     entry.usage = {inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWriteTtl, reasoningTokens, costUsd};
+    if (reply.toolCalls.length > 0 || r.tools.length > 0) entry.toolCalls = reply.toolCalls.map((c) => ({name: c.name, arguments: c.arguments}));
     // LiteLLM's proxy sends its price as a header (before the body, so a stream's cost is known up front).
     if (costUsd !== null && reply.costVia === 'header') res.setHeader('x-litellm-response-cost', String(costUsd));
     const random = seededRandom(seedFrom(this.seed, model.id, prompt, 'latency', Date.now() & 0xffff));
@@ -386,9 +395,10 @@ export class Sandbox {
   /** The simulated answer to a request: the judge or answer-key simulation, cut at stop sequences and maxTokens. */
   private simulateReply(wire: WireFormat, model: SimModel, r: SimRequest, prompt: string, huge: boolean): {reply: SimReply; pieces: string[]} {
     const judged = simulateJudge(model, r.messages, this.answerKey, this.seed);
-    const answer = judged === null ? simulateAnswer(model, prompt, this.answerKey, this.seed) : {text: judged, correct: null};
+    const answer = judged === null ? simulateAnswer(model, prompt, this.answerKey, this.seed, {tools: r.tools, choice: r.toolChoice}) : {text: judged, correct: null};
+    const toolCalls = (answer.toolCalls ?? []).map((c, i) => ({...c, id: `${wire.name === 'anthropic' ? 'toolu' : 'call'}_sim_${randomUUID().slice(0, 8)}_${i}`}));
     let text = huge ? 'lorem ipsum '.repeat(250_000) : prompt.includes(KEEP_GENERATING) ? fillerTokens(r.params.maxTokens ?? 256) : answer.text;
-    let finish: SimReply['finish'] = 'stop';
+    let finish: SimReply['finish'] = toolCalls.length > 0 ? 'tool' : 'stop';
     for (const stop of r.params.stop ?? []) {
       const at = stop ? text.indexOf(stop) : -1;
       if (at !== -1) text = text.slice(0, at);
@@ -399,15 +409,17 @@ export class Sandbox {
       text = pieces.join('');
       finish = 'length';
     }
-    const promptTokens = r.messages.reduce((n, m) => n + estimateTokens(m.content) + 3, 0);
+    // Tool definitions and earlier calls are prompt too; a reply's calls are output.
+    const promptTokens = r.messages.reduce((n, m) => n + estimateTokens(m.content) + 3 + (m.toolCalls ? estimateTokens(JSON.stringify(m.toolCalls)) : 0), 0) + (r.tools.length > 0 ? estimateTokens(JSON.stringify(r.tools)) : 0);
     const cache = this.promptCache(wire, model, r);
-    const outputTokens = huge ? estimateTokens(text) : pieces.length;
+    const outputTokens = (huge ? estimateTokens(text) : pieces.length) + (toolCalls.length > 0 ? estimateTokens(JSON.stringify(toolCalls.map((c) => [c.name, c.arguments]))) : 0);
     const inputTokens = promptTokens - cache.read - cache.write;
     const price = model.reportCost;
     const reply: SimReply = {
       id: `${wire.name === 'anthropic' ? 'msg' : 'chatcmpl'}-sim-${randomUUID().slice(0, 12)}`,
       model: model.id,
       text,
+      toolCalls,
       finish,
       inputTokens,
       outputTokens,
@@ -456,7 +468,7 @@ export class Sandbox {
       model = resolveSimModel(parsed.model, undefined);
       this.models.set(model.id, model);
     }
-    const prompt = [...parsed.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const prompt = promptOf(parsed.messages);
     return {status: 200, body: wire.reply(this.simulateReply(wire, model, parsed, prompt, false).reply), model: model.id, prompt};
   }
 

@@ -1,24 +1,43 @@
 import type {AnswerKey, AnswerKeyEntry} from './answer-key.ts';
 import {accuracyFor, type SimModel} from './sim-model.ts';
 import {seededRandom, seedFrom} from '../core/seeded-random.ts';
+import type {ToolCall} from '../core/types.ts';
+import {forcedCall, NO_CALL_TEXT, rightCalls, wrongCalls, type ToolOffer} from './simulate-tool-calls.ts';
 
 export interface SimAnswer {
   text: string;
   correct: boolean | null;
+  /** Calls made instead of (or beside) the text, when the request offered tools. */
+  toolCalls?: ToolCall[];
 }
 
-/** Decides a simulated model's answer: deterministic for (seed, model, prompt). */
-export function simulateAnswer(model: SimModel, prompt: string, key: AnswerKey, seed: number): SimAnswer {
+/**
+ * Decides a simulated model's answer: deterministic for (seed, model, prompt). A request offering
+ * tools, for a case whose right calls are known, is answered with calls: right ones at the model's
+ * accuracy, plausible wrong ones otherwise.
+ */
+export function simulateAnswer(model: SimModel, prompt: string, key: AnswerKey, seed: number, offer?: ToolOffer): SimAnswer {
   const random = seededRandom(seedFrom(seed, model.id, prompt));
   const entry = key.lookup(prompt);
-  if (!entry) {
-    return {text: `Simulated reply from ${model.id} (assay sandbox): this prompt is not in the sandbox's answer key.`, correct: null};
+  const tools = offer && offer.tools.length > 0 && offer.choice !== 'none' ? offer : null;
+  const forced = tools !== null && (tools.choice === 'required' || typeof tools.choice === 'object');
+  if (!entry || (entry.expected === null && !(tools && entry.calls))) {
+    const text = `Simulated reply from ${model.id} (assay sandbox): this prompt is not in the sandbox's answer key.`;
+    return forced ? {text: '', correct: null, toolCalls: [forcedCall(tools, random)]} : {text, correct: null};
   }
-  if (random() < accuracyFor(model, entry.tags)) {
+  const correct = random() < accuracyFor(model, entry.tags);
+  if (tools && entry.calls) {
+    const calls = correct ? rightCalls(entry.calls, tools) : wrongCalls(entry.calls, tools, random);
+    if (calls.length > 0) return {text: '', correct, toolCalls: calls};
+    if (forced) return {text: '', correct: false, toolCalls: [forcedCall(tools, random)]};
+    return {text: correct ? (entry.expected ?? NO_CALL_TEXT) : entry.expected === null ? NO_CALL_TEXT : wrongAnswer({...entry, expected: entry.expected}, key, random), correct, toolCalls: []};
+  }
+  if (entry.expected === null) return {text: NO_CALL_TEXT, correct: null};
+  if (correct) {
     const text = random() < model.verbosity ? wrap(entry.expected, random) : entry.expected;
     return {text, correct: true};
   }
-  return {text: wrongAnswer(entry, key, random), correct: false};
+  return {text: wrongAnswer({...entry, expected: entry.expected}, key, random), correct: false};
 }
 
 function wrap(answer: string, random: () => number): string {
@@ -27,7 +46,7 @@ function wrap(answer: string, random: () => number): string {
   return forms[Math.floor(random() * forms.length)]!;
 }
 
-function wrongAnswer(entry: AnswerKeyEntry, key: AnswerKey, random: () => number): string {
+function wrongAnswer(entry: AnswerKeyEntry & {expected: string}, key: AnswerKey, random: () => number): string {
   const expected = entry.expected.trim();
   const number = Number(expected.replace(/,/g, ''));
   if (expected !== '' && Number.isFinite(number)) {

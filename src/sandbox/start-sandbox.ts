@@ -1,21 +1,25 @@
 import {existsSync} from 'node:fs';
 import {resolve} from 'node:path';
 import {CONFIG_NAMES, loadConfig, type LoadedConfig} from '../config/load-config.ts';
+import {promptOf} from './answer-key.ts';
 import {Sandbox} from './sandbox-server.ts';
 import {resolveSimModel} from './sim-model.ts';
 
-/** Registers each suite case's right answer, keyed by its final user message. */
+/** Registers each suite case's right answer (and right tool calls), keyed by its final user message (promptOf). */
 export function registerSuiteAnswers(sandbox: Sandbox, loaded: LoadedConfig): void {
   for (const suite of loaded.suites) {
     for (const c of suite.cases) {
-      const prompt = [...c.messages].reverse().find((m) => m.role === 'user')?.content;
-      if (prompt === undefined) continue;
+      if (!c.messages.some((m) => m.role === 'user')) continue;
+      const prompt = promptOf(c.messages);
+      const input = {vars: c.vars, expected: c.expected, caseId: c.id};
       let expected = c.expected;
       for (const grader of suite.graders) {
         if (expected !== null) break;
-        expected = grader.reference?.({vars: c.vars, expected: c.expected, caseId: c.id}) ?? null;
+        expected = grader.reference?.(input) ?? null;
       }
-      if (expected !== null) sandbox.answerKey.register(prompt, {expected, tags: c.tags, group: suite.id});
+      // The right calls, when a tool-call grader knows them (the first that does).
+      const calls = suite.params?.tools ? suite.graders.map((g) => g.toolReference?.(input) ?? null).find((r) => r !== null) : undefined;
+      if (expected !== null || calls) sandbox.answerKey.register(prompt, {expected, tags: c.tags, group: suite.id, ...(calls && {calls})});
     }
   }
 }

@@ -1,4 +1,4 @@
-import type {ChatMessage, ModelParams} from '../core/types.ts';
+import type {ChatMessage, ModelParams, ToolCall, ToolChoice, ToolDef} from '../core/types.ts';
 
 export interface SimRequest {
   model: string;
@@ -6,13 +6,18 @@ export interface SimRequest {
   params: ModelParams;
   stream: boolean;
   includeUsage: boolean;
+  /** Tools the request offers (none: []), and its tool choice in assay's words. */
+  tools: ToolDef[];
+  toolChoice?: ToolChoice;
 }
 
 export interface SimReply {
   id: string;
   model: string;
   text: string;
-  finish: 'stop' | 'length';
+  /** Calls the reply makes (after its text), each with the id the wire gives it. */
+  toolCalls: Array<ToolCall & {id: string}>;
+  finish: 'stop' | 'length' | 'tool';
   /** Uncached input: the prompt minus cache reads and writes. */
   inputTokens: number;
   /** Visible output, reasoning not included. */
@@ -62,6 +67,25 @@ export function textOf(content: unknown, where: string): string {
       .join('');
   }
   throw new BadRequest(`${where} must be a string or a list of text parts`);
+}
+
+/** A tool as a request declared it, checked for what every API requires: a name and an object schema. */
+export function toolDef(name: unknown, description: unknown, parameters: unknown, where: string): ToolDef {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new BadRequest(`${where}.name must match ^[a-zA-Z0-9_-]{1,64}$`);
+  const schema = parameters === undefined ? {type: 'object', properties: {}} : asRecord(parameters, `${where} parameters`);
+  return {name, ...(typeof description === 'string' && {description}), parameters: schema};
+}
+
+/** Tool-call arguments as a JSON object (OpenAI sends them as JSON text). */
+export function argumentsObject(raw: unknown, where: string): Record<string, unknown> {
+  if (typeof raw === 'string') {
+    try {
+      return asRecord(JSON.parse(raw), where);
+    } catch {
+      throw new BadRequest(`${where} must be a JSON object`);
+    }
+  }
+  return raw === undefined ? {} : asRecord(raw, where);
 }
 
 export function optionalNumber(body: Record<string, unknown>, key: string): number | undefined {
