@@ -1,0 +1,168 @@
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {loadConfig} from '../src/config/load-config.ts';
+import type {Result} from '../src/core/types.ts';
+import {runBenchmark} from '../src/runner/run-benchmark.ts';
+import {Sandbox} from '../src/sandbox/sandbox-server.ts';
+import {resolveSimModel} from '../src/sandbox/sim-model.ts';
+import {registerSuiteAnswers} from '../src/sandbox/start-sandbox.ts';
+import {makeProject} from './helpers.ts';
+
+// Tools through the real SDKs over real HTTP, on each wire, streamed and not: a recording proxy in
+// front of the sandbox keeps each request body as the SDK sent it. The sandbox's "right" model
+// always makes the expected calls, its "wrong" one never does, so every grade is known in advance.
+const sandbox = new Sandbox({models: [resolveSimModel('right', {accuracy: 1}), resolveSimModel('wrong', {accuracy: 0})], latencyScale: 0});
+const bodies: Array<{path: string; body: Record<string, unknown>}> = [];
+let proxy: Server;
+let proxyUrl: string;
+
+beforeAll(async () => {
+  await sandbox.listen();
+  proxy = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    if (raw.length) bodies.push({path: req.url ?? '', body: JSON.parse(raw.toString('utf8'))});
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
+    const upstream = await fetch(`${sandbox.url}${req.url}`, {method: req.method, headers, body: raw.length ? raw : undefined});
+    res.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([k]) => k !== 'content-length' && k !== 'transfer-encoding')));
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  proxy.closeAllConnections();
+  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  await sandbox.close();
+});
+
+const WIRES = ['oa', 'an', 'ge'] as const;
+const models = (wire: string) =>
+  ['right', 'wrong'].flatMap((m) => [`{label: ${wire}-${m}-stream, model: ${m}, stream: true}`, `{label: ${wire}-${m}-json, model: ${m}, stream: false}`]).join(', ');
+
+const TOOLS = `tools:
+  - name: get_weather
+    description: Current weather for a city.
+    parameters: {type: object, properties: {city: {type: string}, unit: {type: string, enum: [celsius, fahrenheit]}}, required: [city]}
+  - name: convert_currency
+    parameters: {type: object, properties: {amount: {type: number}, from: {type: string}, to: {type: string}}, required: [amount, from, to]}
+`;
+
+function project(): string {
+  return makeProject({
+    'bench.config.yaml': `providers:
+  - {id: oa, type: openai, baseURL: "${proxyUrl}/v1", auth: {env: ASSAY_TOOLS_KEY}, models: [${models('oa')}]}
+  - {id: an, type: anthropic, baseURL: "${proxyUrl}", auth: {env: ASSAY_TOOLS_KEY}, models: [${models('an')}]}
+  - {id: ge, type: gemini, baseURL: "${proxyUrl}", auth: {env: ASSAY_TOOLS_KEY}, models: [${models('ge')}]}
+suites: [calls.yaml, followup.yaml]
+`,
+    // One call, several calls, no call; the expected calls come from a dataset column (amounts as CSV-like text: typed by the schema).
+    'calls.yaml': `id: calls
+prompt: "{{question}}"
+${TOOLS}toolChoice: auto
+cases:
+  - {id: one-call, question: "Weather in Paris?", calls: [{name: get_weather, arguments: {city: Paris}}]}
+  - {id: two-calls, question: "Weather in Oslo, and 250 EUR in JPY?", calls: [{name: get_weather, arguments: {city: Oslo}}, {name: convert_currency, arguments: {amount: "250", from: EUR, to: JPY}}]}
+  - {id: no-call, question: "Say hello.", calls: []}
+graders:
+  - {type: tool-calls, calls: "{{calls}}", match: exact}
+`,
+    // A multi-turn case: the model called get_weather, the tool answered; now a text answer, no call.
+    'followup.yaml': `id: followup
+${TOOLS}messages:
+  - {role: user, content: "Weather in {{city}}?"}
+  - {role: assistant, toolCalls: [{name: get_weather, arguments: {city: "{{city}}"}}]}
+  - {role: tool, content: '{"tempC": {{temp}}, "sky": "clear"}'}
+cases:
+  - {id: after-result, city: Lima, temp: 19, expected: "It is 19 °C in Lima."}
+graders:
+  - {type: tool-call, name: null}
+  - {type: contains, value: "19"}
+`,
+  });
+}
+
+let results: Result[] = [];
+const by = (pattern: RegExp, predicate: (b: Record<string, unknown>) => boolean = () => true) => {
+  const found = bodies.find((b) => pattern.test(b.path) && predicate(b.body));
+  if (!found) throw new Error(`no request matched ${pattern}: ${bodies.map((b) => b.path).join(', ')}`);
+  return found.body;
+};
+
+describe('tools on each wire, streamed and not', () => {
+  beforeAll(async () => {
+    process.env.ASSAY_TOOLS_KEY = 'k-tools';
+    try {
+      const cwd = project();
+      // Real provider types do not start the sandbox: register the suites' expected calls with it as `assay sandbox --config` would.
+      registerSuiteAnswers(sandbox, await loadConfig(undefined, {cwd}));
+      results = (await runBenchmark({cwd, noCache: true})).results;
+    } finally {
+      delete process.env.ASSAY_TOOLS_KEY;
+    }
+  });
+
+  it('grades every right model right and every wrong model wrong, on every case', () => {
+    expect(results).toHaveLength(3 * 4 * 4);
+    for (const r of results) {
+      expect(r.status, `${r.model} ${r.caseId}: ${r.error?.message}`).toBe('ok');
+      expect(r.pass, `${r.model} ${r.suiteId}/${r.caseId}: ${r.grades.map((g) => g.reason).join(' | ')}`).toBe(r.model.includes('-right-'));
+    }
+  });
+
+  it('records the calls each answer made, assembled from streamed fragments as from whole replies', () => {
+    for (const wire of WIRES) {
+      for (const mode of ['stream', 'json']) {
+        const of = (caseId: string) => results.find((r) => r.model === `${wire}-right-${mode}` && r.caseId === caseId)!;
+        expect(of('one-call').toolCalls).toEqual([{name: 'get_weather', arguments: {city: 'Paris'}}]);
+        expect(of('two-calls').toolCalls).toEqual([
+          {name: 'get_weather', arguments: {city: 'Oslo'}},
+          {name: 'convert_currency', arguments: {amount: 250, from: 'EUR', to: 'JPY'}},
+        ]);
+        expect(of('no-call').toolCalls).toEqual([]);
+        expect(of('no-call').output).not.toBe('');
+        expect(of('after-result').toolCalls).toEqual([]);
+        expect(of('after-result').output).toBe('It is 19 °C in Lima.');
+        expect(of('one-call').finishReason).toBe(wire === 'ge' ? 'stop' : 'tool-call');
+      }
+    }
+  });
+
+  it('wrong answers are plausible calls: a call where none was expected, and something off where one was', () => {
+    for (const wire of WIRES) {
+      const noCall = results.find((r) => r.model === `${wire}-wrong-stream` && r.caseId === 'no-call')!;
+      expect(noCall.toolCalls!.length).toBeGreaterThan(0);
+      expect(noCall.grades[0]!.reason).toMatch(/0 of 0 expected calls made, 1 other/);
+    }
+  });
+
+  it('sends tools, tool choice and the multi-turn conversation in each API\'s native shape', () => {
+    const weather = {type: 'object', properties: {city: {type: 'string'}, unit: {type: 'string', enum: ['celsius', 'fahrenheit']}}, required: ['city']};
+    const openai = by(/chat\/completions/, (b) => b.tool_choice !== undefined);
+    expect(openai).toMatchObject({tools: [{type: 'function', function: {name: 'get_weather', description: 'Current weather for a city.', parameters: weather}}, {type: 'function', function: {name: 'convert_currency'}}], tool_choice: 'auto'});
+    const openaiTurns = by(/chat\/completions/, (b) => (b.messages as unknown[]).length === 3).messages as Array<Record<string, unknown>>;
+    expect(openaiTurns[1]).toEqual({role: 'assistant', content: null, tool_calls: [{id: 'call_1_0', type: 'function', function: {name: 'get_weather', arguments: '{"city":"Lima"}'}}]});
+    expect(openaiTurns[2]).toEqual({role: 'tool', tool_call_id: 'call_1_0', content: '{"tempC": 19, "sky": "clear"}'});
+
+    const anthropic = by(/\/v1\/messages/, (b) => b.tool_choice !== undefined);
+    expect(anthropic).toMatchObject({tools: [{name: 'get_weather', description: 'Current weather for a city.', input_schema: weather}, {name: 'convert_currency'}], tool_choice: {type: 'auto'}});
+    const anthropicTurns = by(/\/v1\/messages/, (b) => (b.messages as unknown[]).length === 3).messages as Array<Record<string, unknown>>;
+    expect(anthropicTurns[1]).toEqual({role: 'assistant', content: [{type: 'tool_use', id: 'call_1_0', name: 'get_weather', input: {city: 'Lima'}}]});
+    expect(anthropicTurns[2]).toEqual({role: 'user', content: [{type: 'tool_result', tool_use_id: 'call_1_0', content: '{"tempC": 19, "sky": "clear"}'}]});
+
+    const gemini = by(/generatecontent/i, (b) => b.toolConfig !== undefined);
+    expect(gemini).toMatchObject({tools: [{functionDeclarations: [{name: 'get_weather', description: 'Current weather for a city.', parametersJsonSchema: weather}, {name: 'convert_currency'}]}], toolConfig: {functionCallingConfig: {mode: 'AUTO'}}});
+    const geminiTurns = by(/generatecontent/i, (b) => (b.contents as unknown[]).length === 3).contents as Array<Record<string, unknown>>;
+    expect(geminiTurns[1]).toEqual({role: 'model', parts: [{functionCall: {name: 'get_weather', args: {city: 'Lima'}}}]});
+    expect(geminiTurns[2]).toEqual({role: 'user', parts: [{functionResponse: {name: 'get_weather', response: {tempC: 19, sky: 'clear'}}}]});
+  });
+
+  it('the sandbox logs what each request offered and what it answered', () => {
+    const offered = sandbox.log.filter((e) => e.tools);
+    expect(new Set(offered.map((e) => e.wire))).toEqual(new Set(['openai', 'anthropic', 'gemini']));
+    for (const e of offered) expect(e.tools).toEqual(['get_weather', 'convert_currency']);
+    expect(sandbox.log.filter((e) => e.toolResults === 1)).toHaveLength(3 * 4);
+  });
+});
