@@ -3,7 +3,10 @@ import type {AddressInfo} from 'node:net';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {loadConfig} from '../src/config/load-config.ts';
 import type {Result} from '../src/core/types.ts';
+import {taskCacheKey} from '../src/runner/execute-task.ts';
+import {planTasks} from '../src/runner/plan-tasks.ts';
 import {runBenchmark} from '../src/runner/run-benchmark.ts';
+import {taskFingerprint} from '../src/runner/task-fingerprint.ts';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
 import {registerSuiteAnswers} from '../src/sandbox/start-sandbox.ts';
@@ -164,5 +167,73 @@ describe('tools on each wire, streamed and not', () => {
     expect(new Set(offered.map((e) => e.wire))).toEqual(new Set(['openai', 'anthropic', 'gemini']));
     for (const e of offered) expect(e.tools).toEqual(['get_weather', 'convert_currency']);
     expect(sandbox.log.filter((e) => e.toolResults === 1)).toHaveLength(3 * 4);
+  });
+});
+
+describe('tool choice that forces a call', () => {
+  it('required and a named tool reach each wire in its own words, and the sandbox then calls even where no call was right', async () => {
+    process.env.ASSAY_TOOLS_KEY = 'k-tools';
+    bodies.length = 0;
+    try {
+      const suite = (id: string, choice: string) => `id: ${id}\nprompt: "Say hello."\n${TOOLS}toolChoice: ${choice}\ncases: [{id: hello}]\ngraders: [{type: tool-call, name: null}]\n`;
+      const cwd = makeProject({
+        'bench.config.yaml': `providers:
+  - {id: oa, type: openai, baseURL: "${proxyUrl}/v1", auth: {env: ASSAY_TOOLS_KEY}, models: [{label: oa-m, model: right}]}
+  - {id: an, type: anthropic, baseURL: "${proxyUrl}", auth: {env: ASSAY_TOOLS_KEY}, models: [{label: an-m, model: right}]}
+  - {id: ge, type: gemini, baseURL: "${proxyUrl}", auth: {env: ASSAY_TOOLS_KEY}, models: [{label: ge-m, model: right}]}
+suites: [required.yaml, named.yaml]
+`,
+        'required.yaml': suite('required', 'required'),
+        'named.yaml': suite('named', '{name: convert_currency}'),
+      });
+      registerSuiteAnswers(sandbox, await loadConfig(undefined, {cwd}));
+      const out = (await runBenchmark({cwd, noCache: true})).results;
+      expect(out).toHaveLength(6);
+      for (const r of out) {
+        expect(r.status).toBe('ok');
+        expect(r.toolCalls!.map((c) => c.name)).toEqual(r.suiteId === 'named' ? ['convert_currency'] : [expect.any(String)]);
+        expect(r.pass).toBe(false);
+      }
+    } finally {
+      delete process.env.ASSAY_TOOLS_KEY;
+    }
+    const choice = (pattern: RegExp, field: string) => bodies.filter((b) => pattern.test(b.path)).map((b) => b.body[field]);
+    expect(choice(/chat\/completions/, 'tool_choice')).toEqual(expect.arrayContaining(['required', {type: 'function', function: {name: 'convert_currency'}}]));
+    expect(choice(/\/v1\/messages/, 'tool_choice')).toEqual(expect.arrayContaining([{type: 'any'}, {type: 'tool', name: 'convert_currency'}]));
+    expect(choice(/generatecontent/i, 'toolConfig')).toEqual(
+      expect.arrayContaining([{functionCallingConfig: {mode: 'ANY'}}, {functionCallingConfig: {mode: 'ANY', allowedFunctionNames: ['convert_currency']}}]),
+    );
+  });
+});
+
+describe('tools in what identifies a request', () => {
+  const config = `providers:
+  - {id: oa, type: openai, baseURL: "http://127.0.0.1:9/v1", auth: {env: ASSAY_TOOLS_KEY}, models: [{label: oa-m, model: right}]}
+suites: [s.yaml]
+`;
+  const keys = async (suiteExtra: string) => {
+    const loaded = await loadConfig(undefined, {cwd: makeProject({'bench.config.yaml': config, 's.yaml': `id: s\nprompt: "Weather?"\ncases: [{id: a}]\n${suiteExtra}`})});
+    const [task] = planTasks(loaded, {});
+    return {cache: taskCacheKey(task!), fingerprint: taskFingerprint(task!)};
+  };
+
+  it('the response-cache key and the resume fingerprint change with the tools and the tool choice', async () => {
+    const none = await keys('');
+    const offered = await keys(TOOLS);
+    const forced = await keys(`${TOOLS}toolChoice: required\n`);
+    const described = await keys(TOOLS.replace('Current weather for a city.', 'Weather now.'));
+    for (const other of [offered, forced, described]) {
+      expect(other.cache).not.toBe(none.cache);
+      expect(other.fingerprint).not.toBe(none.fingerprint);
+    }
+    expect(new Set([offered.cache, forced.cache, described.cache]).size).toBe(3);
+    expect(new Set([offered.fingerprint, forced.fingerprint, described.fingerprint]).size).toBe(3);
+  });
+
+  it('refuses a tool choice without tools, one naming an unknown tool, and a tool result with no call to answer', async () => {
+    await expect(keys('toolChoice: auto\n')).rejects.toThrow(/toolChoice needs `tools`/);
+    await expect(keys(`${TOOLS}toolChoice: {name: get_time}\n`)).rejects.toThrow(/toolChoice names a tool that is not in `tools`/);
+    const cwd = makeProject({'bench.config.yaml': config, 's.yaml': `id: s\n${TOOLS}messages:\n  - {role: user, content: hi}\n  - {role: tool, content: "{}"}\ncases: [{id: a}]\n`});
+    await expect(loadConfig(undefined, {cwd})).rejects.toThrow(/s\.yaml:\d+ field "messages\[1\]\.toolCallId": a tool result with no assistant call before it to answer/);
   });
 });
