@@ -1,6 +1,6 @@
 // The library: everything a command does is a function here; commands only parse flags and render.
 export {AssayError, InputError, isAssayError} from './core/errors.ts';
-export type {ChatMessage, ErrorClass, FinishReason, Grade, ModelParams, Pricing, Result, ResultError} from './core/types.ts';
+export type {ChatMessage, ErrorClass, FinishReason, Grade, ModelParams, Pricing, Result, ResultError, ToolCall, ToolChoice, ToolDef} from './core/types.ts';
 export {ERROR_CLASSES} from './core/types.ts';
 
 export {defineConfig, loadConfig, findConfigFile} from './config/load-config.ts';

@@ -1,5 +1,8 @@
+import {readFileSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {join} from 'node:path';
+import Papa from 'papaparse';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {loadConfig} from '../src/config/load-config.ts';
 import type {Result} from '../src/core/types.ts';
@@ -88,6 +91,7 @@ graders:
 }
 
 let results: Result[] = [];
+let runDir = '';
 const by = (pattern: RegExp, predicate: (b: Record<string, unknown>) => boolean = () => true) => {
   const found = bodies.find((b) => pattern.test(b.path) && predicate(b.body));
   if (!found) throw new Error(`no request matched ${pattern}: ${bodies.map((b) => b.path).join(', ')}`);
@@ -101,7 +105,9 @@ describe('tools on each wire, streamed and not', () => {
       const cwd = project();
       // Real provider types do not start the sandbox: register the suites' expected calls with it as `assay sandbox --config` would.
       registerSuiteAnswers(sandbox, await loadConfig(undefined, {cwd}));
-      results = (await runBenchmark({cwd, noCache: true})).results;
+      const outcome = await runBenchmark({cwd, noCache: true});
+      results = outcome.results;
+      runDir = outcome.dir;
     } finally {
       delete process.env.ASSAY_TOOLS_KEY;
     }
@@ -131,6 +137,14 @@ describe('tools on each wire, streamed and not', () => {
         expect(of('one-call').finishReason).toBe(wire === 'ge' ? 'stop' : 'tool-call');
       }
     }
+  });
+
+  it('results.csv carries the calls as JSON, and the report shows them as the answer', () => {
+    const csv = Papa.parse<Record<string, string>>(readFileSync(join(runDir, 'results.csv'), 'utf8'), {header: true, skipEmptyLines: true}).data;
+    const row = csv.find((r) => r.model === 'oa-right-stream' && r.caseId === 'two-calls')!;
+    expect(JSON.parse(row.toolCalls!)).toEqual(results.find((r) => r.model === 'oa-right-stream' && r.caseId === 'two-calls')!.toolCalls);
+    expect(csv.find((r) => r.model === 'oa-right-stream' && r.caseId === 'no-call')!.toolCalls).toBe('[]');
+    expect(readFileSync(join(runDir, 'report.html'), 'utf8')).toContain('→ get_weather(');
   });
 
   it('wrong answers are plausible calls: a call where none was expected, and something off where one was', () => {

@@ -127,6 +127,8 @@ export function buildReportData(summary: Summary, results: readonly Result[]): R
       caseIndex.set(key, c);
     }
     let text = r.status === 'error' ? (r.error?.message ?? '') : (r.output ?? '');
+    // A tool-calling answer is its calls: shown after any text, one per line.
+    if (r.toolCalls?.length) text = [...(text ? [text] : []), ...r.toolCalls.map((t) => `→ ${t.name}(${typeof t.arguments === 'string' ? t.arguments : JSON.stringify(t.arguments)})`)].join('\n');
     if (text.length > MAX_OUTPUT_CHARS) {
       text = `${text.slice(0, MAX_OUTPUT_CHARS)}\n… (${text.length - MAX_OUTPUT_CHARS} more characters in results.jsonl)`;
       truncated++;
