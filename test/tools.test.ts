@@ -13,7 +13,7 @@ import {taskFingerprint} from '../src/runner/task-fingerprint.ts';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
 import {registerSuiteAnswers} from '../src/sandbox/start-sandbox.ts';
-import {makeProject} from './helpers.ts';
+import {FAST_DEFAULT_CONFIG, makeProject} from './helpers.ts';
 
 // Tools through the real SDKs over real HTTP, on each wire, streamed and not: a recording proxy in
 // front of the sandbox keeps each request body as the SDK sent it. The sandbox's "right" model
@@ -249,5 +249,22 @@ suites: [s.yaml]
     await expect(keys(`${TOOLS}toolChoice: {name: get_time}\n`)).rejects.toThrow(/toolChoice names a tool that is not in `tools`/);
     const cwd = makeProject({'bench.config.yaml': config, 's.yaml': `id: s\n${TOOLS}messages:\n  - {role: user, content: hi}\n  - {role: tool, content: "{}"}\ncases: [{id: a}]\n`});
     await expect(loadConfig(undefined, {cwd})).rejects.toThrow(/s\.yaml:\d+ field "messages\[1\]\.toolCallId": a tool result with no assistant call before it to answer/);
+  });
+});
+
+describe('the default tools suite on the default fleet', () => {
+  it('runs offline live and through each provider\'s batch API, with the same calls both ways', async () => {
+    const cwd = makeProject({'bench.config.json': JSON.stringify({...JSON.parse(FAST_DEFAULT_CONFIG), sandbox: {latencyScale: 0}})}, {withDefaults: true});
+    const calls = (rs: Result[]) => Object.fromEntries(rs.map((r) => [`${r.model}/${r.caseId}`, r.toolCalls]));
+    const live = (await runBenchmark({cwd, suites: ['tools'], noCache: true})).results;
+    const batch = (await runBenchmark({cwd, suites: ['tools'], noCache: true, batch: true, batchPollMs: 20})).results;
+    expect(live).toHaveLength(40);
+    expect(batch.filter((r) => r.batchId && r.status === 'ok')).toHaveLength(40);
+    expect(calls(batch)).toEqual(calls(live));
+    // Every simulated model makes the right calls on most cases and a wrong one on some (accuracy 0.7 to 0.95).
+    const passed = live.filter((r) => r.pass).length;
+    expect(passed).toBeGreaterThan(20);
+    expect(passed).toBeLessThan(40);
+    expect(live.some((r) => r.caseId.startsWith('no-call') && r.pass && r.toolCalls!.length === 0)).toBe(true);
   });
 });
