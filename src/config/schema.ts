@@ -293,10 +293,17 @@ export const messageToolCallSchema = z.strictObject({
   arguments: z.record(z.string(), z.unknown()).default({}),
 });
 
+/** An image (PNG, JPEG, WebP, GIF) or a file (PDF): a path relative to the suite file, a URL, or data (a data: URL, or base64 with mediaType). Each is a template. */
+const mediaPart = <T extends string>(type: T) =>
+  z.strictObject({type: z.literal(type), path: z.string().optional(), url: z.string().optional(), data: z.string().optional(), mediaType: z.string().optional()});
+
+export const contentPartSchema = z.discriminatedUnion('type', [z.strictObject({type: z.literal('text'), text: z.string()}), mediaPart('image'), mediaPart('file')]);
+
 export const messageSchema = z
   .strictObject({
     role: z.enum(['system', 'user', 'assistant', 'tool']),
-    content: z.string().optional(),
+    /** Text, or (in a user turn) a list of parts: text, images and files. */
+    content: z.union([z.string(), z.array(contentPartSchema).min(1)]).optional(),
     /** assistant: the tools it called in this turn. */
     toolCalls: z.array(messageToolCallSchema).min(1).optional(),
     /** tool: the call this result answers (default: the next unanswered call before it) and its tool's name (default: that call's). */
@@ -305,6 +312,7 @@ export const messageSchema = z
   })
   .refine((m) => m.content !== undefined || (m.role === 'assistant' && m.toolCalls), {message: 'needs `content` (only an assistant turn with toolCalls may leave it out)', path: ['content']})
   .refine((m) => !m.toolCalls || m.role === 'assistant', {message: 'only an assistant turn has toolCalls', path: ['toolCalls']})
+  .refine((m) => typeof m.content !== 'object' || m.role === 'user', {message: 'content parts (images, files) belong to a user turn; other turns take text', path: ['content']})
   .refine((m) => (m.toolCallId === undefined && m.toolName === undefined) || m.role === 'tool', {message: 'toolCallId and toolName belong to a tool turn', path: ['toolCallId']});
 
 const normalizeSchema = z.enum(['none', 'trim', 'squad']);

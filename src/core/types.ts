@@ -1,3 +1,5 @@
+import type {ContentPart} from './content-parts.ts';
+
 /** The error classes of SPEC.md: every provider failure is classified into exactly one. */
 export const ERROR_CLASSES = [
   'auth',
@@ -15,7 +17,10 @@ export type ErrorClass = (typeof ERROR_CLASSES)[number];
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
 export interface ChatMessage {
   role: Role;
+  /** The text; a message with images or files has them here as markers (see content-parts.ts), and in full in `parts`. */
   content: string;
+  /** Text, images and files in order, when the message has more than text (what clients send). */
+  parts?: ContentPart[];
   /** An assistant turn's calls (earlier turns of a multi-turn case); ids pair them with the tool results after. */
   toolCalls?: Array<ToolCall & {id: string}>;
   /** A tool result: the call it answers and that call's tool. */

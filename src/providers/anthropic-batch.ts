@@ -4,7 +4,7 @@ import {classifyContext, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {anthropicUsage} from './usage.ts';
 import type {BatchApi, BatchItem, BatchItemOutcome, BatchStatus, CompletionRequest} from './provider-client.ts';
-import {anthropicToolCalls, recordedCalls} from './tool-format.ts';
+import {anthropicToolCalls, recordedCalls} from './message-format.ts';
 
 /** The HTTP status each Anthropic error type stands for, so an errored batch result classifies like a live error. */
 const STATUS_OF: Record<string, number> = {

@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import {anthropicBatchApi} from './anthropic-batch.ts';
 import {classifyError, hintFor} from './classify-error.ts';
 import {anthropicFeatures, anthropicThinking} from './request-features.ts';
-import {anthropicMessages, anthropicToolCalls, anthropicTools, AnthropicToolUseDeltas, recordedCalls} from './tool-format.ts';
+import {anthropicMessages, anthropicToolCalls, anthropicTools, AnthropicToolUseDeltas, recordedCalls} from './message-format.ts';
 import {classifyContext, clientFetch, deadline, sdkTimeoutMs, secretsOf, UnsupportedParams, type ClientOptions} from './client-options.ts';
 import {normalizeFinishReason} from './finish-reason.ts';
 import {redactingLogger} from './redacting-logger.ts';

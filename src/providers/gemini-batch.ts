@@ -5,7 +5,7 @@ import {normalizeFinishReason} from './finish-reason.ts';
 import type {BatchApi, BatchItem, BatchItemOutcome, BatchStatus, Completion, CompletionRequest} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {geminiUsage} from './usage.ts';
-import {geminiParts, recordedCalls} from './tool-format.ts';
+import {geminiParts, recordedCalls} from './message-format.ts';
 
 /** Terminal job states, as @google/genai names the API's BATCH_STATE_* values. */
 const DONE = new Set(['JOB_STATE_SUCCEEDED', 'JOB_STATE_PARTIALLY_SUCCEEDED', 'JOB_STATE_FAILED', 'JOB_STATE_CANCELLED', 'JOB_STATE_EXPIRED']);

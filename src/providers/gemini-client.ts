@@ -1,5 +1,5 @@
 import {geminiFeatures} from './request-features.ts';
-import {geminiContents, geminiParts, geminiTools, recordedCalls} from './tool-format.ts';
+import {geminiContents, geminiParts, geminiTools, recordedCalls} from './message-format.ts';
 import type {ToolCall} from '../core/types.ts';
 import {AsyncLocalStorage} from 'node:async_hooks';
 import type {GoogleGenAI as GoogleGenAIType} from '@google/genai';

@@ -6,7 +6,7 @@ import {normalizeFinishReason} from './finish-reason.ts';
 import type {BatchApi, BatchItem, BatchItemOutcome, BatchStatus, Completion, CompletionRequest} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {openaiChatUsage} from './usage.ts';
-import {openaiToolCalls, recordedCalls} from './tool-format.ts';
+import {openaiToolCalls, recordedCalls} from './message-format.ts';
 
 const DONE = new Set(['completed', 'expired', 'cancelled', 'failed']);
 

@@ -6,7 +6,7 @@ import {normalizeFinishReason} from './finish-reason.ts';
 import {openaiBatchApi} from './openai-batch.ts';
 import {redactingLogger} from './redacting-logger.ts';
 import {openaiFeatures, UNSUPPORTED_BUDGET} from './request-features.ts';
-import {OpenAIToolCallDeltas, openaiMessages, openaiToolCalls, openaiTools, recordedCalls} from './tool-format.ts';
+import {OpenAIToolCallDeltas, openaiMessages, openaiToolCalls, openaiTools, recordedCalls} from './message-format.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {openaiChatUsage, reportedCost, type UsageParts} from './usage.ts';

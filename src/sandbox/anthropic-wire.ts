@@ -1,5 +1,5 @@
 import type {ChatMessage, ToolChoice} from '../core/types.ts';
-import {argumentsObject, asRecord, BadRequest, optionalNumber, sse, textOf, toolDef, type SimReply, type WireFormat} from './wire-format.ts';
+import {argumentsObject, asRecord, BadRequest, mediaText, optionalNumber, sse, textOf, toolDef, type SimMedia, type SimReply, type WireFormat} from './wire-format.ts';
 
 const STOP = {stop: 'end_turn', length: 'max_tokens', tool: 'tool_use'} as const;
 
@@ -7,13 +7,25 @@ const STOP = {stop: 'end_turn', length: 'max_tokens', tool: 'tool_use'} as const
  * One message as the sandbox reads it: text blocks, an assistant's tool_use blocks, or a user turn's
  * tool_result blocks (each must answer a tool_use of the assistant turn just before, as the API checks).
  */
-function messagesOf(msg: Record<string, unknown>, i: number, previousCalls: Set<string>): ChatMessage[] {
+function messagesOf(msg: Record<string, unknown>, i: number, previousCalls: Set<string>, media: SimMedia[]): ChatMessage[] {
   const role = msg.role as 'user' | 'assistant';
   if (!Array.isArray(msg.content)) return [{role, content: textOf(msg.content, `messages.${i}.content`)}];
   const blocks = msg.content.map((b, j) => asRecord(b, `messages.${i}.content.${j}`));
   const results = blocks.filter((b) => b.type === 'tool_result');
   const uses = blocks.filter((b) => b.type === 'tool_use');
-  const text = textOf(blocks.filter((b) => b.type !== 'tool_result' && b.type !== 'tool_use'), `messages.${i}.content`);
+  // Text, images and documents in order; a media block's source is base64 bytes or a URL.
+  const text = blocks
+    .map((b, j) => {
+      if (b.type === 'tool_result' || b.type === 'tool_use') return '';
+      if (b.type !== 'image' && b.type !== 'document') return textOf([b], `messages.${i}.content.${j}`);
+      if (role !== 'user') throw new BadRequest(`messages.${i}.content.${j}: ${b.type} blocks belong to a user turn`);
+      const source = asRecord(b.source, `messages.${i}.content.${j}.source`);
+      const kind = b.type === 'image' ? 'image' : 'file';
+      if (source.type === 'base64') return mediaText(kind, source.media_type, {data: source.data}, `messages.${i}.content.${j}.source`, media);
+      if (source.type === 'url') return mediaText(kind, kind === 'image' ? 'image/jpeg' : 'application/pdf', {url: source.url}, `messages.${i}.content.${j}.source`, media);
+      throw new BadRequest(`messages.${i}.content.${j}.source.type: Input tag ${JSON.stringify(source.type)} does not match 'base64', 'url'`);
+    })
+    .join('');
   if (uses.length > 0 && role !== 'assistant') throw new BadRequest(`messages.${i}: tool_use blocks belong to an assistant turn`);
   if (uses.length > 0) {
     const toolCalls = uses.map((b, j) => {
@@ -54,10 +66,11 @@ export const anthropicWire: WireFormat = {
     if (typeof body.max_tokens !== 'number') throw new BadRequest('max_tokens: Field required');
     if (!Array.isArray(body.messages) || body.messages.length === 0) throw new BadRequest('messages: at least one message is required');
     let previousCalls = new Set<string>();
+    const media: SimMedia[] = [];
     const messages = body.messages.flatMap((m, i) => {
       const msg = asRecord(m, `messages.${i}`);
       if (msg.role !== 'user' && msg.role !== 'assistant') throw new BadRequest(`messages.${i}.role: Input should be 'user' or 'assistant'`);
-      const read = messagesOf(msg, i, previousCalls);
+      const read = messagesOf(msg, i, previousCalls, media);
       previousCalls = new Set(read.flatMap((r) => r.toolCalls ?? []).map((c) => c.id));
       return read;
     });
@@ -90,6 +103,7 @@ export const anthropicWire: WireFormat = {
       },
       stream: body.stream === true,
       includeUsage: true,
+      media,
       tools,
       ...(toolChoice !== undefined && {toolChoice}),
     };

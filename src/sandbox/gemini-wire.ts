@@ -1,5 +1,5 @@
 import type {ChatMessage, ToolChoice} from '../core/types.ts';
-import {argumentsObject, asRecord, BadRequest, sse, toolDef, type SimReply, type WireFormat} from './wire-format.ts';
+import {argumentsObject, asRecord, BadRequest, mediaText, sse, toolDef, type SimMedia, type SimReply, type WireFormat} from './wire-format.ts';
 
 // Gemini reports a function call with finishReason STOP.
 const FINISH = {stop: 'STOP', length: 'MAX_TOKENS', tool: 'STOP'} as const;
@@ -9,7 +9,7 @@ const MODES = {AUTO: 'auto', NONE: 'none', ANY: 'required'} as const;
  * One content as the sandbox reads it: text, a model turn's functionCall parts, or a user turn's
  * functionResponse parts (as many as the model turn before made calls, with the same names, as the API checks).
  */
-function messagesOf(c: Record<string, unknown>, i: number, previousCalls: string[]): ChatMessage[] {
+function messagesOf(c: Record<string, unknown>, i: number, previousCalls: string[], media: SimMedia[]): ChatMessage[] {
   const where = `contents[${i}]`;
   if (!Array.isArray(c.parts)) throw new BadRequest(`${where}.parts must be a list`);
   const parts = c.parts.map((p, j) => asRecord(p, `${where}.parts[${j}]`));
@@ -19,7 +19,15 @@ function messagesOf(c: Record<string, unknown>, i: number, previousCalls: string
   const text = parts
     .filter((p) => p.functionCall === undefined && p.functionResponse === undefined)
     .map((p, j) => {
-      if (typeof p.text !== 'string') throw new BadRequest(`${where}.parts[${j}]: only text, functionCall and functionResponse parts are supported by the sandbox`);
+      // An image or a PDF: inline bytes, or a file URI the API fetches.
+      const inline = p.inlineData as {mimeType?: unknown; data?: unknown} | undefined;
+      const file = p.fileData as {mimeType?: unknown; fileUri?: unknown} | undefined;
+      if (inline || file) {
+        const mimeType = (inline ?? file)!.mimeType;
+        const kind = mimeType === 'application/pdf' ? 'file' : 'image';
+        return mediaText(kind, mimeType, inline ? {data: inline.data} : {url: file!.fileUri}, `${where}.parts[${j}]`, media);
+      }
+      if (typeof p.text !== 'string') throw new BadRequest(`${where}.parts[${j}]: only text, inlineData, fileData, functionCall and functionResponse parts are supported by the sandbox`);
       return p.text;
     })
     .join('');
@@ -80,11 +88,12 @@ export const geminiWire: WireFormat = {
     if (!modelFromUrl) throw new BadRequest('the model is named in the URL: models/{model}:generateContent');
     if (!Array.isArray(body.contents) || body.contents.length === 0) throw new BadRequest('contents is not specified');
     let previousCalls: string[] = [];
+    const media: SimMedia[] = [];
     const messages = body.contents.flatMap((c, i) => {
       const content = asRecord(c, `contents[${i}]`);
       const role = content.role ?? 'user';
       if (role !== 'user' && role !== 'model') throw new BadRequest(`contents[${i}].role must be user or model`);
-      const read = messagesOf(content, i, previousCalls);
+      const read = messagesOf(content, i, previousCalls, media);
       previousCalls = read.flatMap((m) => m.toolCalls ?? []).map((t) => t.name);
       return read;
     });
@@ -120,6 +129,7 @@ export const geminiWire: WireFormat = {
       },
       stream: streamFromUrl,
       includeUsage: true,
+      media,
       tools,
       ...(toolChoice !== undefined && {toolChoice}),
     };

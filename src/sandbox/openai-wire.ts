@@ -1,5 +1,6 @@
 import type {ChatMessage, ToolChoice} from '../core/types.ts';
-import {argumentsObject, asRecord, BadRequest, optionalNumber, sse, textOf, toolDef, type SimReply, type WireFormat} from './wire-format.ts';
+import {parseDataUrl} from '../core/content-parts.ts';
+import {argumentsObject, asRecord, BadRequest, mediaText, optionalNumber, sse, textOf, toolDef, type SimMedia, type SimReply, type WireFormat} from './wire-format.ts';
 
 const FINISH = {stop: 'stop', length: 'length', tool: 'tool_calls'} as const;
 
@@ -19,6 +20,29 @@ function usage(r: SimReply) {
   };
 }
 
+/** A user turn's content: a string, or text, image_url and file parts in order. */
+function userContent(content: unknown, where: string, media: SimMedia[]): string {
+  if (!Array.isArray(content)) return textOf(content, where);
+  return content
+    .map((part, j) => {
+      const p = asRecord(part, `${where}[${j}]`);
+      if (p.type === 'text') return textOf(p.text, `${where}[${j}].text`);
+      if (p.type === 'image_url') {
+        const url = asRecord(p.image_url, `${where}[${j}].image_url`).url;
+        const inline = typeof url === 'string' ? parseDataUrl(url) : null;
+        return inline ? mediaText('image', inline.mediaType, {data: inline.data}, `${where}[${j}]`, media) : mediaText('image', 'image/jpeg', {url}, `${where}[${j}]`, media);
+      }
+      if (p.type === 'file') {
+        const file = asRecord(p.file, `${where}[${j}].file`);
+        const inline = typeof file.file_data === 'string' ? parseDataUrl(file.file_data) : null;
+        if (!inline) throw new BadRequest(`${where}[${j}].file needs file_data as a data: URL (file ids are not served by the sandbox)`);
+        return mediaText('file', inline.mediaType, {data: inline.data}, `${where}[${j}]`, media);
+      }
+      throw new BadRequest(`${where}[${j}].type ${JSON.stringify(p.type)} is not supported by the sandbox (text, image_url, file)`);
+    })
+    .join('');
+}
+
 function wireCall(c: SimReply['toolCalls'][number]) {
   return {id: c.id, type: 'function', function: {name: c.name, arguments: JSON.stringify(c.arguments)}};
 }
@@ -30,6 +54,7 @@ export const openaiWire: WireFormat = {
     if (typeof body.model !== 'string' || body.model === '') throw new BadRequest('you must provide a model parameter');
     if (!Array.isArray(body.messages) || body.messages.length === 0) throw new BadRequest("'messages' must be a non-empty array");
     const called = new Set<string>();
+    const media: SimMedia[] = [];
     const messages = body.messages.map((m, i): ChatMessage => {
       const msg = asRecord(m, `messages[${i}]`);
       const role = msg.role === 'developer' ? 'system' : msg.role;
@@ -52,7 +77,7 @@ export const openaiWire: WireFormat = {
         });
         return {role, content: msg.content === null || msg.content === undefined ? '' : textOf(msg.content, `messages[${i}].content`), toolCalls};
       }
-      return {role, content: textOf(msg.content, `messages[${i}].content`)};
+      return {role, content: role === 'user' ? userContent(msg.content, `messages[${i}].content`, media) : textOf(msg.content, `messages[${i}].content`)};
     });
     const tools = body.tools === undefined ? [] : Array.isArray(body.tools) ? body.tools.map((t, i) => {
       const tool = asRecord(t, `tools[${i}]`);
@@ -87,6 +112,7 @@ export const openaiWire: WireFormat = {
       },
       stream: body.stream === true,
       includeUsage: streamOptions?.include_usage === true,
+      media,
       tools,
       ...(toolChoice !== undefined && {toolChoice}),
     };

@@ -16,7 +16,7 @@ import {resolveSimModel, type SimModel} from './sim-model.ts';
 import {simulateAnswer} from './simulate-answer.ts';
 import {simulateJudge} from './simulate-judge.ts';
 import {TokenEndpoints, type TokenSandboxOptions} from './token-endpoints.ts';
-import {BadRequest, type SimReply, type SimRequest, type WireFormat} from './wire-format.ts';
+import {BadRequest, type SimMedia, type SimReply, type SimRequest, type WireFormat} from './wire-format.ts';
 
 /** Every fault the sandbox can inject: the reliability fault matrix, as far as one HTTP server can show it. */
 export const FAULTS = [
@@ -86,6 +86,8 @@ export interface SandboxRequestLog {
   toolChoice?: ToolChoice;
   toolResults?: number;
   toolCalls?: ToolCall[];
+  /** The images and files the request carried, as the wire gave them (media type, bytes, URL). */
+  media?: SimMedia[];
 }
 
 /**
@@ -223,6 +225,7 @@ export class Sandbox {
       if (parsed.tools.length > 0) Object.assign(entry, {tools: parsed.tools.map((t) => t.name), ...(parsed.toolChoice !== undefined && {toolChoice: parsed.toolChoice})});
       const toolResults = parsed.messages.filter((m) => m.role === 'tool').length;
       if (toolResults > 0) entry.toolResults = toolResults;
+      if (parsed.media.length > 0) entry.media = parsed.media;
       this.log.push(entry);
       res.once('finish', () => (entry.status = res.statusCode));
       await this.respond(req, res, wire, model, parsed, fault, prompt, entry);
@@ -410,7 +413,10 @@ export class Sandbox {
       finish = 'length';
     }
     // Tool definitions and earlier calls are prompt too; a reply's calls are output.
-    const promptTokens = r.messages.reduce((n, m) => n + estimateTokens(m.content) + 3 + (m.toolCalls ? estimateTokens(JSON.stringify(m.toolCalls)) : 0), 0) + (r.tools.length > 0 ? estimateTokens(JSON.stringify(r.tools)) : 0);
+    const promptTokens =
+      r.messages.reduce((n, m) => n + estimateTokens(m.content) + 3 + (m.toolCalls ? estimateTokens(JSON.stringify(m.toolCalls)) : 0), 0) +
+      (r.tools.length > 0 ? estimateTokens(JSON.stringify(r.tools)) : 0) +
+      r.media.reduce((n, m) => n + mediaTokens(m), 0);
     const cache = this.promptCache(wire, model, r);
     const outputTokens = (huge ? estimateTokens(text) : pieces.length) + (toolCalls.length > 0 ? estimateTokens(JSON.stringify(toolCalls.map((c) => [c.name, c.arguments]))) : 0);
     const inputTokens = promptTokens - cache.read - cache.write;
@@ -495,6 +501,11 @@ const STATUS_FAULTS: Record<string, {code: number; message: string}> = {
   'not-found': {code: 404, message: 'The model `{model}` does not exist (simulated).'},
   'bad-request': {code: 400, message: 'Invalid value for temperature (simulated).'},
 };
+
+/** Input tokens for an image (Gemini's flat 258) or a document (that, plus one per kilobyte, roughly a page's text per 3 KB). */
+export function mediaTokens(m: SimMedia): number {
+  return m.type === 'image' ? 258 : 258 + Math.ceil(m.bytes / 1000);
+}
 
 const FILLER = ['the', 'load', 'test', 'keeps', 'writing', 'words', 'until', 'its', 'limit', 'runs', 'out', 'and', 'then', 'stops'];
 

@@ -1,3 +1,4 @@
+import {FILE_TYPES, IMAGE_TYPES, mediaMarker} from '../core/content-parts.ts';
 import type {ChatMessage, ModelParams, ToolCall, ToolChoice, ToolDef} from '../core/types.ts';
 
 export interface SimRequest {
@@ -6,6 +7,8 @@ export interface SimRequest {
   params: ModelParams;
   stream: boolean;
   includeUsage: boolean;
+  /** Images and files the request carried, as the wire gave them. */
+  media: SimMedia[];
   /** Tools the request offers (none: []), and its tool choice in assay's words. */
   tools: ToolDef[];
   toolChoice?: ToolChoice;
@@ -45,6 +48,42 @@ export interface WireFormat {
 }
 
 export class BadRequest extends Error {}
+
+/** An image or file a request carried: its kind, media type, and size (0 for a URL). */
+export interface SimMedia {
+  type: 'image' | 'file';
+  mediaType: string;
+  bytes: number;
+  url?: string;
+}
+
+/** What the first bytes of each accepted media type are, as the APIs check them against the declared type. */
+const SIGNATURES: Record<string, (b: Buffer) => boolean> = {
+  'image/png': (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
+  'image/gif': (b) => b.subarray(0, 4).toString('latin1') === 'GIF8',
+  'image/webp': (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+  'application/pdf': (b) => b.subarray(0, 5).toString('latin1') === '%PDF-',
+};
+
+/**
+ * An image or file part, checked as the APIs check one (a supported media type; base64 that decodes
+ * to bytes of that type; an http(s) URL), recorded in `media`; returns its marker in the message text.
+ */
+export function mediaText(type: SimMedia['type'], mediaType: unknown, source: {data: unknown} | {url: unknown}, where: string, media: SimMedia[]): string {
+  const allowed = Object.values(type === 'image' ? IMAGE_TYPES : FILE_TYPES);
+  if (typeof mediaType !== 'string' || !allowed.includes(mediaType)) throw new BadRequest(`${where}: ${type} media type ${JSON.stringify(mediaType)} is not supported (${allowed.join(', ')})`);
+  if ('url' in source) {
+    if (typeof source.url !== 'string' || !/^https?:\/\//.test(source.url)) throw new BadRequest(`${where}: the ${type} URL must be http(s)`);
+    media.push({type, mediaType, bytes: 0, url: source.url});
+    return mediaMarker(type, {url: source.url});
+  }
+  if (typeof source.data !== 'string' || source.data === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(source.data)) throw new BadRequest(`${where}: the ${type} data is not base64`);
+  const bytes = Buffer.from(source.data, 'base64');
+  if (!SIGNATURES[mediaType]!(bytes)) throw new BadRequest(`${where}: the ${type} data does not match its media type ${mediaType}`);
+  media.push({type, mediaType, bytes: bytes.length});
+  return mediaMarker(type, {data: source.data});
+}
 
 export function sse(data: unknown, event?: string): string {
   return `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;

@@ -2,6 +2,8 @@ import {readFile} from 'node:fs/promises';
 import {dirname, relative, resolve} from 'node:path';
 import {compileTemplate} from '../config/render-template.ts';
 import {compileValueTemplate, type CompiledValue} from '../config/render-value.ts';
+import {partsText} from '../core/content-parts.ts';
+import {compileContentParts} from './content-parts-template.ts';
 import {suiteSchema, type GateDef, type GraderDef, type SuiteDef} from '../config/schema.ts';
 import {parseStructuredFile, type StructuredFile} from '../config/structured-file.ts';
 import {validate} from '../config/validate.ts';
@@ -106,7 +108,7 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     rows = def.cases!.map((values, i) => ({values, line: structured.lineOf([...prefix, 'cases', i])}));
   }
 
-  const templates = messageTemplates(def, displayFile, (i) => structured.lineOf([...prefix, def.messages ? 'messages' : 'prompt', ...(def.messages ? [i] : [])]));
+  const templates = messageTemplates(def, displayFile, baseDir, (i) => structured.lineOf([...prefix, def.messages ? 'messages' : 'prompt', ...(def.messages ? [i] : [])]));
   const system = def.system === undefined ? undefined : compileTemplate(def.system, {file: displayFile, field: 'system'});
 
   const seen = new Map<string, number | undefined>();
@@ -153,11 +155,18 @@ type MessageTemplate = (vars: Record<string, unknown>, where: {file: string; cas
  * Each message as a template: content, and an assistant turn's call arguments, render per case. A
  * tool result is paired with its call here, once: by toolCallId, else the next call not yet answered.
  */
-function messageTemplates(def: SuiteDef, file: string, lineOf: (i: number) => number | undefined): MessageTemplate[] {
+function messageTemplates(def: SuiteDef, file: string, dir: string, lineOf: (i: number) => number | undefined): MessageTemplate[] {
   const unanswered: Array<{id: string; name: string}> = [];
   return (def.messages ?? [{role: 'user' as const, content: def.prompt!}]).map((m, i): MessageTemplate => {
     const field = def.messages ? `messages[${i}]` : 'prompt';
     const line = lineOf(i);
+    if (Array.isArray(m.content)) {
+      const parts = compileContentParts(m.content, {file, field: `${field}.content`, line, dir});
+      return (vars, at) => {
+        const rendered = parts(vars, at);
+        return {role: m.role, content: partsText(rendered), parts: rendered};
+      };
+    }
     const content = m.content === undefined ? () => '' : compileTemplate(m.content, {file, field: def.messages ? `${field}.content` : field, line});
     if (m.toolCalls) {
       const calls = m.toolCalls.map((c, j) => ({id: c.id ?? `call_${i}_${j}`, name: c.name, args: compileValueTemplate(c.arguments, {file, field: `${field}.toolCalls[${j}].arguments`, line}) as CompiledValue}));

@@ -1,7 +1,9 @@
 import type {ChatMessage, ModelParams, ToolCall} from '../core/types.ts';
+import {anthropicBlocks, geminiMediaParts, openaiParts} from './content-format.ts';
 
-// Tools, tool choice and multi-turn tool conversations in each API's native shape, and the calls
-// read back from each API's answer. Arguments travel as JSON text on OpenAI, as objects elsewhere.
+// Messages (text, images and files, tool calls and results), tools and tool choice in each API's
+// native shape, and the calls read back from each API's answer. Tool arguments travel as JSON text on
+// OpenAI, as objects elsewhere.
 
 /** A call's arguments as the model sent them: the parsed object, or the raw text when it is not a JSON object. */
 export function parseArguments(raw: unknown): ToolCall['arguments'] {
@@ -40,7 +42,7 @@ export function openaiMessages(messages: readonly ChatMessage[]): Array<Record<s
     if (m.toolCalls?.length) {
       return {role: 'assistant', content: m.content || null, tool_calls: m.toolCalls.map((c) => ({id: c.id, type: 'function', function: {name: c.name, arguments: argumentsText(c.arguments)}}))};
     }
-    return {role: m.role, content: m.content};
+    return {role: m.role, content: m.parts ? openaiParts(m.parts) : m.content};
   });
 }
 
@@ -100,7 +102,7 @@ export function anthropicMessages(messages: readonly ChatMessage[]): Array<{role
       out.push({role: 'assistant', content: [...text, ...m.toolCalls.map((c) => ({type: 'tool_use', id: c.id, name: c.name, input: argumentsObject(c.arguments)}))]});
       continue;
     }
-    out.push({role: m.role, content: m.content});
+    out.push({role: m.role, content: m.parts ? anthropicBlocks(m.parts) : m.content});
   }
   return out;
 }
@@ -164,7 +166,7 @@ export function geminiContents(messages: readonly ChatMessage[]): Array<{role: '
       out.push({role: 'model', parts: [...(m.content ? [{text: m.content}] : []), ...m.toolCalls.map((c) => ({functionCall: {name: c.name, args: argumentsObject(c.arguments)}}))]});
       continue;
     }
-    out.push({role: m.role === 'assistant' ? 'model' : 'user', parts: [{text: m.content}]});
+    out.push({role: m.role === 'assistant' ? 'model' : 'user', parts: m.parts ? geminiMediaParts(m.parts) : [{text: m.content}]});
   }
   return out.map(({role, parts}) => ({role, parts}));
 }
