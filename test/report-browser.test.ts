@@ -80,13 +80,13 @@ describe('report.html in Chromium', () => {
     const count = () => page.textContent('#case-count');
     const all = await count();
     const totalCases = Number(/of (\d+) cases/.exec(all!)![1]);
-    expect(totalCases).toBe(36);
+    expect(totalCases).toBe(42);
 
     await page.selectOption('#f-model', {label: 'sim-mini'});
     expect(await page.locator('#cases thead th[data-model]').count()).toBe(1);
     await page.selectOption('#f-status', 'fail');
     const failing = summary.models['sim-mini']!.graded - summary.models['sim-mini']!.passed;
-    expect(await count()).toMatch(new RegExp(`^${failing} of 36 cases`));
+    expect(await count()).toMatch(new RegExp(`^${failing} of 42 cases`));
     expect(await page.locator('#cases tbody .badge.pass').count()).toBe(0);
     await page.selectOption('#f-status', '');
     await page.selectOption('#f-model', '-1');

@@ -38,7 +38,7 @@ describe('assay run on the default fleet (sandbox, instant latency)', () => {
 
   it('runs every suite × model through all three wire formats', () => {
     const results = journal(runDir);
-    expect(results).toHaveLength(6 * 5 * 4);
+    expect(results).toHaveLength(7 * 5 * 4);
     expect(new Set(results.map((r) => r.provider))).toEqual(new Set(['sim-anthropic', 'sim-openai', 'sim-gemini']));
     expect(results.every((r) => r.simulated)).toBe(true);
     const ok = results.filter((r) => r.status === 'ok');
@@ -59,7 +59,7 @@ describe('assay run on the default fleet (sandbox, instant latency)', () => {
     expect(summary.simulated).toBe(true);
     expect(summary.dir).toBe(runDir);
     const large = summary.models['sim-large'];
-    expect(large.n).toBe(30);
+    expect(large.n).toBe(35);
     expect(large.passRateCi95[0]).toBeLessThanOrEqual(large.passRate);
     expect(large.passRateCi95[1]).toBeGreaterThanOrEqual(large.passRate);
   });
@@ -92,7 +92,7 @@ describe('assay run on the default fleet (sandbox, instant latency)', () => {
       const cost = mine.reduce((s, r) => s + (r.costUsd ?? 0), 0);
       expect(summary.models[model].costUsd).toBeCloseTo(cost, 12);
     }
-    expect(Object.keys(summary.suites).sort()).toEqual(['arithmetic', 'capitals', 'definitions', 'extraction', 'sentiment', 'tools']);
+    expect(Object.keys(summary.suites).sort()).toEqual(['arithmetic', 'capitals', 'definitions', 'extraction', 'sentiment', 'tools', 'vision']);
     expect(summary.tags.math['sim-large'].n).toBe(5);
   });
 
@@ -143,7 +143,7 @@ describe('run flags', () => {
   it('runs the repo\'s own bench.config.ts', async () => {
     const r = await runCli(['run', '--sample', '1', '--out', `${makeProject({})}/out`, '--json'], {cwd: ROOT});
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).n).toBe(24);
+    expect(JSON.parse(r.stdout).n).toBe(28);
   });
 });
 
@@ -154,16 +154,16 @@ describe('resume', () => {
     expect(first.code).toBe(0);
     const dir = JSON.parse(first.stdout).dir as string;
     const lines = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n');
-    expect(lines).toHaveLength(96);
+    expect(lines).toHaveLength(112);
     // Keep 40 finished results, then a line cut off mid-write, as a crash would leave it.
     writeFileSync(join(dir, 'results.jsonl'), `${lines.slice(0, 40).join('\n')}\n${lines[40]!.slice(0, 50)}`);
     const second = await runCli(['run', '--resume', dir, '--json'], {cwd: project});
     expect(second.code).toBe(0);
     const after = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n');
-    // 40 kept + 1 torn + 56 re-run: nothing finished was sent again.
-    expect(after).toHaveLength(97);
+    // 40 kept + 1 torn + 72 re-run: nothing finished was sent again.
+    expect(after).toHaveLength(113);
     const summary = JSON.parse(second.stdout);
-    expect(summary.n).toBe(96);
+    expect(summary.n).toBe(112);
     const keys = after.slice(41).map((l) => {
       const r = JSON.parse(l) as Result;
       return `${r.suiteId}/${r.caseId}/${r.model}`;

@@ -502,7 +502,7 @@ const STATUS_FAULTS: Record<string, {code: number; message: string}> = {
   'bad-request': {code: 400, message: 'Invalid value for temperature (simulated).'},
 };
 
-/** Input tokens for an image (Gemini's flat 258) or a document (that, plus one per kilobyte, roughly a page's text per 3 KB). */
+/** Input tokens for an image (Gemini's flat 258 per image) or a document (258, plus one per kilobyte of the file). */
 export function mediaTokens(m: SimMedia): number {
   return m.type === 'image' ? 258 : 258 + Math.ceil(m.bytes / 1000);
 }
