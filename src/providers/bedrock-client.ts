@@ -20,6 +20,7 @@ export function createBedrockClient(opts: ClientOptions, aws: {credentials: AwsC
   const send = originBoundFetch(opts.providerId);
   const unsupported = new UnsupportedParams(opts, ['topK', 'frequencyPenalty', 'presencePenalty', 'seed', 'tools', 'toolChoice'], 'Bedrock Converse');
   const secrets = [aws.credentials.secretAccessKey, aws.credentials.sessionToken ?? ''];
+  let mediaWarned = false;
 
   async function signedFetch(method: string, url: URL, body: string, signal: AbortSignal): Promise<Response> {
     for (const [k, v] of Object.entries(opts.query)) url.searchParams.set(k, v);
@@ -40,6 +41,10 @@ export function createBedrockClient(opts: ClientOptions, aws: {credentials: AwsC
       const dl = deadline(request.signal, request.timeoutMs);
       const p = request.params;
       unsupported.check(p);
+      if (!mediaWarned && request.messages.some((m) => m.parts?.some((part) => part.type !== 'text'))) {
+        mediaWarned = true;
+        opts.warn({providerId: opts.providerId, message: 'Bedrock Converse: images and files are not sent yet; their text markers are'});
+      }
       const system = request.messages.filter((m) => m.role === 'system').map((m) => ({text: m.content}));
       const body = JSON.stringify({
         messages: request.messages.filter((m) => m.role !== 'system').map((m) => ({role: m.role, content: [{text: m.content}]})),
