@@ -234,19 +234,22 @@ const compatSchema = z
   .optional()
   .describe("Where an OpenAI-compatible server departs from OpenAI's API (presets set these).");
 
+const apiSchema = z.enum(['chat', 'responses']).optional().describe('chat completions (default), or OpenAI\'s Responses API for models served only there (docs/providers.md).');
+
 /**
  * One object per provider type, told apart by `type`: a field of another type is an unknown field here,
  * and a type's required fields (azure-openai's endpoint, http's http block, sandbox's wire) are required
  * by the schema, so errors and the JSON Schema name the right fields for each type.
  */
 export const providerSchema = z.discriminatedUnion('type', [
-  z.strictObject({type: z.literal('openai').describe('Which API the provider speaks; it decides which other fields apply.'), ...providerCommon, compat: compatSchema}),
+  z.strictObject({type: z.literal('openai').describe('Which API the provider speaks; it decides which other fields apply.'), ...providerCommon, compat: compatSchema, api: apiSchema}),
   z.strictObject({
     type: z.literal('azure-openai'),
     ...omit(providerCommon, 'baseURL'),
     endpoint: httpURL.describe('The resource URL (https://NAME.openai.azure.com); each model\'s `model` is a deployment name.'),
     apiVersion: z.string().min(1).optional().describe('The api-version query parameter; leave it out for the v1 API at {endpoint}/openai/v1.'),
     compat: compatSchema,
+    api: apiSchema,
   }),
   z.strictObject({type: z.literal('anthropic'), ...providerCommon}),
   z.strictObject({
@@ -270,6 +273,7 @@ export const providerSchema = z.discriminatedUnion('type', [
     ...providerCommon,
     wire: z.enum(WIRE_FORMATS).describe('Which real wire format (and SDK) the simulated provider speaks.'),
     compat: compatSchema,
+    api: apiSchema,
   }),
 ]).describe('A provider: where its API lives, how to authenticate, limits, and its models.');
 

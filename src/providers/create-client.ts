@@ -98,6 +98,14 @@ export async function createProviderClient(
     const authType = tokenSource ? 'none' : provider.auth?.type === 'header' || provider.auth?.type === 'query' || provider.auth?.type === 'none' ? provider.auth.type : provider.auth?.env || env[keyEnv ?? ''] ? 'bearer' : 'none';
     return createHttpClient(options, provider.http, aws ? {type: 'sigv4', service: provider.auth?.service ?? 'execute-api', aws} : {type: authType, name: provider.auth?.name}, provider.file);
   }
+  if ((provider.type === 'openai' || provider.type === 'azure-openai' || provider.type === 'sandbox') && provider.api === 'responses') {
+    if (provider.type === 'sandbox' && provider.wire !== 'openai') {
+      throw new InputError(`api: responses is OpenAI's Responses API; a sandbox provider with wire ${provider.wire} does not serve it`, {file: provider.file, field: 'api', hint: 'use it with wire: openai'});
+    }
+    const [{sdkClient}, {createOpenAIResponsesClient}] = await Promise.all([import('./openai-client.ts'), import('./openai-responses-client.ts')]);
+    const azure = provider.type === 'azure-openai' ? {endpoint: opts.baseURL ?? provider.endpoint, apiVersion: provider.apiVersion} : undefined;
+    return createOpenAIResponsesClient(sdkClient(options, azure), options);
+  }
   if (provider.type === 'azure-openai') {
     const {createOpenAIClient} = await import('./openai-client.ts');
     // No batch: Azure's needs a global-batch deployment and file uploads; --batch runs these models live, with a warning.

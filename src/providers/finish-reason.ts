@@ -7,6 +7,9 @@ const MAP: Record<string, FinishReason> = {
   content_filter: 'content-filter',
   tool_calls: 'tool-call',
   function_call: 'tool-call',
+  // OpenAI Responses: the response status, or incomplete_details.reason
+  completed: 'stop',
+  max_output_tokens: 'length',
   // Anthropic
   end_turn: 'stop',
   stop_sequence: 'stop',

@@ -18,7 +18,8 @@ export interface AzureTarget {
   apiVersion: string | undefined;
 }
 
-function sdkClient(opts: ClientOptions, azure: AzureTarget | undefined): OpenAI {
+/** The SDK client for OpenAI or Azure OpenAI (a deployment path with api-version, or the v1 API). */
+export function sdkClient(opts: ClientOptions, azure: AzureTarget | undefined): OpenAI {
   const common = {
     maxRetries: 0, // assay's runner is the one retry layer
     fetch: clientFetch(opts),

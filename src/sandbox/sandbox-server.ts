@@ -11,6 +11,7 @@ import {KEEP_GENERATING} from './keep-generating.ts';
 import {CapacityGate} from './capacity-gate.ts';
 import {geminiWire} from './gemini-wire.ts';
 import {openaiWire} from './openai-wire.ts';
+import {responsesWire} from './responses-wire.ts';
 import {logNormal, seededRandom, seedFrom} from '../core/seeded-random.ts';
 import {resolveSimModel, type SimModel} from './sim-model.ts';
 import {simulateAnswer} from './simulate-answer.ts';
@@ -132,7 +133,7 @@ export class Sandbox {
 
   /** Base URLs as each SDK wants them. */
   baseURLFor(wire: WireFormat['name']): string {
-    return wire === 'openai' ? `${this.url}/v1` : this.url;
+    return wire === 'openai' || wire === 'openai-responses' ? `${this.url}/v1` : this.url;
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -173,7 +174,7 @@ export class Sandbox {
     // GET /v1/models is shared by all three APIs; Gemini's SDK is the one that sends x-goog-api-key.
     const gemini = geminiPath && (geminiPath[2] || geminiPath[1] !== 'v1' || req.headers['x-goog-api-key']) ? geminiPath : null;
     const geminiBatch = BatchEndpoints.geminiPath(path, typeof req.headers['x-goog-api-key'] === 'string');
-    const wire: WireFormat = gemini || geminiBatch ? geminiWire : req.headers['anthropic-version'] ? anthropicWire : openaiWire;
+    const wire: WireFormat = gemini || geminiBatch ? geminiWire : req.headers['anthropic-version'] ? anthropicWire : path === '/v1/responses' ? responsesWire : openaiWire;
 
     try {
       if (azure && !azure[4] && !url.searchParams.get('api-version')) {
@@ -193,8 +194,9 @@ export class Sandbox {
       }
       const isChat =
         req.method === 'POST' &&
-        ((wire === openaiWire && path === '/v1/chat/completions') || (wire === anthropicWire && path === '/v1/messages') || (gemini && gemini[2]));
-      if (!isChat) return this.sendError(res, wire, 404, `Unknown path ${req.method} ${path}: the sandbox serves chat completions, messages, generateContent and models`);
+        ((wire === openaiWire && path === '/v1/chat/completions') ||
+          wire === responsesWire || (wire === anthropicWire && path === '/v1/messages') || (gemini && gemini[2]));
+      if (!isChat) return this.sendError(res, wire, 404, `Unknown path ${req.method} ${path}: the sandbox serves chat completions, responses, messages, generateContent and models`);
 
       let parsed: SimRequest;
       try {
@@ -422,7 +424,7 @@ export class Sandbox {
     const inputTokens = promptTokens - cache.read - cache.write;
     const price = model.reportCost;
     const reply: SimReply = {
-      id: `${wire.name === 'anthropic' ? 'msg' : 'chatcmpl'}-sim-${randomUUID().slice(0, 12)}`,
+      id: `${wire.name === 'anthropic' ? 'msg' : wire.name === 'openai-responses' ? 'resp' : 'chatcmpl'}-sim-${randomUUID().slice(0, 12)}`,
       model: model.id,
       text,
       toolCalls,

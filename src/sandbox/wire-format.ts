@@ -36,7 +36,7 @@ export interface SimReply {
 
 /** One provider's wire format as the sandbox speaks it: request parsing, JSON replies, SSE frames, errors. */
 export interface WireFormat {
-  name: 'openai' | 'anthropic' | 'gemini';
+  name: 'openai' | 'openai-responses' | 'anthropic' | 'gemini';
   parse(body: unknown, modelFromUrl: string | undefined, streamFromUrl: boolean): SimRequest;
   reply(r: SimReply): unknown;
   /** SSE frames sent with the first piece of text (after the time to first token). */
