@@ -51,16 +51,24 @@ export function openaiToolCalls(message: {tool_calls?: Array<{type?: string; fun
   return (message?.tool_calls ?? []).filter((c) => c.function).map((c) => ({name: c.function!.name ?? '', arguments: parseArguments(c.function!.arguments)}));
 }
 
-/** Assembles streamed tool calls: the first delta of a call has its index, id and name; its arguments come in fragments by index. */
+/**
+ * Assembles streamed tool calls: the first delta of a call has its index, id and name; its arguments
+ * come in fragments by index. Some compatible servers leave the index out (a new id starts a new
+ * call) or repeat the whole name in every delta (kept once).
+ */
 export class OpenAIToolCallDeltas {
-  private readonly calls = new Map<number, {name: string; arguments: string}>();
+  private readonly calls = new Map<number, {id: string | undefined; name: string; arguments: string}>();
+  private last = -1;
 
-  add(deltas: Array<{index: number; function?: {name?: string; arguments?: string}}> | undefined): boolean {
+  add(deltas: Array<{index?: number; id?: string; function?: {name?: string; arguments?: string}}> | undefined): boolean {
     if (!deltas?.length) return false;
     for (const d of deltas) {
-      let call = this.calls.get(d.index);
-      if (!call) this.calls.set(d.index, (call = {name: '', arguments: ''}));
-      if (d.function?.name) call.name += d.function.name;
+      const index = d.index ?? (d.id !== undefined && this.calls.get(this.last)?.id !== d.id ? this.calls.size : Math.max(this.last, 0));
+      this.last = index;
+      let call = this.calls.get(index);
+      if (!call) this.calls.set(index, (call = {id: d.id, name: '', arguments: ''}));
+      const name = d.function?.name;
+      if (name && name !== call.name) call.name += name;
       if (d.function?.arguments) call.arguments += d.function.arguments;
     }
     return true;
