@@ -1,5 +1,7 @@
+import {readFileSync, writeFileSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runBenchmark} from '../src/runner/run-benchmark.ts';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
@@ -80,6 +82,25 @@ describe('request features on each wire', () => {
     expect(sent.gemini).toMatchObject({generationConfig: {thinkingConfig: {thinkingBudget: 2048}, temperature: 0.2}});
     expect(sent.openai).not.toHaveProperty('reasoning_effort');
     expect(sent.openai).toMatchObject({temperature: 0.2});
+  });
+
+  it('the sandbox answers structured output with JSON: valid for the schema, or any JSON object, on each wire, streamed and not', async () => {
+    process.env.ASSAY_RF_KEY = 'k-rf';
+    try {
+      const schema = `  responseFormat: {type: json_schema, name: capital, schema: ${JSON.stringify(SCHEMA)}}\n`;
+      for (const [params, graders] of [[schema, '[{type: json-schema}]'], ['  responseFormat: {type: json_object}\n', '[{type: json-valid}]']] as const) {
+        for (const stream of [true, false]) {
+          const cwd = project(params, graders);
+          const config = join(cwd, 'bench.config.yaml');
+          writeFileSync(config, readFileSync(config, 'utf8').replace(/model: ([a-z]-model)\}/g, `model: $1, stream: ${stream}}`));
+          const outcome = await runBenchmark({cwd});
+          expect(outcome.results).toHaveLength(3);
+          for (const r of outcome.results) expect(r.pass, `${r.model} stream ${stream}: ${r.output} ${r.grades.map((g) => g.reason).join(' | ')}`).toBe(true);
+        }
+      }
+    } finally {
+      delete process.env.ASSAY_RF_KEY;
+    }
   });
 
   it('extra fields reach the request body as they are', async () => {

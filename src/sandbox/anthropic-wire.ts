@@ -1,5 +1,5 @@
 import type {ChatMessage, ToolChoice} from '../core/types.ts';
-import {argumentsObject, asRecord, BadRequest, mediaText, optionalNumber, sse, textOf, toolDef, type SimMedia, type SimReply, type WireFormat} from './wire-format.ts';
+import {argumentsObject, asRecord, BadRequest, mediaText, optionalNumber, responseFormatOf, sse, textOf, toolDef, type SimMedia, type SimReply, type WireFormat} from './wire-format.ts';
 
 const STOP = {stop: 'end_turn', length: 'max_tokens', tool: 'tool_use'} as const;
 
@@ -104,6 +104,7 @@ export const anthropicWire: WireFormat = {
       stream: body.stream === true,
       includeUsage: true,
       media,
+      responseFormat: responseFormatOf((body.output_config as {format?: unknown} | undefined)?.format, 'output_config.format'),
       tools,
       ...(toolChoice !== undefined && {toolChoice}),
     };

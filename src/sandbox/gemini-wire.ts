@@ -130,6 +130,7 @@ export const geminiWire: WireFormat = {
       stream: streamFromUrl,
       includeUsage: true,
       media,
+      responseFormat: config.responseMimeType === 'application/json' ? ((config.responseJsonSchema ?? config.responseSchema) as Record<string, unknown> | undefined) ?? 'json' : undefined,
       tools,
       ...(toolChoice !== undefined && {toolChoice}),
     };

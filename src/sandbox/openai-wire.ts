@@ -1,6 +1,6 @@
 import type {ChatMessage, ToolChoice} from '../core/types.ts';
 import {parseDataUrl} from '../core/content-parts.ts';
-import {argumentsObject, asRecord, BadRequest, mediaText, optionalNumber, sse, textOf, toolDef, type SimMedia, type SimReply, type WireFormat} from './wire-format.ts';
+import {argumentsObject, asRecord, BadRequest, mediaText, optionalNumber, responseFormatOf, sse, textOf, toolDef, type SimMedia, type SimReply, type WireFormat} from './wire-format.ts';
 
 const FINISH = {stop: 'stop', length: 'length', tool: 'tool_calls'} as const;
 
@@ -113,6 +113,7 @@ export const openaiWire: WireFormat = {
       stream: body.stream === true,
       includeUsage: streamOptions?.include_usage === true,
       media,
+      responseFormat: responseFormatOf(body.response_format, 'response_format'),
       tools,
       ...(toolChoice !== undefined && {toolChoice}),
     };

@@ -1,7 +1,7 @@
 import {parseDataUrl} from '../core/content-parts.ts';
 import type {ChatMessage, ToolChoice} from '../core/types.ts';
 import {openaiWire} from './openai-wire.ts';
-import {argumentsObject, asRecord, BadRequest, mediaText, optionalNumber, sse, textOf, toolDef, type SimMedia, type SimReply, type WireFormat} from './wire-format.ts';
+import {argumentsObject, asRecord, BadRequest, mediaText, optionalNumber, responseFormatOf, sse, textOf, toolDef, type SimMedia, type SimReply, type WireFormat} from './wire-format.ts';
 
 // OpenAI's Responses API (POST /v1/responses) as the sandbox speaks it: input items in (messages
 // with input_text/input_image/input_file parts, function_call and function_call_output items),
@@ -120,6 +120,7 @@ export const responsesWire: WireFormat = {
       stream: body.stream === true,
       includeUsage: true,
       media,
+      responseFormat: responseFormatOf((body.text as {format?: unknown} | undefined)?.format, 'text.format'),
       tools,
       ...(toolChoice !== undefined && {toolChoice}),
     };

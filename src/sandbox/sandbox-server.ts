@@ -15,6 +15,7 @@ import {responsesWire} from './responses-wire.ts';
 import {logNormal, seededRandom, seedFrom} from '../core/seeded-random.ts';
 import {resolveSimModel, type SimModel} from './sim-model.ts';
 import {simulateAnswer} from './simulate-answer.ts';
+import {example} from './simulate-tool-calls.ts';
 import {simulateJudge} from './simulate-judge.ts';
 import {TokenEndpoints, type TokenSandboxOptions} from './token-endpoints.ts';
 import {BadRequest, type SimMedia, type SimReply, type SimRequest, type WireFormat} from './wire-format.ts';
@@ -400,7 +401,8 @@ export class Sandbox {
   /** The simulated answer to a request: the judge or answer-key simulation, cut at stop sequences and maxTokens. */
   private simulateReply(wire: WireFormat, model: SimModel, r: SimRequest, prompt: string, huge: boolean): {reply: SimReply; pieces: string[]} {
     const judged = simulateJudge(model, r.messages, this.answerKey, this.seed);
-    const answer = judged === null ? simulateAnswer(model, prompt, this.answerKey, this.seed, {tools: r.tools, choice: r.toolChoice}) : {text: judged, correct: null};
+    const answer = judged === null ? simulateAnswer(model, prompt, this.answerKey, this.seed, {tools: r.tools, choice: r.toolChoice}, r.responseFormat !== undefined) : {text: judged, correct: null};
+    if (r.responseFormat !== undefined && (answer.toolCalls ?? []).length === 0) answer.text = asJson(answer.text, r.responseFormat);
     const toolCalls = (answer.toolCalls ?? []).map((c, i) => ({...c, id: `${wire.name === 'anthropic' ? 'toolu' : 'call'}_sim_${randomUUID().slice(0, 8)}_${i}`}));
     let text = huge ? 'lorem ipsum '.repeat(250_000) : prompt.includes(KEEP_GENERATING) ? fillerTokens(r.params.maxTokens ?? 256) : answer.text;
     let finish: SimReply['finish'] = toolCalls.length > 0 ? 'tool' : 'stop';
@@ -503,6 +505,19 @@ const STATUS_FAULTS: Record<string, {code: number; message: string}> = {
   'not-found': {code: 404, message: 'The model `{model}` does not exist (simulated).'},
   'bad-request': {code: 400, message: 'Invalid value for temperature (simulated).'},
 };
+
+/**
+ * Structured output: an answer that is JSON already stays as it is (right, or wrong at the model's
+ * accuracy); anything else becomes a value the schema accepts, or {"answer": text} for any JSON.
+ */
+function asJson(text: string, format: Record<string, unknown> | 'json'): string {
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return JSON.stringify(format === 'json' ? {answer: text} : example(format));
+  }
+}
 
 /** Input tokens for an image (Gemini's flat 258 per image) or a document (258, plus one per kilobyte of the file). */
 export function mediaTokens(m: SimMedia): number {

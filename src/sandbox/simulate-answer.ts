@@ -16,7 +16,7 @@ export interface SimAnswer {
  * tools, for a case whose right calls are known, is answered with calls: right ones at the model's
  * accuracy, plausible wrong ones otherwise.
  */
-export function simulateAnswer(model: SimModel, prompt: string, key: AnswerKey, seed: number, offer?: ToolOffer): SimAnswer {
+export function simulateAnswer(model: SimModel, prompt: string, key: AnswerKey, seed: number, offer?: ToolOffer, structured = false): SimAnswer {
   const random = seededRandom(seedFrom(seed, model.id, prompt));
   const entry = key.lookup(prompt);
   const tools = offer && offer.tools.length > 0 && offer.choice !== 'none' ? offer : null;
@@ -34,7 +34,8 @@ export function simulateAnswer(model: SimModel, prompt: string, key: AnswerKey, 
   }
   if (entry.expected === null) return {text: NO_CALL_TEXT, correct: null};
   if (correct) {
-    const text = random() < model.verbosity ? wrap(entry.expected, random) : entry.expected;
+    // Structured output is JSON as asked: never wrapped in prose or a fence.
+    const text = !structured && random() < model.verbosity ? wrap(entry.expected, random) : entry.expected;
     return {text, correct: true};
   }
   return {text: wrongAnswer({...entry, expected: entry.expected}, key, random), correct: false};

@@ -63,7 +63,8 @@ export function exampleArguments(schema: Record<string, unknown> | undefined): R
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function example(schema: unknown): unknown {
+/** A value a JSON Schema accepts: the first enum value or const, else a typical one of its type, objects with their required properties. */
+export function example(schema: unknown): unknown {
   if (!schema || typeof schema !== 'object') return null;
   const s = schema as Record<string, unknown>;
   if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];

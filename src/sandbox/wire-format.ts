@@ -9,6 +9,8 @@ export interface SimRequest {
   includeUsage: boolean;
   /** Images and files the request carried, as the wire gave them. */
   media: SimMedia[];
+  /** Structured output asked for: a JSON Schema, or any JSON ('json'). */
+  responseFormat?: Record<string, unknown> | 'json';
   /** Tools the request offers (none: []), and its tool choice in assay's words. */
   tools: ToolDef[];
   toolChoice?: ToolChoice;
@@ -125,6 +127,17 @@ export function argumentsObject(raw: unknown, where: string): Record<string, unk
     }
   }
   return raw === undefined ? {} : asRecord(raw, where);
+}
+
+/** A structured-output request in any wire's words: a schema (json_schema) or any JSON. */
+export function responseFormatOf(format: unknown, where: string): Record<string, unknown> | 'json' | undefined {
+  if (format === undefined || format === null) return undefined;
+  const f = asRecord(format, where);
+  if (f.type === 'json_object') return 'json';
+  if (f.type === 'text') return undefined;
+  if (f.type !== 'json_schema') throw new BadRequest(`${where}.type must be json_schema, json_object or text`);
+  const schema = f.schema ?? (f.json_schema as {schema?: unknown} | undefined)?.schema;
+  return asRecord(schema, `${where} schema`);
 }
 
 export function optionalNumber(body: Record<string, unknown>, key: string): number | undefined {
