@@ -78,7 +78,7 @@ describe('routing section of report.html', () => {
     const few = await runCli(['run', '--json', '--sample', '2'], {cwd: project});
     expect(few.code, few.stderr).toBe(0);
     const html = readFileSync(join(JSON.parse(few.stdout).dir, 'report.html'), 'utf8');
-    expect(html).toMatch(/<p class="muted" id="routing-note">No routing policy here: only 10 case\(s\) were graded on two or more models/);
+    expect(html).toMatch(/<p class="muted" id="routing-note">No routing policy here: only 14 case\(s\) were graded on two or more models/);
     expect(html).not.toContain('id="routing-rules"');
 
     const one = await runCli(['run', '--json', '--sample', '2', '--model', 'sim-large'], {cwd: project});
