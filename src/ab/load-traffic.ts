@@ -1,7 +1,8 @@
 import {readFile} from 'node:fs/promises';
 import {extname} from 'node:path';
 import {InputError} from '../core/errors.ts';
-import type {ChatMessage} from '../core/types.ts';
+import type {ChatMessage, ModelParams} from '../core/types.ts';
+import {fromOpenAIChatRequest} from './openai-chat-request.ts';
 export type {LoggedAnswer, Parsed, SkippedRequest, TrafficFormat, TrafficRequest} from './traffic-request.ts';
 export {TRAFFIC_FORMATS} from './traffic-request.ts';
 import {type LoggedAnswer, type Parsed, type SkippedRequest, type TrafficFormat, type TrafficRequest} from './traffic-request.ts';
@@ -26,18 +27,6 @@ export interface TrafficSample {
 }
 
 
-function textOf(content: unknown): {text: string} | {unsupported: string} {
-  if (typeof content === 'string') return {text: content};
-  if (Array.isArray(content)) {
-    let text = '';
-    for (const part of content as Array<{type?: string; text?: string}>) {
-      if (part?.type === 'text' || (part?.type === undefined && typeof part?.text === 'string')) text += part.text ?? '';
-      else return {unsupported: `has ${part?.type ?? 'non-text'} content (${part?.type === 'image_url' ? 'an image' : 'not text'}), which these models are not sent`};
-    }
-    return {text};
-  }
-  return {unsupported: 'has message content that is neither text nor a list of parts'};
-}
 
 function tagsOf(value: unknown): string[] {
   if (typeof value === 'string') return value.split(';').map((t) => t.trim()).filter(Boolean);
@@ -50,8 +39,8 @@ export function parseTrafficRecord(value: Record<string, unknown>, line: number 
   const rawId = value.id ?? value.custom_id ?? value.request_id;
   const id = rawId === undefined || rawId === null || rawId === '' ? `line-${line ?? index + 1}` : String(rawId);
   const skip = (reason: string): Parsed => ({ok: false, skip: {line, id, reason}});
-  if (body.tools || body.functions || body.tool_choice) return skip('uses tools or functions, which an A/B of plain answers cannot compare');
   let messages: ChatMessage[];
+  let params: ModelParams = {};
   let raw = body.messages;
   if (typeof raw === 'string') {
     try {
@@ -61,15 +50,11 @@ export function parseTrafficRecord(value: Record<string, unknown>, line: number 
     }
   }
   if (Array.isArray(raw)) {
-    messages = [];
-    for (const m of raw as Array<{role?: unknown; content?: unknown}>) {
-      const role = m?.role === 'developer' ? 'system' : m?.role;
-      if (role === 'tool' || role === 'function') return skip('contains tool messages');
-      if (role !== 'system' && role !== 'user' && role !== 'assistant') return skip(`has a message with role ${JSON.stringify(m?.role)}`);
-      const content = textOf(m.content);
-      if ('unsupported' in content) return skip(content.unsupported);
-      messages.push({role, content: content.text});
-    }
+    // Tools, tool calls and results, images, files and a response format are replayed as production sent them.
+    const replayed = fromOpenAIChatRequest(body, raw);
+    if (!replayed.ok) return skip(replayed.reason);
+    messages = replayed.messages;
+    params = replayed.params;
     if (!messages.some((m) => m.role === 'user')) return skip('has no user message');
   } else if (typeof body.prompt === 'string' || typeof value.prompt === 'string') {
     messages = [{role: 'user', content: String(body.prompt ?? value.prompt)}];
@@ -79,7 +64,7 @@ export function parseTrafficRecord(value: Record<string, unknown>, line: number 
   const expected = value.expected ?? value.reference ?? value.ideal;
   return {
     ok: true,
-    request: {id, messages, expected: expected === undefined || expected === null ? null : typeof expected === 'string' ? expected : JSON.stringify(expected), tags: tagsOf(value.tags ?? value.tag), line, logged: loggedOpenAi(value), ...metadataOf(value.metadata ?? body.metadata)},
+    request: {id, messages, ...(Object.keys(params).length > 0 && {params}), expected: expected === undefined || expected === null ? null : typeof expected === 'string' ? expected : JSON.stringify(expected), tags: tagsOf(value.tags ?? value.tag), line, logged: loggedOpenAi(value), ...metadataOf(value.metadata ?? body.metadata)},
   };
 }
 

@@ -123,7 +123,7 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
     params: undefined,
     graderDefs: graderNames.map((type) => ({type}) as never),
     graders,
-    cases: requests.map((r) => ({id: r.id, vars: {}, expected: r.expected, tags: r.tags, messages: r.messages, source: {file: display, line: r.line}})),
+    cases: requests.map((r) => ({id: r.id, vars: {}, expected: r.expected, tags: r.tags, messages: r.messages, ...(r.params && {params: r.params}), source: {file: display, line: r.line}})),
     gate: undefined,
   };
   // --seed seeds the whole experiment: the sample and (for simulated models) the sandbox.
@@ -160,8 +160,8 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
         for (let c = queue.shift(); c; c = queue.shift()) {
           const out = await judgePairwise(session.callModel, judge, {
             question: c.control.input,
-            answerA: c.control.output ?? '',
-            answerB: c.treatment.output ?? '',
+            answerA: answerOf(c.control),
+            answerB: answerOf(c.treatment),
             criteria: DEFAULT_CRITERIA,
             reference: c.control.expected,
           }).catch(() => null);
@@ -181,4 +181,10 @@ export async function runAb(opts: AbOptions): Promise<AbOutcome> {
   // The run's report was written before the verdict existed: rebuild it with the A/B section.
   await writeReports(run.dir, run.runId, {keepGate: true});
   return {verdict, run};
+}
+
+/** What a judge reads as an answer: its text, and the tools it called (one per line). */
+function answerOf(r: Result): string {
+  const calls = (r.toolCalls ?? []).map((c) => `→ ${c.name}(${typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments)})`);
+  return [r.output ?? '', ...calls].filter(Boolean).join('\n');
 }

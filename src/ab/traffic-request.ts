@@ -1,4 +1,4 @@
-import type {ChatMessage} from '../core/types.ts';
+import type {ChatMessage, ModelParams} from '../core/types.ts';
 
 /** What production answered to a request, from its log: the control of `assay ab --control logged`. */
 export interface LoggedAnswer {
@@ -14,6 +14,8 @@ export interface LoggedAnswer {
 export interface TrafficRequest {
   id: string;
   messages: ChatMessage[];
+  /** What the request sent beside its messages (tools, tool choice, response format), replayed as is. */
+  params?: ModelParams;
   expected: string | null;
   tags: string[];
   /** Key-value metadata the record carried (OpenAI's `metadata`), where it had any: a stratum for `--stratify KEY`. */

@@ -15,7 +15,7 @@ import {batchPricing} from '../runner/cost.ts';
 import {runLocalPool, runTraffic} from '../runner/execute-local.ts';
 import type {ExecuteArgs, ExecutionOutcome} from '../runner/executor.ts';
 import {readJournal} from '../runner/journal.ts';
-import type {Task} from '../runner/plan-tasks.ts';
+import {taskParams, type Task} from '../runner/plan-tasks.ts';
 import {DEFAULT_RETRY, withRetry} from '../runner/retry-policy.ts';
 import {openRunSession, type RunSession} from '../runner/run-session.ts';
 
@@ -168,7 +168,7 @@ async function submit(run: BatchRun, model: LoadedModel, list: Task[]): Promise<
   const policy = {...DEFAULT_RETRY, ...model.provider.retry};
   for (let from = 0; from < list.length && !stopScheduling.aborted; from += api.maxRequests) {
     const chunk = list.slice(from, from + api.maxRequests);
-    const items = chunk.map((t, i) => ({customId: `t${i}`, model: t.model.model, messages: t.testCase.messages, params: {...t.model.params, ...t.suite.params}}));
+    const items = chunk.map((t, i) => ({customId: `t${i}`, model: t.model.model, messages: t.testCase.messages, params: taskParams(t)}));
     const submittedAt = new Date();
     const outcome = await withRetry(policy, () => api.submit(items, abortInFlight), {signal: stopScheduling, classify: classifyFor(model)});
     if (outcome.error) {

@@ -5,7 +5,7 @@ import {estimateTokens} from '../providers/estimate-tokens.ts';
 import type {Completion} from '../providers/provider-client.ts';
 import type {ProviderError} from '../providers/provider-error.ts';
 import {cacheRatiosFor, priceRequest} from './cost.ts';
-import type {Task} from './plan-tasks.ts';
+import {taskParams, type Task} from './plan-tasks.ts';
 
 /** How a task's answer (or failure) came about: whoever sent the request (runner, batch, queue worker) says. */
 export interface TaskOutcome {
@@ -101,7 +101,7 @@ export async function buildResult(task: Task, o: TaskOutcome): Promise<Result> {
   const latencyMs = round(c.latencyMs);
 
   // A suite that offers tools records the calls of every answer, none made included.
-  const toolCalls = c.toolCalls ?? (suite.params?.tools ? [] : undefined);
+  const toolCalls = c.toolCalls ?? (taskParams(task).tools ? [] : undefined);
   const {grades, score, pass, judgeCostUsd} = await gradeOutput(suite.graders, {output: c.text, toolCalls, vars: testCase.vars, expected: testCase.expected, caseId: testCase.id, latencyMs, costUsd: cost, input, callModel: o.callModel});
   return {
     ...base,

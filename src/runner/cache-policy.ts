@@ -1,6 +1,6 @@
 import {resolve} from 'node:path';
 import type {LoadedConfig} from '../config/load-config.ts';
-import type {Task} from './plan-tasks.ts';
+import {taskParams, type Task} from './plan-tasks.ts';
 import {ResponseCache} from '../cache/response-cache.ts';
 
 export function cacheFor(loaded: LoadedConfig, opts: {noCache?: boolean}): ResponseCache | null {
@@ -14,5 +14,5 @@ export function cacheable(task: Task): boolean {
   const p = task.model.provider;
   if (p.cache !== undefined) return p.cache;
   if (p.type === 'sandbox') return false;
-  return ({...task.model.params, ...task.suite.params}).temperature === 0;
+  return taskParams(task).temperature === 0;
 }

@@ -13,7 +13,7 @@ import {countsAsFailure, type CircuitBreaker} from '../traffic/circuit-breaker.t
 import {notSentMessage, type FailFast} from '../traffic/fail-fast.ts';
 import type {Reservation} from '../traffic/rate-limiter.ts';
 import {buildResult} from './build-result.ts';
-import type {Task} from './plan-tasks.ts';
+import {taskParams, type Task} from './plan-tasks.ts';
 import {DEFAULT_RETRY, withRetry, type RetryPolicy} from './retry-policy.ts';
 
 class NotStarted extends Error {}
@@ -99,7 +99,7 @@ export function sendRequestOf(task: Task): SendRequest {
     model: task.model.model,
     provider: task.model.provider,
     messages: task.testCase.messages,
-    params: {...task.model.params, ...task.suite.params},
+    params: taskParams(task),
     stream: task.model.stream,
   };
 }
@@ -111,7 +111,7 @@ export function taskCacheKey(task: Task): string {
     providerType: provider.type === 'sandbox' ? `sandbox:${provider.wire}` : provider.type,
     baseURL: provider.baseURL ?? null,
     model: task.model.model,
-    params: {...task.model.params, ...task.suite.params},
+    params: taskParams(task),
     messages: task.testCase.messages,
     stream: task.model.stream,
     suiteId: task.suite.id,

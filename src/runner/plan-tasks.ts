@@ -2,6 +2,7 @@ import type {LoadedConfig, LoadedModel} from '../config/load-config.ts';
 import {InputError} from '../core/errors.ts';
 import {seededRandom, seedFrom} from '../core/seeded-random.ts';
 import {taskKey} from '../core/task-key.ts';
+import type {ModelParams} from '../core/types.ts';
 import type {PlanOptions} from '../rundir/run-meta.ts';
 import type {LoadedSuite, SuiteCase} from '../suites/load-suite.ts';
 
@@ -15,6 +16,11 @@ export interface Task {
 }
 
 export {taskKey};
+
+/** The params a task is sent with: the model's, then the suite's, then the case's own, field by field. */
+export function taskParams(task: Pick<Task, 'model' | 'suite' | 'testCase'>): ModelParams {
+  return {...task.model.params, ...task.suite.params, ...task.testCase.params};
+}
 export type {PlanOptions};
 
 /** Picks `n` cases deterministically for a seed, keeping the dataset's order. */

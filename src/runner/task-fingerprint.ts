@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import type {Task} from './plan-tasks.ts';
+import {taskParams, type Task} from './plan-tasks.ts';
 
 /**
  * What a finished result depends on: the rendered messages, the model id and provider kind, the
@@ -11,7 +11,7 @@ export function taskFingerprint(task: Task): string {
     model.provider.type,
     model.provider.wire ?? null,
     model.model,
-    {...model.params, ...suite.params},
+    taskParams(task),
     testCase.messages,
     testCase.expected,
     suite.graderDefs,

@@ -20,6 +20,8 @@ export interface SuiteCase {
   expected: string | null;
   tags: string[];
   messages: ChatMessage[];
+  /** This case's own params over the suite's (a replayed traffic request's tools, tool choice, response format). */
+  params?: ModelParams;
   /** Where the case was defined, for error messages. */
   source: {file: string; line: number | undefined};
 }
