@@ -139,3 +139,35 @@ describe('tool-calls (F1)', () => {
     expect((await g.grade(input([{name: 'get_weather', arguments: {city: 'X'}}, {name: 'convert', arguments: {amount: 'one', from: 'A', to: 'B'}}]))).score).toBe(0.5);
   });
 });
+
+describe('the sandbox\'s simulated calls, graded', () => {
+  it('right calls always pass, and every kind of wrong call fails (200 seeded draws per expectation)', async () => {
+    const {rightCalls, wrongCalls} = await import('../src/sandbox/simulate-tool-calls.ts');
+    const {seededRandom} = await import('../src/core/seeded-random.ts');
+    const offer = {tools: TOOLS, choice: 'auto' as const};
+    const expectations = [[], [{name: 'get_weather', arguments: {city: 'Paris'}}], [{name: 'get_weather', arguments: {city: 'Oslo'}}, {name: 'convert', arguments: {amount: 5, from: 'EUR', to: 'USD'}}]];
+    const g = await grader({type: 'tool-calls', calls: '{{calls}}', match: 'subset'});
+    const kinds = new Set<string>();
+    for (const calls of expectations) {
+      expect((await g.grade(input(rightCalls(calls, offer), {calls}))).pass).toBe(true);
+      const random = seededRandom(7);
+      for (let i = 0; i < 200; i++) {
+        const wrong = wrongCalls(calls, offer, random);
+        kinds.add(wrong.length === 0 ? 'none' : wrong.length < calls.length ? 'drop' : wrong[0]!.name !== (calls[0]?.name ?? '') ? 'tool' : 'argument');
+        expect((await g.grade(input(wrong, {calls}))).pass, JSON.stringify(wrong)).toBe(false);
+      }
+    }
+    expect([...kinds].sort()).toEqual(['argument', 'drop', 'none', 'tool']);
+  });
+
+  it('where the grader checks only the schema, a wrong argument breaks it', async () => {
+    const {wrongCalls} = await import('../src/sandbox/simulate-tool-calls.ts');
+    const {seededRandom} = await import('../src/core/seeded-random.ts');
+    const g = await grader({type: 'tool-call', name: 'convert', match: 'schema'});
+    const random = seededRandom(3);
+    for (let i = 0; i < 100; i++) {
+      const wrong = wrongCalls([{name: 'convert'}], {tools: TOOLS, choice: 'required'}, random);
+      expect((await g.grade(input(wrong))).pass, JSON.stringify(wrong)).toBe(false);
+    }
+  });
+});

@@ -29,11 +29,15 @@ export function wrongCalls(expected: readonly ExpectedCall[], offer: ToolOffer, 
   if (mistake === 'none') return [];
   if (mistake === 'drop') return right.slice(0, -1);
   if (mistake === 'tool') {
+    // Another tool, fed what the question was about: the right call's values where the names match, else its first text.
     const tool = others[Math.floor(random() * others.length)]!;
-    return [{name: tool.name, arguments: exampleArguments(tool.parameters)}, ...right.slice(1)];
+    const source = right[0]!.arguments as Record<string, unknown>;
+    const text = Object.values(source).find((v) => typeof v === 'string');
+    const args = Object.fromEntries(Object.entries(exampleArguments(tool.parameters)).map(([k, v]) => [k, k in source && typeof source[k] === typeof v ? source[k] : typeof v === 'string' && text !== undefined ? text : v]));
+    return [{name: tool.name, arguments: args}, ...right.slice(1)];
   }
   const i = Math.floor(random() * right.length);
-  return right.map((c, j) => (j === i ? {name: c.name, arguments: offArgument(c.arguments as Record<string, unknown>, random)} : c));
+  return right.map((c, j) => (j === i ? {name: c.name, arguments: offArgument(c.arguments as Record<string, unknown>, Object.keys(expected[i]!.arguments ?? {}), random)} : c));
 }
 
 /** A call the tool choice demands when the model would make none: the named tool, or one of those offered. */
@@ -46,11 +50,19 @@ function toolOf(offer: ToolOffer, name: string): ToolDef | undefined {
   return offer.tools.find((t) => t.name === name);
 }
 
-/** One argument changed: a number moved, a string's case flipped (or replaced when it has none), a flag inverted. */
-function offArgument(args: Record<string, unknown>, random: () => number): Record<string, unknown> {
-  const keys = Object.keys(args);
-  if (keys.length === 0) return {unexpected: true};
-  const key = keys[Math.floor(random() * keys.length)]!;
+/**
+ * One argument off, among those the grader checks: a number moved, a string's case flipped (or
+ * replaced when it has none), a flag inverted. Where the grader names none (it checks the schema), a
+ * required argument is left out instead.
+ */
+function offArgument(args: Record<string, unknown>, checked: string[], random: () => number): Record<string, unknown> {
+  if (checked.length === 0) {
+    const keys = Object.keys(args);
+    if (keys.length === 0) return {unexpected: true};
+    const dropped = keys[Math.floor(random() * keys.length)]!;
+    return Object.fromEntries(Object.entries(args).filter(([k]) => k !== dropped));
+  }
+  const key = checked[Math.floor(random() * checked.length)]!;
   const v = args[key];
   const off =
     typeof v === 'number' ? v + 1 + Math.floor(random() * 9) : typeof v === 'boolean' ? !v : typeof v === 'string' ? (v.toUpperCase() !== v ? v.toUpperCase() : v.toLowerCase() !== v ? v.toLowerCase() : `${v}x`) : null;
