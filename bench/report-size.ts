@@ -1,14 +1,20 @@
 // Renders a 100,000-result report (4 models × 25,000 cases) and records its file size, the time to
 // render it, and in Chromium the time to first paint, until the page is interactive, and to filter
 // and search it. Run: npm run bench:report   (about 15 s). Numbers go in docs/performance.md.
+// Then the same report with an image in every case (200 distinct 40 KiB images, every one among the
+// cases shown): its size is the most thumbnails can add under the run directory's media caps.
+import {randomBytes} from 'node:crypto';
 import {mkdtempSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {chromium} from 'playwright-core';
 import type {Result} from '../src/core/types.ts';
+import {mediaMarker} from '../src/core/content-parts.ts';
 import {renderReportHtml} from '../src/report/report-html.ts';
+import {readRunMedia} from '../src/rundir/read-run-media.ts';
 import {summarize} from '../src/runner/summarize.ts';
+import {writeRunMedia} from '../src/runner/write-run-media.ts';
 
 const CASES = 25_000;
 const MODELS = [
@@ -108,3 +114,16 @@ row('full-text search (incl. 250 ms debounce)', `${median(runs.map((r) => r.sear
 row('next page', `${median(runs.map((r) => r.pageMs)).toFixed(0)} ms`);
 row('JS heap', `${median(runs.map((r) => r.heapMb)).toFixed(0)} MiB`);
 console.log(`(file: ${file})`);
+
+// The same run, each case with an image: the report embeds the kept ones (MEDIA_RUN_MAX_BYTES in all).
+const images = Array.from({length: 200}, () => Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), randomBytes(40 * 1024)]).toString('base64'));
+const withImages = results.map((r, i) => ({...r, input: `${r.input} ${mediaMarker('image', {data: images[Math.floor(i / MODELS.length / 5) % images.length]!})}`}));
+const mediaRun = mkdtempSync(join(tmpdir(), 'assay-report-bench-media-'));
+writeRunMedia(mediaRun, images.map((data, i) => ({messages: [{role: 'user' as const, content: '', parts: [{type: 'image' as const, mediaType: 'image/png', data, name: `img-${i}.png`}]}]})));
+const t3 = performance.now();
+const media = readRunMedia(mediaRun);
+const mediaHtml = renderReportHtml(summarize('bench', withImages), withImages, {media});
+const t4 = performance.now();
+writeFileSync(join(mediaRun, 'report.html'), mediaHtml);
+row('file size, an image in every case', `${(statSync(join(mediaRun, 'report.html')).size / 2 ** 20).toFixed(1)} MiB (${[...media.entries.values()].filter((m) => m.data).length} of ${images.length} images kept, the rest placeholders)`);
+row('load media + summarize + render (node)', `${(t4 - t3).toFixed(0)} ms`);

@@ -24,8 +24,12 @@ export const FILE_TYPES: Readonly<Record<string, string>> = {pdf: 'application/p
  * same text as the suite does: the same image is the same prompt, a different one another.
  */
 export function mediaMarker(type: MediaPart['type'], source: {data: string} | {url: string}): string {
-  const digest = createHash('sha256').update('data' in source ? Buffer.from(source.data, 'base64') : source.url).digest('hex').slice(0, 12);
-  return `[${type} ${digest}]`;
+  return `[${type} ${mediaDigest(source)}]`;
+}
+
+/** 12 hex digits of the SHA-256 of a part's bytes (or its URL): the marker's digest, and the name of its kept copy in a run directory. */
+export function mediaDigest(source: {data: string} | {url: string}): string {
+  return createHash('sha256').update('data' in source ? Buffer.from(source.data, 'base64') : source.url).digest('hex').slice(0, 12);
 }
 
 /** A message's text with its media as markers, in order. */

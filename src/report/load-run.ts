@@ -5,6 +5,7 @@ import {latestResults, readJournal} from '../runner/journal.ts';
 import {summarize, type Summary} from '../runner/summarize.ts';
 import {type AbInput, readAbFile} from './ab-section.ts';
 import {readRunMeta} from '../rundir/read-run-meta.ts';
+import {readRunMedia, type RunMedia} from '../rundir/read-run-media.ts';
 import type {RunMeta} from '../rundir/run-meta.ts';
 
 export interface LoadedRun {
@@ -16,6 +17,8 @@ export interface LoadedRun {
   run: Partial<RunMeta> | null;
   /** ab.json of an `assay ab` run: null when there is none, an error note when it cannot be read. */
   ab?: AbInput;
+  /** media.json and the kept images: the report's thumbnails. */
+  media?: RunMedia;
 }
 
 /**
@@ -38,5 +41,5 @@ export function loadRun(dir: string, opts: {runId?: string; keepGate?: boolean} 
       // no previous summary: nothing to keep
     }
   }
-  return {dir, runId, summary, results, tornLines: journal.tornLines, run, ab: readAbFile(dir)};
+  return {dir, runId, summary, results, tornLines: journal.tornLines, run, ab: readAbFile(dir), media: readRunMedia(dir)};
 }

@@ -62,4 +62,8 @@ table.ab-disagree{width:100%;table-layout:fixed}table.ab-disagree td.case{width:
 #routing-compare tr.policy td{font-weight:600;background:#eef3fd}#routing-compare tr.best td:first-child::after{content:" (best single)";color:var(--muted);font-weight:400}
 #routing-compare tr.muted td{color:var(--muted)}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}dl.meta dt{color:var(--muted)}dl.meta dd{margin:0;overflow-wrap:anywhere}
+.media{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
+.media img.thumb{width:64px;height:64px;object-fit:contain;border:1px solid var(--line);border-radius:4px;background:#fff;image-rendering:pixelated}
+.media-note{display:inline-block;font-size:12px;color:var(--muted);border:1px dashed var(--line);border-radius:4px;padding:2px 6px;max-width:260px;overflow-wrap:anywhere}
+.media-link{font-size:12px;overflow-wrap:anywhere}
 `;

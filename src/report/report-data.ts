@@ -1,6 +1,8 @@
 import type {Result} from '../core/types.ts';
 import type {Summary} from '../runner/summarize.ts';
+import type {RunMedia} from '../rundir/read-run-media.ts';
 import {paretoFrontier} from './pareto-frontier.ts';
+import {reportMedia, type ReportMedia} from './report-media.ts';
 
 /** Longer outputs are cut in the page (results.jsonl keeps them whole): one runaway answer must not weigh megabytes. */
 export const MAX_OUTPUT_CHARS = 20_000;
@@ -59,6 +61,8 @@ export interface ReportData {
   truncated: number;
   /** Results left out of the case table (over REPORT_MAX_RESULTS). */
   omitted?: number;
+  /** The images and files the shown inputs name by their markers, by digest (media.json of the run). */
+  media?: Record<string, ReportMedia>;
 }
 
 function verdict(r: Result): VerdictCode {
@@ -70,7 +74,7 @@ function verdict(r: Result): VerdictCode {
 
 const quality = (m: {passRate: number | null; meanScore: number | null}) => m.passRate ?? m.meanScore;
 
-export function buildReportData(summary: Summary, results: readonly Result[]): ReportData {
+export function buildReportData(summary: Summary, results: readonly Result[], media?: RunMedia): ReportData {
   const labels = Object.keys(summary.models);
   const points = labels.map((label) => ({label, s: summary.models[label]!}));
   const priced = points.filter((p) => p.s.costPer1kUsd !== null && quality(p.s) !== null);
@@ -136,7 +140,11 @@ export function buildReportData(summary: Summary, results: readonly Result[]): R
     const reasons = r.grades.map((g) => `${g.grader}: ${g.unscored ? 'unscored' : g.pass ? 'pass' : 'fail'}${g.score === null ? '' : ` (${round(g.score)})`}: ${g.reason}`).join('\n');
     rows.push([c, modelIndex.get(r.model) ?? 0, verdict(r), r.score === null ? null : round(r.score), r.latencyMs === null ? null : Math.round(r.latencyMs), r.ttftMs === null ? null : Math.round(r.ttftMs), r.costUsd, text, reasons, r.error?.class ?? null, r.cached ? 1 : 0]);
   }
-  return {v: 1, runId: summary.runId, simulated: summary.simulated, models, suites, tags, heatRows, heat, cases, results: rows, truncated, omitted: sorted.length - shown.length};
+  const shownMedia = reportMedia(media, cases.map((c) => c[3]));
+  return {
+    v: 1, runId: summary.runId, simulated: summary.simulated, models, suites, tags, heatRows, heat, cases, results: rows, truncated, omitted: sorted.length - shown.length,
+    ...(Object.keys(shownMedia).length > 0 && {media: shownMedia}),
+  };
 }
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;

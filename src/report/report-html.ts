@@ -14,6 +14,7 @@ import {buildReportData} from './report-data.ts';
 import {REPORT_SCRIPT} from './report-script.ts';
 import {type RoutingInput, routingSectionView} from './routing-section.ts';
 import type {RunMeta} from '../rundir/run-meta.ts';
+import type {RunMedia} from '../rundir/read-run-media.ts';
 import {runMetaEntries} from './run-meta-entries.ts';
 import {servedModels} from './served-models.ts';
 
@@ -28,6 +29,8 @@ export interface ReportHtmlOptions {
   ab?: AbInput;
   /** A routing policy generated from this run (see buildRouting): the routing section. */
   routing?: RoutingInput;
+  /** media.json and the kept images of the run (see readRunMedia): thumbnails beside the inputs. */
+  media?: RunMedia;
 }
 
 // Its own instance, escaping on (the default): every value this template prints is untrusted text.
@@ -167,6 +170,7 @@ const TEMPLATE = `<!doctype html>
 <div class="scroll"><table id="cases"></table></div>
 <div id="pager"></div>
 {{#if omitted}}<p class="muted">This page shows the first {{shownCount}} results (in suite and case order); {{omitted}} more are left out to keep it light. The summary, charts and heat map above cover every result, and results.csv and results.jsonl have every one.</p>{{/if}}
+{{#if mediaProblem}}<p class="muted" id="media-note">Images show as their markers: {{mediaProblem}}.</p>{{/if}}
 {{#if truncated}}<p class="muted">{{truncated}} output(s) longer than {{maxChars}} characters are cut here; results.jsonl has them whole.</p>{{/if}}
 <noscript><p>Scripts are off: the first {{noscriptCount}} results follow; the charts, filters and search need scripts.</p>
 <div class="scroll"><table><thead><tr><th>suite</th><th>case</th><th>model</th><th>result</th><th>input</th><th>output</th><th>graders</th></tr></thead><tbody>
@@ -226,7 +230,7 @@ function sectionOrNote<T>(build: () => T | null, note: (message: string) => T): 
  * script turns into charts and table rows with text nodes only. Nothing is fetched.
  */
 export function renderReportHtml(summary: Summary, results: readonly Result[], opts: ReportHtmlOptions & {tornLines?: number} = {}): string {
-  const data = buildReportData(summary, results);
+  const data = buildReportData(summary, results, opts.media);
   const csp = reportCsp({scripts: [REPORT_SCRIPT], styles: [REPORT_CSS]});
   const bar = (v: number) => (4 + v * 116).toFixed(1);
   const ranked = rankModels(summary);
@@ -307,6 +311,7 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
       text: list.map((t) => `${t.from} → ${t.to} at ${t.at} (error rate ${pct(t.errorRate)} over ${t.attempts}${t.cause ? `; after ${causeText(t.cause)}` : ''})`).join('; '),
     })),
     truncated: data.truncated,
+    mediaProblem: opts.media?.problem ?? null,
     omitted: data.omitted ? data.omitted.toLocaleString('en-US') : null,
     shownCount: data.results.length.toLocaleString('en-US'),
     maxChars: 20_000,

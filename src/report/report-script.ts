@@ -1,8 +1,10 @@
 /**
  * The report page's only script, inlined and allowed by its hash. It reads the JSON data island and
  * builds every chart and table row with DOM calls and text nodes (createTextNode, textContent):
- * untrusted text never passes through innerHTML or an HTML parser, and no URL attribute is ever set
- * from data. Rows are rendered a page at a time, so 100,000 results stay quick to filter and scroll.
+ * untrusted text never passes through innerHTML or an HTML parser. The only URL attributes set from
+ * data are a thumbnail's src, only when it is a base64 data: URL of an image type (the CSP loads no
+ * other), and a link's href, only when it is http(s) (never fetched by the page, only followed when
+ * clicked). Rows are rendered a page at a time, so 100,000 results stay quick to filter and scroll.
  * Plain ES2020 in a string (no backticks or template placeholders inside), so it is shipped exactly as written.
  */
 export const REPORT_SCRIPT = String.raw`(function () {
@@ -241,6 +243,38 @@ function cell(ri) {
   ]);
 }
 
+// Thumbnails of the images an input names by its [image <digest>] markers, each once, in order:
+// kept images as data: URLs, URLs as links, the rest (PDFs, large or missing images) as labelled placeholders.
+var MEDIA = D.media || {};
+var MARKER = /\[(image|file) ([0-9a-f]{12})\]/g;
+var IMAGE_SRC = /^data:image\/(png|jpeg|webp|gif);base64,[A-Za-z0-9+\/]*={0,2}$/;
+function placeholder(kind, digest, text) {
+  return h('span', {'class': 'media-note', 'data-media': digest}, '[' + kind + '] ' + text);
+}
+function mediaStrip(text) {
+  if (text.indexOf('[') < 0) return null;
+  var seen = {}, kids = [], m;
+  MARKER.lastIndex = 0;
+  while ((m = MARKER.exec(text)) !== null) {
+    var digest = m[2], item = MEDIA[digest];
+    if (seen[digest] || !item) continue;
+    seen[digest] = true;
+    if (item.src && IMAGE_SRC.test(item.src)) {
+      var img = h('img', {'class': 'thumb', alt: item.name, title: item.name, 'data-media': digest});
+      img.addEventListener('error', (function (el, d, name) {
+        return function () { if (el.parentNode) el.parentNode.replaceChild(placeholder('image', d, name + ': cannot be shown'), el); };
+      })(img, digest, item.name));
+      img.src = item.src;
+      kids.push(img);
+    } else if (item.url && /^https?:\/\//i.test(item.url)) {
+      kids.push(h('a', {href: item.url, rel: 'noopener noreferrer nofollow', target: '_blank', 'class': 'media-link', 'data-media': digest}, '[' + item.type + '] ' + item.name));
+    } else {
+      kids.push(placeholder(item.type, digest, item.note || item.name));
+    }
+  }
+  return kids.length ? h('div', {'class': 'media'}, kids) : null;
+}
+
 function renderRows() {
   var table = document.getElementById('cases');
   var ms2 = shownModels();
@@ -254,7 +288,7 @@ function renderRows() {
     var tags = cs[5].map(function (t) { return D.tags[t]; });
     var row = h('tr', {'data-case': cs[1]}, [
       h('td', {'class': 'case'}, [h('div', {'class': 'cid'}, cs[1] + (cs[2] > 0 ? ' #' + (cs[2] + 1) : '')), h('div', {'class': 'muted'}, D.suites[cs[0]]), tags.length ? h('div', {'class': 'muted'}, tags.join(', ')) : null]),
-      h('td', null, h('pre', {'class': 'out'}, cs[3])),
+      h('td', null, [h('pre', {'class': 'out'}, cs[3]), mediaStrip(cs[3])]),
       h('td', null, h('pre', {'class': 'out'}, cs[4] === null ? '–' : cs[4])),
     ]);
     ms2.forEach(function (m) { row.appendChild(cell(byCase[c * M + m])); });

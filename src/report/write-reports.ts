@@ -46,6 +46,6 @@ export async function writeReports(dir: string, runId: string, opts: WriteReport
   writeJsonAtomic(files.summary, run.summary);
   writeFileAtomic(files.summaryCsv, summaryToCsv(run.summary));
   writeFileAtomic(files.csv, resultsCsvPieces(run.results));
-  writeFileAtomic(files.html, renderReportHtml(run.summary, run.results, {run: run.run, tornLines: run.tornLines, ab: run.ab, routing: buildRouting(dir, run.results)}));
+  writeFileAtomic(files.html, renderReportHtml(run.summary, run.results, {run: run.run, tornLines: run.tornLines, ab: run.ab, routing: buildRouting(dir, run.results), media: run.media}));
   return {summary: run.summary, results: run.results, tornLines: run.tornLines, files};
 }

@@ -18,6 +18,7 @@ import {readResumeMeta} from './resume-meta.ts';
 import type {RunEvent} from './run-event.ts';
 import {acquireRunLock} from './run-lock.ts';
 import {taskFingerprint} from './task-fingerprint.ts';
+import {writeRunMedia} from './write-run-media.ts';
 
 // The contract types used to live here; importers of this module still find them.
 export type {ExecuteArgs, ExecutionMode, ExecutionOutcome, Executor, RunOptions} from './executor.ts';
@@ -312,6 +313,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     if (rebuiltBecause) runMeta.resumedAt.push(new Date().toISOString());
     writeJsonAtomic(join(dir, 'run.json'), runMeta);
     resumable = true;
+    writeRunMedia(dir, tasks.map((t) => t.testCase));
 
     // Batch mode (provider batch APIs) when asked, or when resuming a run that was started in it.
     const mode: ExecutionMode = opts.batch || runMeta.options.batch ? 'batch' : opts.queue || runMeta.queue ? 'queue' : 'local';

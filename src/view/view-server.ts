@@ -136,7 +136,7 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
         }
         const loaded = loadRun(run.dir);
         const live = run.status === 'running' ? {refreshSeconds} : undefined;
-        return send(res, 200, 'text/html; charset=utf-8', renderReportHtml(loaded.summary, loaded.results, {run: loaded.run, live, backHref: '/', tornLines: loaded.tornLines, ab: loaded.ab}));
+        return send(res, 200, 'text/html; charset=utf-8', renderReportHtml(loaded.summary, loaded.results, {run: loaded.run, live, backHref: '/', tornLines: loaded.tornLines, ab: loaded.ab, media: loaded.media}));
       }
       const type = Object.hasOwn(RUN_FILES, file) ? RUN_FILES[file] : undefined;
       if (!type) return text(res, 404, 'not found');
