@@ -43,6 +43,8 @@ describe('SigV4 against the published AWS examples', () => {
 // A stand-in for Bedrock's Converse endpoint on loopback: it re-derives the signature of what it
 // received and answers 403 (as AWS does) when it does not match.
 let received: Array<{path: string; body: unknown; authorization: string}> = [];
+/** What the stand-in answers a Converse request with (null: a text answer). */
+let reply: unknown = null;
 const bedrock: Server = createServer((req, res) => {
   let body = '';
   req.on('data', (d) => (body += d));
@@ -68,7 +70,7 @@ const bedrock: Server = createServer((req, res) => {
     }
     res.writeHead(200, {'content-type': 'application/json'});
     if (url.pathname === '/foundation-models') return res.end(JSON.stringify({modelSummaries: [{modelId: 'anthropic.claude-3-haiku-20240307-v1:0'}]}));
-    res.end(JSON.stringify({output: {message: {role: 'assistant', content: [{text: 'Bonjour'}]}}, usage: {inputTokens: 12, outputTokens: 2, totalTokens: 14}, stopReason: 'end_turn'}));
+    res.end(JSON.stringify(reply ?? {output: {message: {role: 'assistant', content: [{text: 'Bonjour'}]}}, usage: {inputTokens: 12, outputTokens: 2, totalTokens: 14}, stopReason: 'end_turn'}));
   });
 });
 let base = '';
@@ -107,5 +109,82 @@ describe('bedrock (Converse over SigV4)', () => {
 
   it('missing AWS credentials are a clear input error', async () => {
     await expect(createProviderClient({...provider, baseURL: base}, {warn: () => {}, env: {}})).rejects.toThrow(/AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set/);
+  });
+});
+
+const env = {AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey};
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFElEQVR42mPgIhEwjGoY1TB8NQAA9bMeAeVRnTAAAAAASUVORK5CYII=';
+const PDF = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
+const weather = {name: 'get_weather', description: 'Current weather for a city.', parameters: {type: 'object', properties: {city: {type: 'string'}}, required: ['city']}};
+
+describe('bedrock tools, images and documents (Converse wire format)', () => {
+  it('sends toolConfig, image and document blocks, and reads the toolUse blocks of the answer', async () => {
+    received = [];
+    reply = {
+      output: {message: {role: 'assistant', content: [{text: 'Checking.'}, {toolUse: {toolUseId: 'tooluse_1', name: 'get_weather', input: {city: 'Paris'}}}, {toolUse: {toolUseId: 'tooluse_2', name: 'get_weather', input: {city: 'Lyon'}}}]}},
+      usage: {inputTokens: 300, outputTokens: 20, totalTokens: 320},
+      stopReason: 'tool_use',
+    };
+    const c = await createProviderClient({...provider, baseURL: base}, {warn: () => {}, env});
+    const r = await c.complete('m', {
+      messages: [{role: 'user', content: 'Weather where this was taken? [image x][file y]', parts: [
+        {type: 'text', text: 'Weather where this was taken? '},
+        {type: 'image', mediaType: 'image/png', data: PNG, name: '../datasets/images/red.png'},
+        {type: 'file', mediaType: 'application/pdf', data: PDF, name: 'docs/trip_notes.v2.pdf'},
+        {type: 'image', mediaType: 'image/jpeg', url: 's3://bucket/photo.jpg', name: 's3://bucket/photo.jpg'},
+      ]}],
+      params: {tools: [weather], toolChoice: {name: 'get_weather'}},
+      stream: false,
+      timeoutMs: 5000,
+    });
+    expect(received[0]!.body).toEqual({
+      messages: [{role: 'user', content: [
+        {text: 'Weather where this was taken? '},
+        {image: {format: 'png', source: {bytes: PNG}}},
+        {document: {format: 'pdf', name: 'trip-notes-v2', source: {bytes: PDF}}},
+        {image: {format: 'jpeg', source: {s3Location: {uri: 's3://bucket/photo.jpg'}}}},
+      ]}],
+      inferenceConfig: {},
+      toolConfig: {tools: [{toolSpec: {name: 'get_weather', description: 'Current weather for a city.', inputSchema: {json: weather.parameters}}}], toolChoice: {tool: {name: 'get_weather'}}},
+    });
+    expect(r).toMatchObject({text: 'Checking.', toolCalls: [{name: 'get_weather', arguments: {city: 'Paris'}}, {name: 'get_weather', arguments: {city: 'Lyon'}}], finishReasonRaw: 'tool_use', inputTokens: 300});
+  });
+
+  it('a multi-turn case: toolUse in the assistant turn, consecutive results in one user turn (JSON as json, text as text); auto and required choices', async () => {
+    received = [];
+    reply = null;
+    const c = await createProviderClient({...provider, baseURL: base}, {warn: () => {}, env});
+    const messages = [
+      {role: 'user' as const, content: 'Weather in Paris and Lyon?'},
+      {role: 'assistant' as const, content: '', toolCalls: [{id: 'call_1_0', name: 'get_weather', arguments: {city: 'Paris'}}, {id: 'call_1_1', name: 'get_weather', arguments: {city: 'Lyon'}}]},
+      {role: 'tool' as const, content: '{"tempC": 21}', toolCallId: 'call_1_0', toolName: 'get_weather'},
+      {role: 'tool' as const, content: 'sunny', toolCallId: 'call_1_1', toolName: 'get_weather'},
+    ];
+    const r = await c.complete('m', {messages, params: {tools: [weather], toolChoice: 'auto'}, stream: false, timeoutMs: 5000});
+    expect(r.toolCalls).toEqual([]);
+    expect((received[0]!.body as {messages: unknown}).messages).toEqual([
+      {role: 'user', content: [{text: 'Weather in Paris and Lyon?'}]},
+      {role: 'assistant', content: [{toolUse: {toolUseId: 'call_1_0', name: 'get_weather', input: {city: 'Paris'}}}, {toolUse: {toolUseId: 'call_1_1', name: 'get_weather', input: {city: 'Lyon'}}}]},
+      {role: 'user', content: [{toolResult: {toolUseId: 'call_1_0', content: [{json: {tempC: 21}}]}}, {toolResult: {toolUseId: 'call_1_1', content: [{text: 'sunny'}]}}]},
+    ]);
+    expect((received[0]!.body as {toolConfig: {toolChoice: unknown}}).toolConfig.toolChoice).toEqual({auto: {}});
+    await c.complete('m', {messages: messages.slice(0, 1), params: {tools: [weather], toolChoice: 'required'}, stream: false, timeoutMs: 5000});
+    expect((received[1]!.body as {toolConfig: {toolChoice: unknown}}).toolConfig.toolChoice).toEqual({any: {}});
+  });
+
+  it('toolChoice none has no Converse form: the tools go without a choice, with one warning; an http(s) URL part is a bad request, never sent', async () => {
+    received = [];
+    reply = null;
+    const warnings: string[] = [];
+    const c = await createProviderClient({...provider, baseURL: base}, {warn: (w) => warnings.push(w.message), env});
+    for (let i = 0; i < 2; i++) await c.complete('m', {messages: [{role: 'user', content: 'hi'}], params: {tools: [weather], toolChoice: 'none'}, stream: false, timeoutMs: 5000});
+    expect((received[0]!.body as {toolConfig: unknown}).toolConfig).toEqual({tools: [{toolSpec: {name: 'get_weather', description: 'Current weather for a city.', inputSchema: {json: weather.parameters}}}]});
+    expect(warnings).toEqual(['Bedrock Converse has no tool choice "none": the tools are sent and the model decides']);
+    const error = (await c
+      .complete('m', {messages: [{role: 'user', content: '[image z]', parts: [{type: 'image', mediaType: 'image/png', url: 'https://images.example/cat.png', name: 'https://images.example/cat.png'}]}], params: {}, stream: false, timeoutMs: 5000})
+      .catch((e: unknown) => e)) as ProviderError;
+    expect(error.errorClass).toBe('bad-request');
+    expect(error.message).toMatch(/bytes or an s3:\/\/ location, not a URL/);
+    expect(received).toHaveLength(2);
   });
 });

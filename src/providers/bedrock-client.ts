@@ -4,13 +4,15 @@ import {classifyContext, deadline, UnsupportedParams, type ClientOptions} from '
 import {normalizeFinishReason} from './finish-reason.ts';
 import {originBoundFetch} from './origin-bound-fetch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
+import {converseContent, converseMessages, converseToolConfig, recordedCalls} from './message-format.ts';
 import {ProviderError} from './provider-error.ts';
 import {signV4, type AwsCredentials} from './sigv4.ts';
 
 const STOP: Record<string, string> = {end_turn: 'end_turn', stop_sequence: 'stop_sequence', max_tokens: 'max_tokens', content_filtered: 'refusal', guardrail_intervened: 'refusal', tool_use: 'tool_use'};
 
 /**
- * Amazon Bedrock's Converse API, signed with SigV4 at send time (so every retry is signed anew).
+ * Amazon Bedrock's Converse API, signed with SigV4 at send time (so every retry is signed anew), with
+ * tools (toolConfig, toolUse and toolResult blocks) and images and PDFs (image and document blocks).
  * Streaming (ConverseStream) uses AWS's binary event stream and is not offered: requests run
  * unstreamed and report no time to first token.
  */
@@ -18,9 +20,9 @@ export function createBedrockClient(opts: ClientOptions, aws: {credentials: AwsC
   const runtime = (opts.baseURL ?? `https://bedrock-runtime.${aws.region}.amazonaws.com`).replace(/\/$/, '');
   const control = (opts.baseURL ?? `https://bedrock.${aws.region}.amazonaws.com`).replace(/\/$/, '');
   const send = originBoundFetch(opts.providerId);
-  const unsupported = new UnsupportedParams(opts, ['topK', 'frequencyPenalty', 'presencePenalty', 'seed', 'tools', 'toolChoice'], 'Bedrock Converse');
+  const unsupported = new UnsupportedParams(opts, ['topK', 'frequencyPenalty', 'presencePenalty', 'seed'], 'Bedrock Converse');
   const secrets = [aws.credentials.secretAccessKey, aws.credentials.sessionToken ?? ''];
-  let mediaWarned = false;
+  let noneWarned = false;
 
   async function signedFetch(method: string, url: URL, body: string, signal: AbortSignal): Promise<Response> {
     for (const [k, v] of Object.entries(opts.query)) url.searchParams.set(k, v);
@@ -41,32 +43,35 @@ export function createBedrockClient(opts: ClientOptions, aws: {credentials: AwsC
       const dl = deadline(request.signal, request.timeoutMs);
       const p = request.params;
       unsupported.check(p);
-      if (!mediaWarned && request.messages.some((m) => m.parts?.some((part) => part.type !== 'text'))) {
-        mediaWarned = true;
-        opts.warn({providerId: opts.providerId, message: 'Bedrock Converse: images and files are not sent yet; their text markers are'});
+      if (!noneWarned && p.tools && p.toolChoice === 'none') {
+        noneWarned = true;
+        opts.warn({providerId: opts.providerId, message: 'Bedrock Converse has no tool choice "none": the tools are sent and the model decides'});
       }
       const system = request.messages.filter((m) => m.role === 'system').map((m) => ({text: m.content}));
-      const body = JSON.stringify({
-        messages: request.messages.filter((m) => m.role !== 'system').map((m) => ({role: m.role, content: [{text: m.content}]})),
-        ...(system.length > 0 && {system}),
-        inferenceConfig: {
-          ...(p.maxTokens !== undefined && {maxTokens: p.maxTokens}),
-          ...(p.temperature !== undefined && {temperature: p.temperature}),
-          ...(p.topP !== undefined && {topP: p.topP}),
-          ...(p.stop !== undefined && p.stop.length > 0 && {stopSequences: p.stop}),
-        },
-      });
       const started = performance.now();
       try {
+        const body = JSON.stringify({
+          messages: converseMessages(request.messages),
+          ...(system.length > 0 && {system}),
+          inferenceConfig: {
+            ...(p.maxTokens !== undefined && {maxTokens: p.maxTokens}),
+            ...(p.temperature !== undefined && {temperature: p.temperature}),
+            ...(p.topP !== undefined && {topP: p.topP}),
+            ...(p.stop !== undefined && p.stop.length > 0 && {stopSequences: p.stop}),
+          },
+          ...converseToolConfig(p),
+        });
         const response = await dl.run(() => signedFetch('POST', new URL(`${runtime}/model/${encodeURIComponent(model)}/converse`), body, dl.signal));
         const json = (await response.json().catch(() => {
           throw new ProviderError('bad-response', `${opts.providerId} sent a reply that is not JSON`, {hint: hintFor('bad-response', null, ctx, '')});
-        })) as {output?: {message?: {content?: Array<{text?: string}>}}; usage?: unknown; stopReason?: string};
+        })) as {output?: {message?: {content?: Array<{text?: string; toolUse?: {name?: string; input?: unknown}}>}}; usage?: unknown; stopReason?: string};
         const content = json.output?.message?.content;
         if (!Array.isArray(content)) throw new ProviderError('bad-response', `${opts.providerId} sent a Converse reply without output.message.content`, {hint: hintFor('bad-response', null, ctx, '')});
         const raw = json.stopReason ?? null;
+        const answer = converseContent(content);
         return {
-          text: content.map((c) => c.text ?? '').join(''),
+          text: answer.text,
+          ...recordedCalls(p, answer.toolCalls),
           ...bedrockUsage(json.usage),
           finishReason: normalizeFinishReason(raw ? (STOP[raw] ?? raw) : null),
           finishReasonRaw: raw,

@@ -1,5 +1,5 @@
 import type {ChatMessage, ModelParams, ToolCall} from '../core/types.ts';
-import {anthropicBlocks, geminiMediaParts, openaiParts} from './content-format.ts';
+import {anthropicBlocks, converseBlocks, geminiMediaParts, openaiParts} from './content-format.ts';
 
 // Messages (text, images and files, tool calls and results), tools and tool choice in each API's
 // native shape, and the calls read back from each API's answer. Tool arguments travel as JSON text on
@@ -192,6 +192,60 @@ export function geminiParts(parts: ReadonlyArray<{text?: string; thought?: boole
   for (const p of parts ?? []) {
     if (p.functionCall) toolCalls.push({name: p.functionCall.name ?? '', arguments: parseArguments(p.functionCall.args)});
     else if (typeof p.text === 'string' && !p.thought) text += p.text;
+  }
+  return {text, toolCalls};
+}
+
+// --- Bedrock Converse: toolConfig with toolSpec.inputSchema.json, toolUse blocks, toolResult blocks in a user turn.
+
+/**
+ * toolConfig: the tools, and toolChoice `{auto: {}}`, `{any: {}}` or `{tool: {name}}`. Converse has no
+ * "none": the tools are sent without a choice (the model decides), and the caller warns.
+ */
+export function converseToolConfig(p: ModelParams): Record<string, unknown> {
+  const choice = p.toolChoice;
+  if (!p.tools) return {};
+  const toolChoice = choice === undefined || choice === 'none' ? undefined : choice === 'auto' ? {auto: {}} : choice === 'required' ? {any: {}} : {tool: {name: choice.name}};
+  return {
+    toolConfig: {
+      tools: p.tools.map((t) => ({toolSpec: {name: t.name, ...(t.description && {description: t.description}), inputSchema: {json: t.parameters}}})),
+      ...(toolChoice && {toolChoice}),
+    },
+  };
+}
+
+type ConverseBlock = Record<string, unknown>;
+
+/** Non-system messages as Converse messages; consecutive tool results share one user turn, as Anthropic's do. */
+export function converseMessages(messages: readonly ChatMessage[]): Array<{role: 'user' | 'assistant'; content: ConverseBlock[]}> {
+  const out: Array<{role: 'user' | 'assistant'; content: ConverseBlock[]; results?: boolean}> = [];
+  for (const m of messages) {
+    if (m.role === 'system') continue;
+    if (m.role === 'tool') {
+      // A JSON object result goes as `json`, anything else as text.
+      const parsed = parseArguments(m.content);
+      const block = {toolResult: {toolUseId: m.toolCallId, content: [typeof parsed === 'string' || m.content.trim() === '' ? {text: m.content} : {json: parsed}]}};
+      const last = out.at(-1);
+      if (last?.results) last.content.push(block);
+      else out.push({role: 'user', content: [block], results: true});
+      continue;
+    }
+    if (m.toolCalls?.length) {
+      out.push({role: 'assistant', content: [...(m.content ? [{text: m.content}] : []), ...m.toolCalls.map((c) => ({toolUse: {toolUseId: c.id, name: c.name, input: argumentsObject(c.arguments)}}))]});
+      continue;
+    }
+    out.push({role: m.role, content: m.parts ? converseBlocks(m.parts) : [{text: m.content}]});
+  }
+  return out.map(({role, content}) => ({role, content}));
+}
+
+/** Text and calls of a Converse reply's output.message.content. */
+export function converseContent(content: ReadonlyArray<{text?: string; toolUse?: {name?: string; input?: unknown}}>): {text: string; toolCalls: ToolCall[]} {
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  for (const block of content) {
+    if (block.toolUse) toolCalls.push({name: block.toolUse.name ?? '', arguments: parseArguments(block.toolUse.input)});
+    else if (typeof block.text === 'string') text += block.text;
   }
   return {text, toolCalls};
 }
