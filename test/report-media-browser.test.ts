@@ -135,6 +135,17 @@ graders: [{type: exact-match}]
     const results = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result);
     for (const res of results) for (const n of [...row!.notes, ...row!.links]) expect(res.input).toContain(`${n.digest}]`);
     await page.close();
+
+    // A hand-edited media.json: a javascript: URL is no link, and a name with markup is text.
+    manifest.media[2] = {...manifest.media[2], url: 'javascript:alert(1)', name: '<img src=x onerror="document.title=1">'};
+    writeFileSync(join(dir, 'media.json'), JSON.stringify(manifest));
+    expect((await runCli(['report', dir], {cwd: project})).code).toBe(0);
+    const edited = await openReport(browser, dir, problems);
+    const [hostile] = await thumbnails(edited);
+    expect(hostile!.links).toEqual([]);
+    expect(hostile!.notes.at(-1)!.text).toBe('[image] <img src=x onerror="document.title=1">');
+    expect(await edited.locator('#cases img').count()).toBe(0);
+    await edited.close();
     expect(problems).toEqual([]);
   });
 });
