@@ -40,6 +40,7 @@ const INFRA = [
   'test/report-ab-section.test.ts',
   'test/report-browser.test.ts',
   'test/report-layout.test.ts',
+  'test/report-media-browser.test.ts',
   'test/report-hostile.test.ts',
   'test/report-routing-section.test.ts',
   'test/view-server.test.ts',
