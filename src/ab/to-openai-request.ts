@@ -128,7 +128,7 @@ function toOpenAIMessages(item: unknown): Json[] | string {
   if (!isObject(item)) return 'has a message that is not an object';
   const m = unwrapLangchain(item);
   const role = m.role;
-  const content = parsed(m.content ?? m.parts);
+  const content = m.content ?? m.parts;
   const calls = langchainToolCalls(m);
   if (!Array.isArray(content)) {
     const message: Json = {role, content: content ?? null};
