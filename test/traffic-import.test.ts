@@ -213,6 +213,10 @@ suites: [s.yaml]
     const before = (await sandbox.log()).length;
     const result = await runCli(['ab', '--control', 'control', '--treatment', 'treatment', '--judge', 'judge', '--sample', fixture(name), '--stratify', key, '--json'], {cwd});
     expect(result.code, result.stderr).toBe(0);
+    // The importer's metadata is what --stratify groups by.
+    const ab = JSON.parse(result.stdout) as {weighted?: {stratify: string}};
+    expect(ab.weighted?.stratify).toBe(key);
+    expect(JSON.stringify(ab.weighted)).toContain(key === 'tenant' ? '"acme"' : '"postcards"');
     const postcards = (await sandbox.log()).slice(before).filter((l) => l.model !== 'judge-model' && l.prompt.includes('postcard'));
     expect(postcards.map((l) => l.wire).sort()).toEqual(name === 'helicone.jsonl' ? ['anthropic', 'anthropic', 'openai', 'openai'] : ['anthropic', 'openai']);
     for (const l of postcards) {
@@ -229,6 +233,18 @@ suites: [s.yaml]
       {id: 'p1', messages: [{role: 'user', content: 'Mail jane.doe@example.com or call +1 415-555-0132 about order ACME-99812.'}], expected: 'ok', response: {choices: [{message: {content: 'Sent to jane.doe@example.com'}}]}},
       {id: 'p2', messages: [{role: 'user', content: 'Card 4111 1111 1111 1111 was declined for client Zork.'}], expected: 'ok', response: {choices: [{message: {content: 'ok'}}]}},
       {id: 'p3', messages: [{role: 'user', content: 'Card 4111 1111 1111 1111 was declined for client Zork.'}], expected: 'ok', response: {choices: [{message: {content: 'ok'}}]}},
+      // Text beside an image, and a tool call's arguments, are scrubbed too.
+      {
+        id: 'p4',
+        messages: [
+          {role: 'user', content: [{type: 'text', text: 'Forward this to bob@example.org.'}, {type: 'image_url', image_url: {url: `data:image/png;base64,${PNG}`}}]},
+          {role: 'assistant', content: null, tool_calls: [{id: 'c1', type: 'function', function: {name: 'send_mail', arguments: '{"to": "bob@example.org"}'}}]},
+          {role: 'tool', tool_call_id: 'c1', content: 'sent'},
+        ],
+        tools: [{type: 'function', function: {name: 'send_mail', parameters: {type: 'object', properties: {to: {type: 'string'}}}}}],
+        expected: 'ok',
+        response: {choices: [{message: {content: 'ok'}}]},
+      },
     ];
     writeFileSync(join(cwd, 'pii.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n'));
     writeFileSync(join(cwd, 'scrub.ts'), "export default (text: string) => text.replaceAll('Zork', '[CLIENT]');\n");
@@ -238,8 +254,10 @@ suites: [s.yaml]
       {cwd},
     );
     expect(result.code, result.stderr).toBe(0);
-    const sent = (await sandbox.log()).slice(before).map((l) => l.prompt);
-    expect(sent).toHaveLength(2);
+    const log = (await sandbox.log()).slice(before);
+    const sent = log.map((l) => l.prompt);
+    expect(sent).toHaveLength(3);
+    expect(log.find((l) => l.media)?.prompt).toMatch(/^Forward this to \[EMAIL\]\.\[image [0-9a-f]{12}\]/);
     expect(sent).toContain('Mail [EMAIL] or call [PHONE] about order [REDACTED].');
     expect(sent).toContain('Card [CARD] was declined for client [CLIENT].');
     const ab = JSON.parse(result.stdout) as {dir?: string; skipped?: Array<{id: string; reason: string}>};
@@ -247,7 +265,7 @@ suites: [s.yaml]
     const runDir = join(cwd, 'reports', readdirSync(join(cwd, 'reports'))[0]!);
     for (const file of readdirSync(runDir)) {
       const text = readFileSync(join(runDir, file), 'utf8');
-      for (const secret of ['jane.doe@example.com', '415-555-0132', 'ACME-99812', '4111 1111', 'Zork']) expect(text, `${file} holds ${secret}`).not.toContain(secret);
+      for (const secret of ['jane.doe@example.com', '415-555-0132', 'ACME-99812', '4111 1111', 'Zork', 'bob@example.org']) expect(text, `${file} holds ${secret}`).not.toContain(secret);
     }
   });
 
