@@ -1,7 +1,7 @@
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {loadTraffic, parseTrafficRecord, type TrafficRequest} from '../src/ab/load-traffic.ts';
+import {detectTrafficFormat, importTrafficRecord, loadTraffic, parseTrafficRecord, TRAFFIC_FORMATS, type TrafficRequest} from '../src/ab/load-traffic.ts';
 import {stratifySample} from '../src/ab/stratify-sample.ts';
 import {makeProject, ROOT, runCli} from './helpers.ts';
 import {SandboxProcess} from './sandbox-process.ts';
@@ -140,6 +140,26 @@ describe('traffic importers', () => {
     const {strata} = stratifySample(requests, {seed: 1, stratify: key});
     expect(strata.map((s) => s.stratum)).toContain(key === 'tenant' ? 'acme' : 'postcards');
     expect(strata.reduce((n, s) => n + s.population, 0)).toBe(requests.length);
+  });
+
+  it('docs/traffic-import.md: each format\'s example keeps its tool, tool turn, image and metadata, detected as its format', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'traffic-import.md'), 'utf8').split('## One record of each format')[1]!;
+    const records = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
+    const formats = TRAFFIC_FORMATS.filter((f) => f !== 'openai');
+    expect(records).toHaveLength(formats.length);
+    records.forEach((record, i) => {
+      const [parsed] = importTrafficRecord(record, 'auto', 1, 0);
+      expect(parsed, formats[i]).toMatchObject({ok: true});
+      const r = (parsed as {request: TrafficRequest}).request;
+      expect(r.params?.tools?.map((t) => t.name), formats[i]).toEqual(['get_weather']);
+      expect(r.messages.flatMap((m) => m.parts ?? []).filter((p) => p.type === 'image'), formats[i]).toHaveLength(1);
+      expect(r.messages.flatMap((m) => m.toolCalls ?? []), formats[i]).toEqual([expect.objectContaining({name: 'get_weather', arguments: {city: 'Paris'}})]);
+      expect(r.messages.filter((m) => m.role === 'tool').map((m) => m.content), formats[i]).toEqual(['18 C, clear']);
+      expect(r.metadata?.[formats[i] === 'otel' ? 'app.feature' : 'feature'], formats[i]).toBe('postcards');
+      expect(r.logged?.output, formats[i]).toBe('Paris: 18 C and clear.');
+      // Told apart by their fields: each is detected as the format it is shown as.
+      expect(detectTrafficFormat(record)).toBe(formats[i]);
+    });
   });
 
   it('a named format overrides detection', async () => {
