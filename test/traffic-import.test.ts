@@ -162,6 +162,57 @@ describe('traffic importers', () => {
     });
   });
 
+  it('the dialects\' other forms: LangChain typed messages and standard image blocks, Anthropic calls held twice, OTel uri parts and older events; what cannot be sent is named', () => {
+    const one = (record: Record<string, unknown>, format: 'langsmith' | 'otel' | 'helicone') => importTrafficRecord(record, format, 1, 0)[0]!;
+    const request = (record: Record<string, unknown>, format: 'langsmith' | 'otel' | 'helicone') => {
+      const parsed = one(record, format);
+      if (!parsed.ok) throw new Error(parsed.skip.reason);
+      return parsed.request;
+    };
+    // LangChain's {type: 'human' | 'ai' | 'tool'} messages; ChatAnthropic's AIMessage keeps a call as a tool_use block and in tool_calls.
+    const lc = request(
+      {
+        run_type: 'llm',
+        inputs: {
+          messages: [
+            {type: 'human', content: [{type: 'image', source_type: 'base64', mime_type: 'image/png', data: PNG}, {type: 'text', text: 'Weather here?'}]},
+            {type: 'ai', content: [{type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {city: 'Lima'}}], tool_calls: [{name: 'get_weather', args: {city: 'Lima'}, id: 'toolu_1'}]},
+            {type: 'tool', content: '19 C', tool_call_id: 'toolu_1'},
+          ],
+        },
+        extra: {invocation_params: {tools: [{name: 'get_weather', input_schema: WEATHER.function.parameters}], tool_choice: {type: 'any'}}},
+      },
+      'langsmith',
+    );
+    expect(lc.messages.map((m) => [m.role, m.parts?.map((p) => p.type) ?? m.toolCalls?.length ?? m.content])).toEqual([['user', ['image', 'text']], ['assistant', 1], ['tool', '19 C']]);
+    expect(lc.params).toEqual({tools: [{name: 'get_weather', parameters: WEATHER.function.parameters}], toolChoice: 'required'});
+    // OTel: an image by uri; the older per-message events with an assistant's tool_calls and the tool message's id; gen_ai.output.type json.
+    const attribute = (key: string, value: string) => ({key, value: {stringValue: value}});
+    const span = (attributes: unknown[], events: unknown[] = []) => ({resourceSpans: [{scopeSpans: [{spans: [{spanId: 's1', attributes: [attribute('gen_ai.operation.name', 'chat'), ...attributes], events}]}]}]});
+    const uri = request(span([attribute('gen_ai.input.messages', JSON.stringify([{role: 'user', parts: [{type: 'text', content: 'What is this?'}, {type: 'uri', modality: 'image', mime_type: 'image/jpeg', uri: 'https://example.com/a.jpg'}]}])), attribute('gen_ai.output.type', 'json')]), 'otel');
+    expect(uri.messages[0]!.parts).toEqual([{type: 'text', text: 'What is this?'}, {type: 'image', mediaType: 'image/jpeg', url: 'https://example.com/a.jpg', name: 'https://example.com/a.jpg'}]);
+    expect(uri.params).toEqual({responseFormat: {type: 'json_object'}});
+    const events = request(
+      span(
+        [],
+        [
+          {name: 'gen_ai.user.message', attributes: [attribute('content', 'Weather in Lima?')]},
+          {name: 'gen_ai.assistant.message', attributes: [attribute('tool_calls', JSON.stringify([{id: 'c1', type: 'function', function: {name: 'get_weather', arguments: '{"city":"Lima"}'}}]))]},
+          {name: 'gen_ai.tool.message', attributes: [attribute('content', '19 C'), attribute('id', 'c1')]},
+        ],
+      ),
+      'otel',
+    );
+    expect(events.messages.slice(1)).toEqual([
+      {role: 'assistant', content: '', toolCalls: [{id: 'c1', name: 'get_weather', arguments: {city: 'Lima'}}]},
+      {role: 'tool', content: '19 C', toolCallId: 'c1', toolName: 'get_weather'},
+    ]);
+    // An Anthropic server tool, and a document by URL, cannot be replayed: skipped with the reason.
+    const body = (extra: Record<string, unknown>) => ({request_id: 'h', request_body: {messages: [{role: 'user', content: 'hi'}], ...extra}});
+    expect(one(body({tools: [{type: 'web_search_20250305', name: 'web_search'}]}), 'helicone')).toMatchObject({ok: false, skip: {reason: expect.stringContaining('not a named function')}});
+    expect(one(body({messages: [{role: 'user', content: [{type: 'document', source: {type: 'url', url: 'https://example.com/a.pdf'}}]}]}), 'helicone')).toMatchObject({ok: false, skip: {reason: 'has document content, which cannot be replayed'}});
+  });
+
   it('a named format overrides detection', async () => {
     // Read as OpenAI lines, Helicone records have no messages at the top level: nothing usable.
     await expect(loadTraffic(fixture('helicone.jsonl'), 'helicone.jsonl', {format: 'openai'})).rejects.toThrow(/no usable requests.*neither "messages" nor "prompt"/s);

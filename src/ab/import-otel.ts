@@ -101,8 +101,8 @@ export function importOtel(value: Record<string, unknown>, line: number | undefi
         const operation = a.get('gen_ai.operation.name');
         if (operation !== undefined && operation !== 'chat' && operation !== 'text_completion' && operation !== 'generate_content') continue;
         const model = a.get('gen_ai.response.model') ?? a.get('gen_ai.request.model');
-        // The content attributes are the request itself; the other scalar attributes (and the resource's) are metadata.
-        const described = Object.fromEntries([...a].filter(([k]) => !CONTENT_ATTRIBUTES.has(k)));
+        // The content attributes are the request itself and the usage and response ones its outcome; the other attributes (and the resource's) describe it.
+        const described = Object.fromEntries([...a].filter(([k]) => !CONTENT_ATTRIBUTES.has(k) && !k.startsWith('gen_ai.usage.') && !k.startsWith('gen_ai.response.')));
         out.push(
           importedRequest(
             {

@@ -56,10 +56,9 @@ function mediaPart(p: Json): Json | null {
   // LangChain standard blocks: {type: 'image', source_type: 'base64' | 'url', data | url, mime_type}, or v1's {type: 'image', base64 | url, mime_type}.
   if (p.type === 'image' || p.type === 'file') {
     const data = p.source_type === 'base64' ? p.data : p.base64;
-    const url = p.source_type === 'url' ? p.url : p.url;
     const mediaType = p.mime_type ?? p.mimeType;
     if (typeof data === 'string') return p.type === 'image' ? imagePart(dataUrl(mediaType, data)) : filePart(mediaType, data, p.filename);
-    if (typeof url === 'string' && p.type === 'image') return imagePart(url);
+    if (typeof p.url === 'string' && p.type === 'image') return imagePart(p.url);
   }
   // OTel GenAI: {type: 'blob', modality, mime_type, content} (base64) and {type: 'uri', modality, mime_type, uri}.
   if (p.type === 'blob' && typeof p.content === 'string') {
