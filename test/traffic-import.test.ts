@@ -47,6 +47,7 @@ describe('traffic importers', () => {
     expect(first.metadata).toEqual({model_group: 'prod-small', user_api_key_alias: 'svc'});
     // A spend-log row's image by URL; a callback payload's tools (model_parameters), tool turn and image; the caller's metadata.
     expect(requests[4]!.messages[0]!.parts).toEqual([{type: 'text', text: 'Describe this map.'}, {type: 'image', mediaType: 'image/png', url: 'https://example.invalid/map.png', name: 'https://example.invalid/map.png'}]);
+    expect(requests[4]!.logged?.output).toBe('A map.'); // the spend log's response, kept as JSON text
     sameAsOpenAI(requests[5]);
     expect(requests[5]!.metadata).toEqual({model_group: 'prod-vision', user_api_key_alias: 'svc', user_api_key_team_alias: 'travel', feature: 'postcards', tenant: 'acme'});
     // A torn line is reported with its number.

@@ -26,7 +26,8 @@ export function importLitellm(value: Record<string, unknown>, line: number | und
       metadata: [{model_group: v.model_group, end_user: v.end_user}, metadata, jsonObject(metadata.requester_metadata)],
       logged: {
         model: typeof v.model === 'string' ? v.model : null,
-        output: answerText(v.response),
+        // Spend logs keep the response as JSON text.
+        output: answerText(typeof v.response === 'string' && v.response.trim().startsWith('{') ? jsonObject(v.response) : v.response),
         latencyMs,
         ttftMs: ttftMs !== null && latencyMs !== null && ttftMs <= latencyMs ? ttftMs : null,
         inputTokens: num(v.prompt_tokens),
