@@ -18,17 +18,23 @@ interface Observation {
   costDetails?: {total?: number};
   calculatedTotalCost?: number;
   totalCost?: number;
-  metadata?: {tags?: unknown};
+  metadata?: Record<string, unknown> & {tags?: unknown};
+  modelParameters?: Record<string, unknown>;
+  environment?: string;
 }
 
-function generation(o: Observation, tags: string[], line: number | undefined, index: number): Parsed {
-  // Langfuse keeps what the SDK logged as input: the message list itself, or {messages: [...]}.
-  const input = o.input && typeof o.input === 'object' && !Array.isArray(o.input) && 'messages' in o.input ? (o.input as {messages: unknown}).messages : o.input;
+function generation(o: Observation, trace: Record<string, unknown>, tags: string[], line: number | undefined, index: number): Parsed {
+  // Langfuse keeps what the SDK logged as input: the message list itself, or {messages, tools, ...}
+  // (its OpenAI integration, when tools were sent); the rest of the call is in modelParameters.
+  const wrapped = o.input && typeof o.input === 'object' && !Array.isArray(o.input) && 'messages' in o.input ? (o.input as Record<string, unknown>) : null;
+  const params = o.modelParameters ?? {};
+  const input = wrapped ? wrapped.messages : o.input;
   const latencyMs = spanMs(o.startTime, o.endTime);
   return importedRequest(
     {
       id: o.id,
-      messages: input,
+      request: {messages: input, system: wrapped?.system, tools: wrapped?.tools ?? params.tools, toolChoice: wrapped?.tool_choice ?? params.tool_choice, responseFormat: wrapped?.response_format ?? params.response_format},
+      metadata: [{environment: trace.environment ?? o.environment}, trace.metadata, o.metadata],
       tags,
       logged: {
         model: o.model ?? null,
@@ -52,9 +58,9 @@ function generation(o: Observation, tags: string[], line: number | undefined, in
 export function importLangfuse(value: Record<string, unknown>, line: number | undefined, index: number): Parsed[] {
   if (Array.isArray(value.observations)) {
     const tags = tagList(value.tags);
-    return (value.observations as Observation[]).filter((o) => o.type === 'GENERATION').map((o) => generation(o, [...tags, ...tagList(o.metadata?.tags)], line, index));
+    return (value.observations as Observation[]).filter((o) => o.type === 'GENERATION').map((o) => generation(o, value, [...tags, ...tagList(o.metadata?.tags)], line, index));
   }
-  return [generation(value as Observation, tagList((value as Observation).metadata?.tags), line, index)];
+  return [generation(value as Observation, {}, tagList((value as Observation).metadata?.tags), line, index)];
 }
 
 export const isLangfuse = (v: Record<string, unknown>) => v.type === 'GENERATION' || ('traceId' in v && 'input' in v) || (Array.isArray(v.observations) && 'id' in v);

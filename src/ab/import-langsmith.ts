@@ -5,7 +5,8 @@ import type {Parsed} from './traffic-request.ts';
 /**
  * LangSmith: an LLM run as its export and API give it (`run_type: "llm"`): inputs.messages (OpenAI
  * style, or LangChain-serialised messages), outputs (choices, or generations), start/end times, the
- * first token's time, token counts and total_cost, tags and extra.metadata.
+ * first token's time, token counts and total_cost, tags and extra.metadata (as metadata). Tool calls,
+ * tool messages and image blocks in either form are kept, with extra.invocation_params' tools.
  */
 export function importLangsmith(value: Record<string, unknown>, line: number | undefined, index: number): Parsed {
   const inputs = (value.inputs ?? {}) as Record<string, unknown>;
@@ -15,7 +16,9 @@ export function importLangsmith(value: Record<string, unknown>, line: number | u
   return importedRequest(
     {
       id: value.id,
-      messages: inputs.messages ?? inputs.input,
+      // The chat model's bound tools are in invocation_params; the OpenAI wrapper logs them in inputs beside the messages.
+      request: {messages: inputs.messages ?? inputs.input, tools: extra.invocation_params?.tools ?? inputs.tools, toolChoice: extra.invocation_params?.tool_choice ?? inputs.tool_choice, responseFormat: extra.invocation_params?.response_format ?? inputs.response_format},
+      metadata: [extra.metadata],
       tags: tagList(value.tags),
       logged: {
         model: typeof model === 'string' ? model : null,

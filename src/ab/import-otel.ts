@@ -35,6 +35,8 @@ const parseJson = (v: unknown) => {
   }
 };
 
+const CONTENT_ATTRIBUTES = new Set(['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions', 'gen_ai.tool.definitions']);
+
 /** OTel GenAI parts ([{type: 'text', content}]) as text. */
 const partsText = (parts: unknown) => (Array.isArray(parts) ? parts.map((p: {type?: string; content?: string}) => (p?.type === 'text' ? (p.content ?? '') : '')).join('') : null);
 
@@ -47,7 +49,14 @@ function inputMessages(a: Map<string, unknown>, span: Span): unknown {
   }
   const roles: Record<string, string> = {'gen_ai.system.message': 'system', 'gen_ai.user.message': 'user', 'gen_ai.assistant.message': 'assistant', 'gen_ai.tool.message': 'tool'};
   const events = (span.events ?? []).filter((e) => e.name && roles[e.name]);
-  return events.length ? events.map((e) => ({role: roles[e.name!], content: attrs(e.attributes).get('content') ?? ''})) : undefined;
+  // The older events: an assistant message's tool_calls (OpenAI-shaped) and a tool message's id, as JSON or text.
+  return events.length
+    ? events.map((e) => {
+        const ea = attrs(e.attributes);
+        const toolCalls = parseJson(ea.get('tool_calls'));
+        return {role: roles[e.name!], content: ea.get('content') ?? (Array.isArray(toolCalls) ? null : ''), ...(Array.isArray(toolCalls) && {tool_calls: toolCalls}), ...(typeof ea.get('id') === 'string' && roles[e.name!] === 'tool' && {tool_call_id: ea.get('id')})};
+      })
+    : undefined;
 }
 
 function outputText(a: Map<string, unknown>, span: Span): string | null {
@@ -76,12 +85,15 @@ function nanosToMs(start: unknown, end: unknown): number | null {
 /**
  * OpenTelemetry GenAI spans in OTLP/JSON (an ExportTraceServiceRequest, as a collector's file
  * exporter writes one per line): each chat span with its conversation becomes a request; model,
- * tokens and duration come from the gen_ai.* attributes; the service name is a tag.
+ * tokens and duration come from the gen_ai.* attributes; the service name is a tag, and the resource's
+ * and span's other attributes are metadata. Parts of type tool_call, tool_call_response, blob and uri
+ * become tool calls, tool results and images; gen_ai.tool.definitions, the tools.
  */
 export function importOtel(value: Record<string, unknown>, line: number | undefined, index: number): Parsed[] {
   const out: Parsed[] = [];
   for (const rs of (value.resourceSpans ?? []) as Array<{resource?: {attributes?: KeyValue[]}; scopeSpans?: Array<{spans?: Span[]}>}>) {
-    const service = attrs(rs.resource?.attributes).get('service.name');
+    const resource = Object.fromEntries(attrs(rs.resource?.attributes));
+    const service = resource['service.name'];
     for (const ss of rs.scopeSpans ?? []) {
       for (const span of ss.spans ?? []) {
         const a = attrs(span.attributes);
@@ -89,12 +101,20 @@ export function importOtel(value: Record<string, unknown>, line: number | undefi
         const operation = a.get('gen_ai.operation.name');
         if (operation !== undefined && operation !== 'chat' && operation !== 'text_completion' && operation !== 'generate_content') continue;
         const model = a.get('gen_ai.response.model') ?? a.get('gen_ai.request.model');
+        // The content attributes are the request itself and the usage and response ones its outcome; the other attributes (and the resource's) describe it.
+        const described = Object.fromEntries([...a].filter(([k]) => !CONTENT_ATTRIBUTES.has(k) && !k.startsWith('gen_ai.usage.') && !k.startsWith('gen_ai.response.')));
         out.push(
           importedRequest(
             {
               id: span.spanId,
-              messages: inputMessages(a, span),
+              request: {
+                messages: inputMessages(a, span),
+                tools: a.get('gen_ai.tool.definitions'),
+                // gen_ai.output.type says what the client asked for; 'json' is a JSON answer without a schema.
+                responseFormat: a.get('gen_ai.output.type') === 'json' ? {type: 'json_object'} : undefined,
+              },
               tags: typeof service === 'string' ? [`service:${service}`] : [],
+              metadata: [resource, described],
               logged: {
                 model: typeof model === 'string' ? model : null,
                 output: outputText(a, span),

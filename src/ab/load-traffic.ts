@@ -13,7 +13,7 @@ import {importLangfuse, isLangfuse} from './import-langfuse.ts';
 import {importLangsmith, isLangsmith} from './import-langsmith.ts';
 import {importLitellm, isLitellm} from './import-litellm.ts';
 import {importOtel, isOtel} from './import-otel.ts';
-import {num} from './imported-request.ts';
+import {metadataOf, num} from './imported-request.ts';
 import {stratifySample} from './stratify-sample.ts';
 
 
@@ -66,13 +66,6 @@ export function parseTrafficRecord(value: Record<string, unknown>, line: number 
     ok: true,
     request: {id, messages, ...(Object.keys(params).length > 0 && {params}), expected: expected === undefined || expected === null ? null : typeof expected === 'string' ? expected : JSON.stringify(expected), tags: tagsOf(value.tags ?? value.tag), line, logged: loggedOpenAi(value), ...metadataOf(value.metadata ?? body.metadata)},
   };
-}
-
-/** The request's metadata (OpenAI's `metadata` map: string values), for `assay ab --stratify KEY`. */
-function metadataOf(value: unknown): {metadata?: Record<string, string>} {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
-  const entries = Object.entries(value).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1]));
-  return entries.length ? {metadata: Object.fromEntries(entries.map(([k, v]) => [k, String(v)]))} : {};
 }
 
 /** An OpenAI-format line's logged answer: `response` holds the chat completion production returned. */

@@ -1,5 +1,7 @@
 import {resolve} from 'node:path';
+import {partsText} from '../core/content-parts.ts';
 import {InputError} from '../core/errors.ts';
+import type {ChatMessage} from '../core/types.ts';
 import type {SkippedRequest, TrafficRequest} from './traffic-request.ts';
 
 /**
@@ -60,6 +62,26 @@ export async function createScrubber(opts: ScrubOptions): Promise<ScrubFn | null
   };
 }
 
+/** Every string inside a value (a tool call's arguments), scrubbed; the structure kept. */
+async function scrubValue(value: unknown, scrub: ScrubFn): Promise<unknown> {
+  if (typeof value === 'string') return scrub(value);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => scrubValue(v, scrub)));
+  if (value && typeof value === 'object') return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await scrubValue(v, scrub)] as const)));
+  return value;
+}
+
+/** A message's text, its text parts (what a provider is sent when it has images) and its tool calls' arguments. */
+async function scrubMessage(m: ChatMessage, scrub: ScrubFn): Promise<ChatMessage> {
+  const out: ChatMessage = {...m, content: await scrub(m.content)};
+  if (m.parts) {
+    out.parts = await Promise.all(m.parts.map(async (p) => (p.type === 'text' ? {...p, text: await scrub(p.text)} : p)));
+    // The text is the parts' text with media markers: rebuilt, so a pattern never eats into a marker.
+    out.content = partsText(out.parts);
+  }
+  if (m.toolCalls) out.toolCalls = await Promise.all(m.toolCalls.map(async (c) => ({...c, arguments: (await scrubValue(c.arguments, scrub)) as typeof c.arguments})));
+  return out;
+}
+
 /**
  * Scrubs every text that could reach a provider or a file: the messages, the expected value and the
  * logged answer. Runs before anything is sent or written, so the journal only ever holds scrubbed text.
@@ -68,7 +90,7 @@ export async function scrubRequests(requests: readonly TrafficRequest[], scrub: 
   return Promise.all(
     requests.map(async (r) => ({
       ...r,
-      messages: await Promise.all(r.messages.map(async (m) => ({...m, content: await scrub(m.content)}))),
+      messages: await Promise.all(r.messages.map((m) => scrubMessage(m, scrub))),
       expected: r.expected === null ? null : await scrub(r.expected),
       logged: r.logged ? {...r.logged, output: await scrub(r.logged.output)} : r.logged,
     })),
