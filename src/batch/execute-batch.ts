@@ -12,7 +12,7 @@ import {ProviderError} from '../providers/provider-error.ts';
 import {readBatchState, writeBatchState, type BatchRecord, type BatchState} from '../rundir/batch-state.ts';
 import {buildResult} from '../runner/build-result.ts';
 import {batchPricing} from '../runner/cost.ts';
-import {runLocalPool, runTraffic} from '../runner/execute-local.ts';
+import {queuesOf, runLocalPool, runTraffic} from '../runner/execute-local.ts';
 import type {ExecuteArgs, ExecutionOutcome} from '../runner/executor.ts';
 import {readJournal} from '../runner/journal.ts';
 import {taskParams, type Task} from '../runner/plan-tasks.ts';
@@ -41,7 +41,10 @@ function noBatchReason(model: LoadedModel, client: ProviderClient | undefined): 
  * Models whose provider has no batch API run live beside them (with a warning).
  */
 export async function executeBatch(args: ExecuteArgs): Promise<ExecutionOutcome> {
-  const {opts, loaded, dir, pending} = args;
+  const {opts, loaded, dir} = args;
+  // Batch runs are bounded by the providers' batch sizes: the plan is listed here, once.
+  const tasks = [...args.plan.tasks()];
+  const pending = tasks.filter((t) => !args.done.has(t.key));
   if (!args.meta.options.batch) {
     // A run started live and resumed with --batch: later resumes must know about the batches.
     args.meta.options.batch = true;
@@ -63,15 +66,15 @@ export async function executeBatch(args: ExecuteArgs): Promise<ExecutionOutcome>
       save: () => writeBatchState(dir, state),
       journaled: journaledPairs(session.journalFile),
       pendingKeys: new Set(pending.map((t) => t.key)),
-      byKey: new Map(args.tasks.map((t) => [t.key, t])),
+      byKey: new Map(tasks.map((t) => [t.key, t])),
       grading: pLimit(opts.concurrency ?? loaded.config.concurrency),
       pollMs,
       maxPollMs: Math.max(pollMs, Math.min(60_000, pollMs * 20)),
     };
-    const {live, toBatch} = splitLive(run);
+    const {live, toBatch} = splitLive(run, pending);
     session.emitStart();
     // Models without a batch API run live beside the batches, in the same session.
-    await Promise.all([live.length > 0 ? runLocalPool(session, traffic, live) : null, pollAll(run, toBatch)]);
+    await Promise.all([live.length > 0 ? runLocalPool(session, traffic, queuesOf(live)) : null, pollAll(run, toBatch)]);
     const left = state.batches.filter((b) => b.status === 'submitted');
     if (left.length > 0 && session.signals.stopScheduling.aborted) {
       session.warnOnce(`stopped polling: ${left.length} batch(es) stay submitted at the provider (${left.map((b) => b.batchId).join(', ')}); assay run --resume ${dir} downloads them without submitting again`);
@@ -103,12 +106,12 @@ function journaledPairs(file: string): Set<string> {
 }
 
 /** Pending tasks not already in a submitted batch: per model to batch, or live when the model has no batch API. */
-function splitLive(run: BatchRun): {live: Task[]; toBatch: Map<string, Task[]>} {
+function splitLive(run: BatchRun, pending: readonly Task[]): {live: Task[]; toBatch: Map<string, Task[]>} {
   const {session, state} = run;
   const inBatch = new Set(state.batches.filter((b) => b.status === 'submitted').flatMap((b) => Object.values(b.items)));
   const live: Task[] = [];
   const toBatch = new Map<string, Task[]>();
-  for (const t of session.pending) {
+  for (const t of pending) {
     if (inBatch.has(t.key)) continue;
     if (noBatchReason(t.model, session.clients.get(t.model.provider.id))) live.push(t);
     else (toBatch.get(t.model.label) ?? toBatch.set(t.model.label, []).get(t.model.label)!).push(t);

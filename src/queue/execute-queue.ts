@@ -15,7 +15,7 @@ import {sendRequestOf, taskCacheKey, type SendOutcome} from '../runner/execute-t
 import type {ExecuteArgs, ExecutionOutcome, Executor} from '../runner/executor.ts';
 import {readJournal} from '../runner/journal.ts';
 import {sandboxBaseURL} from '../runner/open-clients.ts';
-import type {Task} from '../runner/plan-tasks.ts';
+import {pendingTasks, type Task} from '../runner/plan-tasks.ts';
 import {judgeModelsOf, openRunSession, type RunSession} from '../runner/run-session.ts';
 import {queueJobResultSchema} from './job-schemas.ts';
 import {decodeOutcome, jobIdFor, jobIdPrefix, type QueueJobData, type QueueJobResult} from './queue-job.ts';
@@ -133,7 +133,7 @@ class QueueCoordinator {
       const key = taskKey(r.suiteId, r.caseId, r.model, r.repeat);
       this.lines.set(key, (this.lines.get(key) ?? 0) + 1);
     }
-    for (const t of session.tasks) this.byDigest.set(createHash('sha256').update(t.key).digest('hex').slice(0, 32), t);
+    for (const t of session.plan.tasks()) this.byDigest.set(createHash('sha256').update(t.key).digest('hex').slice(0, 32), t);
   }
 
   async run(): Promise<void> {
@@ -148,7 +148,7 @@ class QueueCoordinator {
     this.ticker.unref();
 
     // 1. Results a previous session left in Redis (it stopped or crashed before collecting them).
-    for (const t of session.pending) this.outstanding.set(jobIdFor(this.queueRunId, t.key, this.lines.get(t.key) ?? 0), {task: t, gen: this.lines.get(t.key) ?? 0});
+    for (const t of pendingTasks(session.plan, session.done)) this.outstanding.set(jobIdFor(this.queueRunId, t.key, this.lines.get(t.key) ?? 0), {task: t, gen: this.lines.get(t.key) ?? 0});
     await this.sweep();
     await Promise.all(this.handling.values());
     // 2. Cache hits are journaled here without a job; the rest are enqueued.

@@ -3,7 +3,8 @@ import {TrafficControl} from '../traffic/traffic-control.ts';
 import {cacheable} from './cache-policy.ts';
 import {executeTask, type Slots} from './execute-task.ts';
 import type {ExecuteArgs, ExecutionOutcome} from './executor.ts';
-import type {Task} from './plan-tasks.ts';
+import type {LoadedModel} from '../config/load-config.ts';
+import {pendingTasks, type Task} from './plan-tasks.ts';
 import {openRunSession, type RunSession} from './run-session.ts';
 
 /** The in-process executor (the default). */
@@ -12,7 +13,8 @@ export async function executeLocal(args: ExecuteArgs): Promise<ExecutionOutcome>
   const session = await openRunSession(args, {traffic});
   try {
     session.emitStart();
-    await runLocalPool(session, traffic, args.pending);
+    const queues = [...args.pendingSizes].filter(([, size]) => size > 0).map(([label, size]) => ({model: args.usedModels.get(label)!, size, tasks: pendingTasks(args.plan, args.done, label)}));
+    await runLocalPool(session, traffic, queues);
   } finally {
     await session.close();
   }
@@ -27,13 +29,25 @@ export function runTraffic(args: Pick<ExecuteArgs, 'opts' | 'loaded' | 'meta' | 
   });
 }
 
+/** One model's tasks to send, in order, pulled one at a time (a generator over the plan, or a list). */
+export interface ModelQueue {
+  model: LoadedModel;
+  size: number;
+  tasks: Iterator<Task>;
+}
+
+/** Queues for a list of tasks, one per model, in order of first appearance. */
+export function queuesOf(tasks: readonly Task[]): ModelQueue[] {
+  return [...Map.groupBy(tasks, (t) => t.model.label).values()].map((list) => ({model: list[0]!.model, size: list.length, tasks: list.values()}));
+}
+
 /**
- * Sends `pending` from this process and journals each result. Per model, a pool of workers as wide as
+ * Sends each queue's tasks from this process and journals each result. Per model, a pool of workers as wide as
  * the model can go, pulling tasks in order: live tasks stay bounded by concurrency (memory stays flat
  * at 100,000 cases), and each model moves at its own pace. Batch mode runs its models without a batch
  * API through this too.
  */
-export async function runLocalPool(session: RunSession, traffic: TrafficControl, pending: readonly Task[]): Promise<void> {
+export async function runLocalPool(session: RunSession, traffic: TrafficControl, queues: readonly ModelQueue[]): Promise<void> {
   const {opts, loaded, emit, signals} = session;
   // Started tasks, and of those the requests holding a slot of the global cap: the live view shows
   // the second as in flight (they sum to at most the cap), the difference as waiting.
@@ -102,15 +116,16 @@ export async function runLocalPool(session: RunSession, traffic: TrafficControl,
   };
 
   const globalConcurrency = opts.concurrency ?? loaded.config.concurrency;
-  const queues = Map.groupBy(pending, (t) => t.model.label);
   try {
     await Promise.all(
-      [...queues.values()].flatMap((queue) => {
-        const model = queue[0]!.model;
-        const width = Math.min(queue.length, model.limits?.concurrency ?? model.provider.limits?.concurrency ?? globalConcurrency);
-        let next = 0;
+      queues.flatMap(({model, size, tasks}) => {
+        const width = Math.min(size, model.limits?.concurrency ?? model.provider.limits?.concurrency ?? globalConcurrency);
         return Array.from({length: width}, async () => {
-          while (next < queue.length && !signals.stopScheduling.aborted) await runOne(queue[next++]!);
+          while (!signals.stopScheduling.aborted) {
+            const next = tasks.next();
+            if (next.done) return;
+            await runOne(next.value);
+          }
         });
       }),
     );

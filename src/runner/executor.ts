@@ -2,7 +2,7 @@ import type {LoadedConfig, LoadedModel} from '../config/load-config.ts';
 import type {GateDef} from '../config/schema.ts';
 import type {AssayError} from '../core/errors.ts';
 import type {PlanOptions, RunMeta} from '../rundir/run-meta.ts';
-import type {Task} from './plan-tasks.ts';
+import type {RunPlan} from './plan-tasks.ts';
 import type {RunEvent} from './run-event.ts';
 
 // The executor contract: run-benchmark.ts picks an executor and hands it these; executors import
@@ -44,11 +44,13 @@ export interface ExecuteArgs {
   opts: RunOptions;
   runId: string;
   dir: string;
-  tasks: Task[];
-  /** Tasks without a finished result in the journal yet. */
-  pending: Task[];
+  /** The run's tasks, generated on demand (no task list is held). */
+  plan: RunPlan;
+  /** Keys of the tasks the journal already has a finished result for: not sent again. */
+  done: ReadonlySet<string>;
+  /** Tasks without a finished result yet, per model label (the plan less `done`). */
+  pendingSizes: ReadonlyMap<string, number>;
   usedModels: Map<string, LoadedModel>;
-  fingerprints: Map<string, string>;
   emit: (e: RunEvent) => void;
   meta: RunMeta;
 }

@@ -121,6 +121,31 @@ export function forEachJournalLine(file: string, onResult: (result: Result) => v
   return tornLines;
 }
 
+/** What a resume needs from a journal, read in one streaming pass (never the results themselves). */
+export interface JournalIndex {
+  /** Task key → the fingerprint ('' when the line has none) of its latest result, when that result is kept: ok, or any with keepErrors. */
+  finished: Map<string, string>;
+  suites: Set<string>;
+  models: Set<string>;
+  /** The highest repeat index seen, -1 for an empty journal. */
+  maxRepeat: number;
+  tornLines: number;
+}
+
+/** Indexes a journal for --resume: the latest result per task decides (a resumed run re-tries errors by appending). */
+export function indexJournal(file: string, keepErrors: boolean): JournalIndex {
+  const index: JournalIndex = {finished: new Map(), suites: new Set(), models: new Set(), maxRepeat: -1, tornLines: 0};
+  index.tornLines = forEachJournalLine(file, (r) => {
+    const key = taskKey(r.suiteId, r.caseId, r.model, r.repeat);
+    if (r.status === 'ok' || keepErrors) index.finished.set(key, r.fingerprint ?? '');
+    else index.finished.delete(key);
+    index.suites.add(r.suiteId);
+    index.models.add(r.model);
+    if (r.repeat > index.maxRepeat) index.maxRepeat = r.repeat;
+  });
+  return index;
+}
+
 /** The latest result for each (suite, case, model, repeat): a resumed run re-tries errors by appending. */
 export function latestResults(results: Result[]): Result[] {
   const byKey = new Map<string, Result>();

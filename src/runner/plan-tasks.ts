@@ -36,7 +36,34 @@ export function sampleCases(cases: SuiteCase[], n: number | undefined, seed: num
   return cases.filter((_, i) => chosen.has(i));
 }
 
-export function planTasks(loaded: LoadedConfig, opts: PlanOptions): Task[] {
+/** The cases of one suite to run, and on which models. */
+export interface PlannedSuite {
+  suite: LoadedSuite;
+  cases: readonly SuiteCase[];
+  labels: readonly string[];
+}
+
+/**
+ * What a run sends: suites × cases × models × repeats, generated on demand. The plan holds the
+ * suites' cases once and no task list: a task (and its key) exists only while it is queued or in
+ * flight, so memory stays flat however many cases there are.
+ */
+export interface RunPlan {
+  readonly suites: readonly PlannedSuite[];
+  readonly repeat: number;
+  /** Models that answer at least one task, in plan order. */
+  readonly models: ReadonlyMap<string, LoadedModel>;
+  /** Tasks in the plan. */
+  readonly size: number;
+  /** Tasks per model label. */
+  readonly sizes: ReadonlyMap<string, number>;
+  /** Every task in case-major order (every model progresses together). */
+  tasks(): Generator<Task>;
+  /** One model's tasks, in the same order. */
+  tasksOf(label: string): Generator<Task>;
+}
+
+export function planRun(loaded: LoadedConfig, opts: PlanOptions): RunPlan {
   const knownSuites = loaded.suites.map((s) => s.id);
   for (const id of opts.suites ?? []) {
     if (!knownSuites.includes(id)) throw new InputError(`--suite "${id}" is not a suite in ${loaded.file}`, {hint: `known suites: ${knownSuites.join(', ')}`});
@@ -46,27 +73,55 @@ export function planTasks(loaded: LoadedConfig, opts: PlanOptions): Task[] {
   }
   const repeat = opts.repeat ?? loaded.config.repeat;
   const seed = opts.seed ?? loaded.config.seed;
-  const suites = opts.suites?.length ? loaded.suites.filter((s) => opts.suites!.includes(s.id)) : loaded.suites;
-  const tasks: Task[] = [];
-  for (const suite of suites) {
+  const chosen = opts.suites?.length ? loaded.suites.filter((s) => opts.suites!.includes(s.id)) : loaded.suites;
+  const suites: PlannedSuite[] = [];
+  const models = new Map<string, LoadedModel>();
+  const sizes = new Map<string, number>();
+  let size = 0;
+  for (const suite of chosen) {
     const labels = (suite.models ?? [...loaded.models.values()].filter((m) => m.type === 'chat').map((m) => m.label)).filter(
       (label) => !opts.models?.length || opts.models.includes(label),
     );
     const cases = sampleCases(suite.cases, opts.sample, seed, suite.id);
-    // Case-major order: every model progresses together, and a partial run still compares models.
-    for (let r = 0; r < repeat; r++) {
-      for (const testCase of cases) {
-        for (const label of labels) {
-          const model = loaded.models.get(label)!;
-          tasks.push({key: taskKey(suite.id, testCase.id, label, r), suite, testCase, model, repeat: r});
-        }
-      }
+    suites.push({suite, cases, labels});
+    if (cases.length === 0 || repeat === 0) continue;
+    for (const label of labels) {
+      models.set(label, loaded.models.get(label)!);
+      sizes.set(label, (sizes.get(label) ?? 0) + cases.length * repeat);
+      size += cases.length * repeat;
     }
   }
-  if (tasks.length === 0) {
+  if (size === 0) {
     throw new InputError('nothing to run: the chosen suites and models have no case in common', {
       hint: 'check --suite and --model against the suites\' `models:` lists',
     });
   }
-  return tasks;
+  function* generate(only?: string): Generator<Task> {
+    for (const {suite, cases, labels} of suites) {
+      const wanted = only === undefined ? labels : labels.filter((l) => l === only);
+      if (wanted.length === 0) continue;
+      for (let r = 0; r < repeat; r++) {
+        for (const testCase of cases) {
+          for (const label of wanted) yield {key: taskKey(suite.id, testCase.id, label, r), suite, testCase, model: models.get(label)!, repeat: r};
+        }
+      }
+    }
+  }
+  return {suites, repeat, models, size, sizes, tasks: () => generate(), tasksOf: (label) => generate(label)};
+}
+
+/** The judge models the run's graders call: they need clients too, though they answer no suite themselves. */
+export function judgeModelsOf(args: {loaded: LoadedConfig; plan: RunPlan}): LoadedModel[] {
+  const labels = new Set(args.plan.suites.flatMap((s) => (s.cases.length > 0 && s.labels.length > 0 ? s.suite.graders.flatMap((g) => g.judgeModels ?? []) : [])));
+  return [...labels].map((l) => args.loaded.models.get(l)!).filter(Boolean);
+}
+
+/** The plan's tasks (one model's, given a label) without a finished result in `done` (task keys). */
+export function* pendingTasks(plan: RunPlan, done: ReadonlySet<string>, label?: string): Generator<Task> {
+  for (const task of label === undefined ? plan.tasks() : plan.tasksOf(label)) if (!done.has(task.key)) yield task;
+}
+
+/** The whole plan as a list (tests and small tools; a run iterates the plan instead). */
+export function planTasks(loaded: LoadedConfig, opts: PlanOptions): Task[] {
+  return [...planRun(loaded, opts).tasks()];
 }

@@ -5,15 +5,14 @@ import {loadConfig, type LoadedConfig, type LoadedModel} from '../config/load-co
 import {evaluateGate, type GateOutcome} from '../gate/evaluate-gate.ts';
 import {junitXml} from '../gate/junit-xml.ts';
 import {AssayError, InputError} from '../core/errors.ts';
-import {taskKey} from '../core/task-key.ts';
 import {asWriteError, writeFileAtomic, writeJsonAtomic, WriteError} from '../core/write-atomic.ts';
 import {checkCredentials, DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import {writeReports, type RunReports} from '../report/write-reports.ts';
 import type {RunMeta, RunModelMeta} from '../rundir/run-meta.ts';
 import type {ExecutionMode, Executor, RunOptions} from './executor.ts';
 import {withCostNotes} from './cost-notes.ts';
-import {latestResults, readJournal} from './journal.ts';
-import {planTasks, type PlanOptions, type Task} from './plan-tasks.ts';
+import {indexJournal, type JournalIndex} from './journal.ts';
+import {judgeModelsOf, planRun, type PlanOptions, type RunPlan} from './plan-tasks.ts';
 import {readResumeMeta} from './resume-meta.ts';
 import type {RunEvent} from './run-event.ts';
 import {acquireRunLock} from './run-lock.ts';
@@ -85,42 +84,51 @@ function versions(): Record<string, string> {
   return out;
 }
 
+/**
+ * sha256 of `JSON.stringify({config, providers, suites: [{id, graders, cases: [[id, messages, expected, tags]]}]})`,
+ * fed to the hash piece by piece: a million cases never become one string.
+ */
 function digest(loaded: LoadedConfig): string {
-  const material = JSON.stringify({
-    config: loaded.config,
-    providers: loaded.providers,
-    suites: loaded.suites.map((s) => ({id: s.id, graders: s.graderDefs, cases: s.cases.map((c) => [c.id, c.messages, c.expected, c.tags])})),
+  const hash = createHash('sha256');
+  const json = (value: unknown) => JSON.stringify(value) ?? 'null';
+  hash.update(`{"config":${json(loaded.config)},"providers":${json(loaded.providers)},"suites":[`);
+  loaded.suites.forEach((s, i) => {
+    hash.update(`${i > 0 ? ',' : ''}{"id":${json(s.id)},${s.graderDefs === undefined ? '' : `"graders":${json(s.graderDefs)},`}"cases":[`);
+    s.cases.forEach((c, j) => hash.update(`${j > 0 ? ',' : ''}${json([c.id, c.messages, c.expected, c.tags])}`));
+    hash.update(']}');
   });
-  return `sha256:${createHash('sha256').update(material).digest('hex')}`;
+  hash.update(']}');
+  return `sha256:${hash.digest('hex')}`;
 }
 
 /**
  * Refuses (exit 2) a case whose prompt is over the configured size before anything is sent, and warns
  * when a model judges its own answers (judges prefer their own output, which inflates its scores).
  */
-function checkPrompts(tasks: Task[], loaded: LoadedConfig, emit: (e: RunEvent) => void): void {
+function checkPrompts(plan: RunPlan, loaded: LoadedConfig, emit: (e: RunEvent) => void): void {
   const max = loaded.config.maxPromptChars;
-  const seen = new Set<string>();
-  for (const t of tasks) {
-    const key = `${t.suite.id}\u0000${t.testCase.id}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const chars = t.testCase.messages.reduce((n, m) => n + m.content.length, 0);
-    if (chars > max) {
-      throw new InputError(`case "${t.testCase.id}" of suite "${t.suite.id}" has a prompt of ${chars.toLocaleString('en-US')} characters, over maxPromptChars (${max.toLocaleString('en-US')})`, {
-        file: t.testCase.source.file,
-        line: t.testCase.source.line,
-        hint: 'shorten the case, or raise maxPromptChars in the config if the model really takes prompts this long',
-      });
+  const planned = plan.suites.filter((p) => p.labels.length > 0 && p.cases.length > 0);
+  for (const {suite, cases} of planned) {
+    for (const c of cases) {
+      const chars = c.messages.reduce((n, m) => n + m.content.length, 0);
+      if (chars > max) {
+        throw new InputError(`case "${c.id}" of suite "${suite.id}" has a prompt of ${chars.toLocaleString('en-US')} characters, over maxPromptChars (${max.toLocaleString('en-US')})`, {
+          file: c.source.file,
+          line: c.source.line,
+          hint: 'shorten the case, or raise maxPromptChars in the config if the model really takes prompts this long',
+        });
+      }
     }
   }
   const selfJudged = new Set<string>();
-  for (const t of tasks) {
-    if (!t.suite.graders.some((g) => g.judgeModels?.includes(t.model.label))) continue;
-    const key = `${t.model.label} in suite "${t.suite.id}"`;
-    if (selfJudged.has(key)) continue;
-    selfJudged.add(key);
-    emit({type: 'warning', message: `${t.model.label} judges its own answers in suite "${t.suite.id}": judges favour their own output, so its scores are inflated; use another model as judge`});
+  for (const {suite, labels} of planned) {
+    for (const label of labels) {
+      if (!suite.graders.some((g) => g.judgeModels?.includes(label))) continue;
+      const key = `${label} in suite "${suite.id}"`;
+      if (selfJudged.has(key)) continue;
+      selfJudged.add(key);
+      emit({type: 'warning', message: `${label} judges its own answers in suite "${suite.id}": judges favour their own output, so its scores are inflated; use another model as judge`});
+    }
   }
 }
 
@@ -130,7 +138,7 @@ interface StartingPoint {
   planOptions: PlanOptions;
   /** Why run.json had to be rebuilt from the journal and config (null when it was read, or the run is fresh). */
   rebuiltBecause: string | null;
-  journaled: ReturnType<typeof readJournal> | null;
+  journaled: JournalIndex | null;
 }
 
 function startingPoint(opts: RunOptions, dir: string | null): StartingPoint {
@@ -143,16 +151,15 @@ function startingPoint(opts: RunOptions, dir: string | null): StartingPoint {
     meta.resumedAt ??= [];
     return {meta, planOptions: meta.options, rebuiltBecause: null, journaled: null};
   }
-  const journaled = readJournal(join(dir, 'results.jsonl'));
+  const journaled = indexJournal(join(dir, 'results.jsonl'), !(opts.retryErrors ?? true));
   // What the run covered, as far as its journal shows; flags given now take precedence.
-  const seen = journaled.results;
   return {
     meta: null,
     planOptions: {
       ...planOptions,
-      suites: opts.suites ?? [...new Set(seen.map((r) => r.suiteId))],
-      models: opts.models ?? [...new Set(seen.map((r) => r.model))],
-      repeat: opts.repeat ?? (seen.length > 0 ? Math.max(...seen.map((r) => r.repeat)) + 1 : undefined),
+      suites: opts.suites ?? [...journaled.suites],
+      models: opts.models ?? [...journaled.models],
+      repeat: opts.repeat ?? (journaled.maxRepeat >= 0 ? journaled.maxRepeat + 1 : undefined),
     },
     rebuiltBecause: read.problem,
     journaled,
@@ -160,9 +167,8 @@ function startingPoint(opts: RunOptions, dir: string | null): StartingPoint {
 }
 
 /** Keys are checked before anything is written: a missing key leaves no empty run directory behind. */
-function checkKeys(tasks: Task[], loaded: LoadedConfig): void {
-  const judgeLabels = new Set(tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));
-  for (const m of new Set([...tasks.map((t) => t.model), ...[...judgeLabels].map((l) => loaded.models.get(l)!).filter(Boolean)])) checkCredentials(m.provider);
+function checkKeys(plan: RunPlan, loaded: LoadedConfig): void {
+  for (const m of new Set([...plan.models.values(), ...judgeModelsOf({loaded, plan})])) checkCredentials(m.provider);
 }
 
 /** A fresh run's directory under outDir, named by the time it started. */
@@ -177,28 +183,33 @@ function createRunDir(outDir: string): {runId: string; dir: string} {
 }
 
 /**
- * On --resume, the tasks already finished (errors too with --no-retry-errors). Refuses (exit 2) when a
- * finished one would now be sent differently.
+ * On --resume, the tasks already finished (errors too with --no-retry-errors), and what is left per
+ * model. One streaming pass over the journal (indexJournal) and one over the plan; refuses (exit 2)
+ * when a finished task would now be sent differently (its fingerprint changed).
  */
-function finishedKeys(opts: RunOptions, dir: string, journaled: StartingPoint['journaled'], fingerprints: Map<string, string>): Set<string> {
+function finishedKeys(opts: RunOptions, dir: string, journaled: JournalIndex | null, plan: RunPlan): {done: Set<string>; pendingSizes: Map<string, number>} {
+  // Errors are sent again, so a config fixed after them (a param a model refused) is no conflict.
+  const finished = (journaled ?? indexJournal(join(dir, 'results.jsonl'), !(opts.retryErrors ?? true))).finished;
   const done = new Set<string>();
-  const retryErrors = opts.retryErrors ?? true;
+  const sizes = new Map<string, number>();
   const changed: string[] = [];
-  for (const r of latestResults((journaled ?? readJournal(join(dir, 'results.jsonl'))).results)) {
-    const key = taskKey(r.suiteId, r.caseId, r.model, r.repeat);
-    const now = fingerprints.get(key);
-    const keep = r.status === 'ok' || !retryErrors;
-    // Errors are sent again, so a config fixed after them (a param a model refused) is no conflict.
-    if (keep && now && r.fingerprint && r.fingerprint !== now) changed.push(`${r.suiteId}/${r.caseId} on ${r.model}`);
-    if (keep) done.add(key);
+  let changedCount = 0;
+  for (const task of plan.tasks()) {
+    const stored = finished.get(task.key);
+    if (stored === undefined) {
+      sizes.set(task.model.label, (sizes.get(task.model.label) ?? 0) + 1);
+      continue;
+    }
+    if (stored && stored !== taskFingerprint(task) && changedCount++ < 3) changed.push(`${task.suite.id}/${task.testCase.id} on ${task.model.label}`);
+    done.add(task.key);
   }
-  if (changed.length > 0) {
+  if (changedCount > 0) {
     throw new InputError(
-      `cannot resume: ${changed.length} finished request(s) would now be sent differently (prompt, params, model id or graders changed), e.g. ${changed.slice(0, 3).join(', ')}`,
+      `cannot resume: ${changedCount} finished request(s) would now be sent differently (prompt, params, model id or graders changed), e.g. ${changed.join(', ')}`,
       {file: opts.resume, hint: 'restore the config, suites and datasets the run started with, or start a new run'},
     );
   }
-  return done;
+  return {done, pendingSizes: new Map([...plan.models.keys()].map((label) => [label, sizes.get(label) ?? 0]))};
 }
 
 function rebuiltWarning(rebuiltBecause: string, loaded: LoadedConfig, planOptions: PlanOptions): RunEvent {
@@ -239,14 +250,14 @@ async function saveWhatCan(dir: string, runId: string, runMeta: RunMeta): Promis
 /** run.json, the reports, the gate's verdict (written into summary.json and the page) and the JUnit file. */
 async function finishRun(dir: string, runId: string, runMeta: RunMeta, loaded: LoadedConfig, opts: RunOptions, cwd: string): Promise<RunReports & {gate: GateOutcome | null}> {
   writeJsonAtomic(join(dir, 'run.json'), runMeta);
-  const reports = await writeReports(dir, runId);
+  let reports = await writeReports(dir, runId);
   const runGate = loaded.config.gate || opts.gate ? {...loaded.config.gate, ...opts.gate} : undefined;
-  const gate = evaluateGate(reports.results, runGate, Object.fromEntries(loaded.suites.map((s) => [s.id, s.gate])));
+  const gate = evaluateGate(reports.slimResults, runGate, Object.fromEntries(loaded.suites.map((s) => [s.id, s.gate])));
   if (gate) {
     reports.summary.gate = gate;
     writeJsonAtomic(reports.files.summary, reports.summary);
     // The report page shows the gate too: rebuild it now that summary.json carries the verdict.
-    Object.assign(reports, await writeReports(dir, runId, {keepGate: true}));
+    reports = await writeReports(dir, runId, {keepGate: true});
   }
   if (opts.junit) {
     const junitFile = resolve(cwd, opts.junit);
@@ -257,7 +268,8 @@ async function finishRun(dir: string, runId: string, runMeta: RunMeta, loaded: L
     }
     writeFileAtomic(junitFile, junitXml(runId, reports.results, gate));
   }
-  return {...reports, gate};
+  // Not a spread: `results` is read from the journal only if the caller asks for it.
+  return Object.defineProperties({gate}, Object.getOwnPropertyDescriptors(reports)) as RunReports & {gate: GateOutcome | null};
 }
 
 /**
@@ -283,9 +295,9 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   const start = startingPoint(opts, opts.resume ? resolve(cwd, opts.resume) : null);
   const {rebuiltBecause, planOptions} = start;
   const loaded = opts.prepared ?? (await loadConfig(opts.config ?? start.meta?.configFile, {cwd}));
-  const tasks = planTasks(loaded, planOptions);
-  checkPrompts(tasks, loaded, emit);
-  checkKeys(tasks, loaded);
+  const plan = planRun(loaded, planOptions);
+  checkPrompts(plan, loaded, emit);
+  checkKeys(plan, loaded);
 
   const {runId, dir} = fresh
     ? createRunDir(resolve(loaded.rootDir, opts.outDir ?? loaded.config.outDir))
@@ -302,12 +314,10 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
   let resumable = !fresh;
 
   try {
-    const fingerprints = new Map(tasks.map((t) => [t.key, taskFingerprint(t)]));
-    const done = fresh ? new Set<string>() : finishedKeys(opts, dir, start.journaled, fingerprints);
+    const {done, pendingSizes} = fresh ? {done: new Set<string>(), pendingSizes: plan.sizes} : finishedKeys(opts, dir, start.journaled, plan);
+    start.journaled = null;
     start.meta?.resumedAt.push(new Date().toISOString());
-    const pending = tasks.filter((t) => !done.has(t.key));
-    const usedModels = new Map<string, LoadedModel>();
-    for (const t of tasks) usedModels.set(t.model.label, t.model);
+    const usedModels = new Map(plan.models);
     if (rebuiltBecause) emit(rebuiltWarning(rebuiltBecause, loaded, planOptions));
     const runMeta = start.meta ?? newRunMeta(runId, cwd, loaded, planOptions, usedModels, opts.argv);
     if (rebuiltBecause) runMeta.resumedAt.push(new Date().toISOString());
@@ -318,7 +328,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     // Batch mode (provider batch APIs) when asked, or when resuming a run that was started in it.
     const mode: ExecutionMode = opts.batch || runMeta.options.batch ? 'batch' : opts.queue || runMeta.queue ? 'queue' : 'local';
     const run = await EXECUTORS[mode]();
-    const execution = await run({loaded, opts, runId, dir, tasks, pending, usedModels, fingerprints, emit: withCostNotes(emit, loaded), meta: runMeta});
+    const execution = await run({loaded, opts, runId, dir, plan, done, pendingSizes, usedModels, emit: withCostNotes(emit, loaded), meta: runMeta});
     runMeta.endedAt = new Date().toISOString();
     runMeta.interrupted = execution.interrupted;
     if (execution.fatal) {
@@ -328,7 +338,10 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     }
     const finished = await finishRun(dir, runId, runMeta, loaded, opts, cwd);
     emit({type: 'end', interrupted: execution.interrupted});
-    return {...finished, runId, dir, interrupted: execution.interrupted, executed: execution.executed, skipped: tasks.length - pending.length};
+    return Object.defineProperties(
+      {runId, dir, interrupted: execution.interrupted, executed: execution.executed, skipped: done.size},
+      Object.getOwnPropertyDescriptors(finished),
+    ) as RunOutcome;
   } catch (error) {
     throw writeFailure(error, dir, resumable, releaseLock);
   } finally {
@@ -340,7 +353,7 @@ export function assertSomeSucceeded(outcome: RunOutcome): void {
   const s = outcome.summary.overall;
   if (s.n > 0 && s.ok === 0 && !outcome.interrupted) {
     const [cls] = Object.entries(s.errorsByClass).sort((a, b) => b[1] - a[1])[0] ?? ['unknown'];
-    const sample = outcome.results.find((r) => r.status === 'error')?.error;
+    const sample = (outcome.slimResults ?? outcome.results).find((r) => r.status === 'error')?.error;
     throw new AssayError('all-failed', `every request failed (mostly ${cls})${sample ? `: ${sample.message}` : ''}`, {hint: sample?.hint ?? undefined, exitCode: 3});
   }
 }

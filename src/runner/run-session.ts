@@ -11,10 +11,11 @@ import {createModelCaller, type CallerTraffic} from './create-model-caller.ts';
 import type {ExecuteArgs, ExecutionOutcome} from './executor.ts';
 import {JournalWriter, journalWriteError} from './journal.ts';
 import {openClients} from './open-clients.ts';
-import type {Task} from './plan-tasks.ts';
+import {judgeModelsOf, type Task} from './plan-tasks.ts';
 import type {RunEvent} from './run-event.ts';
 import {startSimulated} from './simulated.ts';
 import {startEvent} from './start-event.ts';
+import {taskFingerprint} from './task-fingerprint.ts';
 
 /** What an executor asks of the session it opens. */
 export interface SessionSetup {
@@ -69,11 +70,7 @@ export interface RunSession extends ExecuteArgs {
   close(): Promise<void>;
 }
 
-/** The judge models the run's graders call: they need clients too, though they answer no suite themselves. */
-export function judgeModelsOf(args: Pick<ExecuteArgs, 'loaded' | 'tasks'>): LoadedModel[] {
-  const labels = new Set(args.tasks.flatMap((t) => t.suite.graders.flatMap((g) => g.judgeModels ?? [])));
-  return [...labels].map((l) => args.loaded.models.get(l)!).filter(Boolean);
-}
+export {judgeModelsOf} from './plan-tasks.ts';
 
 export async function openRunSession(args: ExecuteArgs, setup: SessionSetup): Promise<RunSession> {
   const {loaded, opts, dir, usedModels, emit} = args;
@@ -131,7 +128,8 @@ export async function openRunSession(args: ExecuteArgs, setup: SessionSetup): Pr
     emitStart: () => emit(startEvent(args)),
     journal: (task, result) => {
       if (fatal) return false;
-      result.fingerprint = args.fingerprints.get(task.key);
+      // Fingerprinted here, not planned ahead: the plan holds no per-task state.
+      result.fingerprint = taskFingerprint(task);
       try {
         writer!.append(result);
       } catch (error) {
