@@ -78,7 +78,7 @@ export function renderSummary(outcome: RunOutcome, opts: {width?: number} = {}):
     const opened = list.filter((t) => t.to === 'open' && t.cause);
     if (opened.length > 0) out.push(`circuit open for ${label} after ${causeText(opened.at(-1)!.cause!)}${opened[0]!.cause!.hint ? `\n  fix: ${opened[0]!.cause!.hint}` : ''}`);
   }
-  const stopped = outcome.results.find((r) => r.error?.notSent && r.error.class !== 'circuit-open');
+  const stopped = (outcome.slimResults ?? outcome.results).find((r) => r.error?.notSent && r.error.class !== 'circuit-open');
   if (stopped) out.push(`${stopped.error!.message}${stopped.error!.hint ? `\n  fix: ${stopped.error!.hint}` : ''}`);
   const unscored = models.filter(([, s]) => s.unscored > 0);
   if (unscored.length > 0) out.push(`unscored (judge gave no verdict, or a custom grader threw; excluded from pass rates): ${unscored.map(([l, s]) => `${l} ${s.unscored}`).join(', ')}`);

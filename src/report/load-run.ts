@@ -31,15 +31,19 @@ export function loadRun(dir: string, opts: {runId?: string; keepGate?: boolean} 
   const run = readRunMeta(dir);
   const runId = opts.runId ?? (typeof run?.id === 'string' ? run.id : (results[0]?.runId ?? basename(resolve(dir))));
   const summary = summarize(runId, results, Array.isArray(run?.breakerTransitions) ? run.breakerTransitions : []);
-  if (opts.keepGate) {
-    // The gate is judged after a run with thresholds that live only in that run's config and flags:
-    // rebuilding the reports keeps its verdict rather than dropping it.
-    try {
-      const previous = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Partial<Summary>;
-      if (previous.gate) summary.gate = previous.gate;
-    } catch {
-      // no previous summary: nothing to keep
-    }
-  }
+  if (opts.keepGate) keepPreviousGate(dir, summary);
   return {dir, runId, summary, results, tornLines: journal.tornLines, run, ab: readAbFile(dir), media: readRunMedia(dir)};
+}
+
+/**
+ * The gate is judged after a run with thresholds that live only in that run's config and flags:
+ * rebuilding the reports keeps its verdict (from the summary.json there) rather than dropping it.
+ */
+export function keepPreviousGate(dir: string, summary: Summary): void {
+  try {
+    const previous = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Partial<Summary>;
+    if (previous.gate) summary.gate = previous.gate;
+  } catch {
+    // no previous summary: nothing to keep
+  }
 }

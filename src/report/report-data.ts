@@ -74,7 +74,15 @@ function verdict(r: Result): VerdictCode {
 
 const quality = (m: {passRate: number | null; meanScore: number | null}) => m.passRate ?? m.meanScore;
 
-export function buildReportData(summary: Summary, results: readonly Result[], media?: RunMedia): ReportData {
+/** The case table's order: suite, case id (numeric-aware), repeat, so each row shows one case with every model beside it. */
+export const caseOrder = (a: Result, b: Result): number =>
+  a.suiteId.localeCompare(b.suiteId) || a.caseId.localeCompare(b.caseId, undefined, {numeric: true}) || a.repeat - b.repeat;
+
+/**
+ * The page's data. `shown`, when given, is the case table's results already picked and in order (the
+ * first REPORT_MAX_RESULTS of `results` in caseOrder, read back whole); `results` then only feeds counts.
+ */
+export function buildReportData(summary: Summary, results: readonly Result[], media?: RunMedia, shown?: readonly Result[]): ReportData {
   const labels = Object.keys(summary.models);
   const points = labels.map((label) => ({label, s: summary.models[label]!}));
   const priced = points.filter((p) => p.s.costPer1kUsd !== null && quality(p.s) !== null);
@@ -110,14 +118,14 @@ export function buildReportData(summary: Summary, results: readonly Result[], me
     }
   }
   // Cases in suite/case/repeat order so each table row shows one case with every model beside it.
-  const sorted = [...results].sort(
-    (a, b) => a.suiteId.localeCompare(b.suiteId) || a.caseId.localeCompare(b.caseId, undefined, {numeric: true}) || a.repeat - b.repeat,
-  );
   const cases: CaseRow[] = [];
   const caseIndex = new Map<string, number>();
   const rows: ResultRow[] = [];
   let truncated = 0;
-  const shown = sorted.length > REPORT_MAX_RESULTS ? sorted.slice(0, REPORT_MAX_RESULTS) : sorted;
+  if (!shown) {
+    const sorted = [...results].sort(caseOrder);
+    shown = sorted.length > REPORT_MAX_RESULTS ? sorted.slice(0, REPORT_MAX_RESULTS) : sorted;
+  }
   for (const r of shown) {
     let s = suiteIndex.get(r.suiteId);
     if (s === undefined) {
@@ -142,7 +150,7 @@ export function buildReportData(summary: Summary, results: readonly Result[], me
   }
   const shownMedia = reportMedia(media, cases.map((c) => c[3]));
   return {
-    v: 1, runId: summary.runId, simulated: summary.simulated, models, suites, tags, heatRows, heat, cases, results: rows, truncated, omitted: sorted.length - shown.length,
+    v: 1, runId: summary.runId, simulated: summary.simulated, models, suites, tags, heatRows, heat, cases, results: rows, truncated, omitted: results.length - shown.length,
     ...(Object.keys(shownMedia).length > 0 && {media: shownMedia}),
   };
 }

@@ -31,6 +31,8 @@ export interface ReportHtmlOptions {
   routing?: RoutingInput;
   /** media.json and the kept images of the run (see readRunMedia): thumbnails beside the inputs. */
   media?: RunMedia;
+  /** The case table's results, already picked in order and read back whole (see buildReportData); `results` may then be without texts. */
+  shown?: readonly Result[];
 }
 
 // Its own instance, escaping on (the default): every value this template prints is untrusted text.
@@ -230,7 +232,7 @@ function sectionOrNote<T>(build: () => T | null, note: (message: string) => T): 
  * script turns into charts and table rows with text nodes only. Nothing is fetched.
  */
 export function renderReportHtml(summary: Summary, results: readonly Result[], opts: ReportHtmlOptions & {tornLines?: number} = {}): string {
-  const data = buildReportData(summary, results, opts.media);
+  const data = buildReportData(summary, results, opts.media, opts.shown);
   const csp = reportCsp({scripts: [REPORT_SCRIPT], styles: [REPORT_CSS]});
   const bar = (v: number) => (4 + v * 116).toFixed(1);
   const ranked = rankModels(summary);

@@ -31,8 +31,7 @@ export async function reportRuns(dirs: readonly string[], opts: {out?: string} =
   if (abs.length === 1) {
     const dir = abs[0]!;
     const outDir = opts.out ? resolve(opts.out) : dir;
-    const run = loadRun(dir);
-    const reports = await writeReports(dir, run.runId, {outDir, keepGate: true});
+    const reports = await writeReports(dir, undefined, {outDir, keepGate: true});
     return {kind: 'run', dir, outDir, files: reports.files, summary: reports.summary, tornLines: reports.tornLines};
   }
   const runs = abs.map((d) => loadRun(d));

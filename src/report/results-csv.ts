@@ -31,18 +31,18 @@ export function resultsToCsv(results: readonly Result[]): string {
   return out;
 }
 
-/** resultsToCsv in pieces (header first, then rows a few thousand at a time), for writing as it goes. */
-export function* resultsCsvPieces(results: readonly Result[]): Generator<string> {
-  const graderNames: string[] = [];
-  const seen = new Set<string>();
-  for (const r of results) {
-    for (const g of r.grades) {
-      if (!seen.has(g.grader)) {
-        seen.add(g.grader);
-        graderNames.push(g.grader);
-      }
-    }
-  }
+/** The graders named in results, in order of first appearance: results.csv's grade columns. */
+export function graderNamesOf(results: Iterable<Result>): string[] {
+  const names = new Set<string>();
+  for (const r of results) for (const g of r.grades) names.add(g.grader);
+  return [...names];
+}
+
+/**
+ * resultsToCsv in pieces (header first, then rows a few thousand at a time), for writing as it goes.
+ * With `graderNames` given, `results` is read once, as it comes (a stream of the journal).
+ */
+export function* resultsCsvPieces(results: Iterable<Result>, graderNames: readonly string[] = graderNamesOf(results)): Generator<string> {
   const gradeColumns = graderNames.flatMap((n) => [`grade.${n}.score`, `grade.${n}.pass`, `grade.${n}.reason`]);
   const columns = [...FIXED, ...gradeColumns];
   const toRow = (r: Result) => {
@@ -70,14 +70,21 @@ export function* resultsCsvPieces(results: readonly Result[]): Generator<string>
   };
   // Cells a spreadsheet would execute (=, +, -, @, tab, CR first) get a leading ', per OWASP.
   const options = {escapeFormulae: FORMULA, newline: '\n'};
-  if (results.length === 0) {
-    yield `${Papa.unparse({fields: columns, data: []}, options)}\n`;
-    return;
+  let data: unknown[][] = [];
+  let first = true;
+  const piece = () => {
+    const out = `${Papa.unparse(first ? {fields: columns, data} : {fields: [], data}, {...options, header: first})}\n`;
+    first = false;
+    data = [];
+    return out;
+  };
+  for (const r of results) {
+    data.push(toRow(r));
+    if (data.length === ROWS_PER_PIECE) yield piece();
   }
-  for (let i = 0; i < results.length; i += ROWS_PER_PIECE) {
-    const data = results.slice(i, i + ROWS_PER_PIECE).map(toRow);
-    yield `${Papa.unparse(i === 0 ? {fields: columns, data} : {fields: [], data}, {...options, header: i === 0})}\n`;
-  }
+  if (first) {
+    yield data.length === 0 ? `${Papa.unparse({fields: columns, data: []}, options)}\n` : piece();
+  } else if (data.length > 0) yield piece();
 }
 
 export function summaryToCsv(summary: Summary): string {

@@ -18,17 +18,17 @@ export type RoutingInput = {generated: GeneratedPolicy; simulation: SimulationRe
  * than two graded models get nothing (there is nothing to route between).
  */
 export function buildRouting(dir: string, results: readonly Result[]): RoutingInput {
-  const byCase = new Map<string, Set<string>>();
   const graded = new Set<string>();
-  for (const r of results) {
-    if (r.status !== 'ok' || r.score === null) continue;
-    graded.add(r.model);
-    const key = `${r.suiteId}/${r.caseId}`;
-    (byCase.get(key) ?? byCase.set(key, new Set()).get(key)!).add(r.model);
-  }
+  for (const r of results) if (r.status === 'ok' && r.score !== null) graded.add(r.model);
   if (graded.size < 2) return null;
   if (results.length > ROUTING_MAX_RESULTS) {
     return {note: `No routing policy here: this run has ${results.length.toLocaleString('en-US')} results, over the report's limit of ${ROUTING_MAX_RESULTS.toLocaleString('en-US')}. Run assay route --from <this run> --explain for it.`};
+  }
+  const byCase = new Map<string, Set<string>>();
+  for (const r of results) {
+    if (r.status !== 'ok' || r.score === null) continue;
+    const key = `${r.suiteId}/${r.caseId}`;
+    (byCase.get(key) ?? byCase.set(key, new Set()).get(key)!).add(r.model);
   }
   let shared = 0;
   for (const models of byCase.values()) if (models.size >= 2) shared++;

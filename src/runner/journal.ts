@@ -70,26 +70,35 @@ const CHUNK_BYTES = 1 << 20;
  * lines that did not parse (a last line torn by a crash or a full disk). A line that parses but is not
  * a result (a foreign or hand-edited file) is an InputError naming the file, line and field.
  */
-export function forEachJournalLine(file: string, onResult: (result: Result) => void): number {
-  if (!existsSync(file)) return 0;
+export function forEachJournalLine(file: string, onResult: (result: Result, line: number) => void): number {
+  const torn = {lines: 0};
+  for (const {result, line} of journalEntries(file, torn)) onResult(result, line);
+  return torn.lines;
+}
+
+/**
+ * The journal's results with their line numbers, read in chunks as they are asked for (so a report
+ * can be written while the journal is read). Lines that do not parse are counted in `torn.lines`.
+ */
+export function* journalEntries(file: string, torn: {lines: number} = {lines: 0}): Generator<{result: Result; line: number}> {
+  if (!existsSync(file)) return;
   const fd = openSync(file, 'r');
-  let tornLines = 0;
   let lineNo = 0;
-  const parse = (text: string) => {
+  const parse = (text: string): Result | null => {
     lineNo++;
-    if (text.trim() === '') return;
+    if (text.trim() === '') return null;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      tornLines++;
-      return;
+      torn.lines++;
+      return null;
     }
     const checked = checkResultLine(value);
     if ('problem' in checked) {
       throw new InputError(`not a result line written by \`assay run\`: ${checked.problem}`, {file, line: lineNo, hint: 'results.jsonl holds one result per line as `assay run` writes it; remove or restore this line'});
     }
-    onResult(checked.result);
+    return checked.result;
   };
   try {
     let buffer = Buffer.alloc(CHUNK_BYTES);
@@ -105,11 +114,13 @@ export function forEachJournalLine(file: string, onResult: (result: Result) => v
       const end = filled + n;
       let start = 0;
       for (let nl = buffer.indexOf(0x0a, start); nl !== -1 && nl < end; nl = buffer.indexOf(0x0a, start)) {
-        parse(buffer.toString('utf8', start, nl));
+        const result = parse(buffer.toString('utf8', start, nl));
         start = nl + 1;
+        if (result) yield {result, line: lineNo};
       }
       if (n === 0) {
-        if (start < end) parse(buffer.toString('utf8', start, end));
+        const result = start < end ? parse(buffer.toString('utf8', start, end)) : null;
+        if (result) yield {result, line: lineNo};
         break;
       }
       buffer.copy(buffer, 0, start, end);
@@ -118,7 +129,6 @@ export function forEachJournalLine(file: string, onResult: (result: Result) => v
   } finally {
     closeSync(fd);
   }
-  return tornLines;
 }
 
 /** What a resume needs from a journal, read in one streaming pass (never the results themselves). */
