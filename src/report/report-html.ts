@@ -317,8 +317,8 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
     omitted: data.omitted ? data.omitted.toLocaleString('en-US') : null,
     shownCount: data.results.length.toLocaleString('en-US'),
     maxChars: 20_000,
-    noscriptCount: Math.min(NOSCRIPT_ROWS, results.length),
-    rows: results.slice(0, NOSCRIPT_ROWS).map((r) => ({
+    noscriptCount: Math.min(NOSCRIPT_ROWS, (opts.shown ?? results).length),
+    rows: (opts.shown ?? results).slice(0, NOSCRIPT_ROWS).map((r) => ({
       suiteId: r.suiteId,
       caseId: r.repeat > 0 ? `${r.caseId} #${r.repeat + 1}` : r.caseId,
       model: r.model,
