@@ -76,7 +76,11 @@ const quality = (m: {passRate: number | null; meanScore: number | null}) => m.pa
 
 /** The case table's order: suite, case id (numeric-aware), repeat, so each row shows one case with every model beside it. */
 export const caseOrder = (a: Result, b: Result): number =>
-  a.suiteId.localeCompare(b.suiteId) || a.caseId.localeCompare(b.caseId, undefined, {numeric: true}) || a.repeat - b.repeat;
+  a.suiteId.localeCompare(b.suiteId) || NUMERIC.compare(a.caseId, b.caseId) || a.repeat - b.repeat;
+
+// One collator for every comparison: localeCompare with options builds one per call, which at
+// 100,000 results cost seconds and a quarter of a gigabyte of native memory.
+const NUMERIC = new Intl.Collator(undefined, {numeric: true});
 
 /**
  * The page's data. `shown`, when given, is the case table's results already picked and in order (the
