@@ -323,7 +323,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     if (rebuiltBecause) runMeta.resumedAt.push(new Date().toISOString());
     writeJsonAtomic(join(dir, 'run.json'), runMeta);
     resumable = true;
-    writeRunMedia(dir, tasks.map((t) => t.testCase));
+    writeRunMedia(dir, plan.suites.flatMap((s) => (s.labels.length > 0 ? s.cases : [])));
 
     // Batch mode (provider batch APIs) when asked, or when resuming a run that was started in it.
     const mode: ExecutionMode = opts.batch || runMeta.options.batch ? 'batch' : opts.queue || runMeta.queue ? 'queue' : 'local';
