@@ -335,8 +335,9 @@ suites: [s.yaml]
     const ab = JSON.parse(result.stdout) as {dir?: string; skipped?: Array<{id: string; reason: string}>};
     expect(JSON.stringify(ab)).toContain('same conversation as p2 (--dedupe)');
     const runDir = join(cwd, 'reports', readdirSync(join(cwd, 'reports'))[0]!);
-    for (const file of readdirSync(runDir)) {
-      const text = readFileSync(join(runDir, file), 'utf8');
+    // Every file, media/ included (the run keeps the images it sent).
+    for (const file of readdirSync(runDir, {recursive: true, withFileTypes: true}).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))) {
+      const text = readFileSync(file, 'utf8');
       for (const secret of ['jane.doe@example.com', '415-555-0132', 'ACME-99812', '4111 1111', 'Zork', 'bob@example.org']) expect(text, `${file} holds ${secret}`).not.toContain(secret);
     }
   });
