@@ -1,37 +1,25 @@
 import {readFileSync, writeFileSync} from 'node:fs';
-import {createServer, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runBenchmark} from '../src/runner/run-benchmark.ts';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {makeProject} from './helpers.ts';
+import {RecordingProxy, type RecordedBody} from './recording-proxy.ts';
 
 // Reasoning, structured output and extra fields, through the real SDKs over real HTTP: a recording
 // proxy in front of the sandbox keeps each request body exactly as the SDK sent it.
 const sandbox = new Sandbox({anyModel: true, latencyScale: 0});
-const bodies: Array<{path: string; body: Record<string, unknown>}> = [];
-let proxy: Server;
+const bodies: RecordedBody[] = [];
+let proxy: RecordingProxy;
 let proxyUrl: string;
 
 beforeAll(async () => {
   await sandbox.listen();
-  proxy = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
-    if (raw.length) bodies.push({path: req.url ?? '', body: JSON.parse(raw.toString('utf8'))});
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
-    const upstream = await fetch(`${sandbox.url}${req.url}`, {method: req.method, headers, body: raw.length ? raw : undefined});
-    res.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([k]) => k !== 'content-length' && k !== 'transfer-encoding')));
-    res.end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await RecordingProxy.start(sandbox.url, bodies);
+  proxyUrl = proxy.url;
 });
 afterAll(async () => {
-  proxy.closeAllConnections();
-  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  await proxy.close();
   await sandbox.close();
 });
 

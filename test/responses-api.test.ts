@@ -1,5 +1,3 @@
-import {createServer, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {loadConfig} from '../src/config/load-config.ts';
 import type {Result} from '../src/core/types.ts';
@@ -8,33 +6,23 @@ import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
 import {registerSuiteAnswers} from '../src/sandbox/start-sandbox.ts';
 import {makeProject} from './helpers.ts';
+import {RecordingProxy, type RecordedBody} from './recording-proxy.ts';
 
 // `api: responses`: OpenAI's Responses API through the real SDK over real HTTP, streamed and not,
 // with usage, reasoning, structured output, tools (one call, several, none, after a result) and
 // images; a recording proxy in front of the sandbox keeps each body as the SDK sent it.
 const sandbox = new Sandbox({models: [resolveSimModel('right', {accuracy: 1, reasoningTokens: 32}), resolveSimModel('wrong', {accuracy: 0})], latencyScale: 0});
-const bodies: Array<{path: string; body: Record<string, unknown>}> = [];
-let proxy: Server;
+const bodies: RecordedBody[] = [];
+let proxy: RecordingProxy;
 let proxyUrl: string;
 
 beforeAll(async () => {
   await sandbox.listen();
-  proxy = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
-    if (raw.length) bodies.push({path: req.url ?? '', body: JSON.parse(raw.toString('utf8'))});
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
-    const upstream = await fetch(`${sandbox.url}${req.url}`, {method: req.method, headers, body: raw.length ? raw : undefined});
-    res.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([k]) => k !== 'content-length' && k !== 'transfer-encoding')));
-    res.end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await RecordingProxy.start(sandbox.url, bodies);
+  proxyUrl = proxy.url;
 });
 afterAll(async () => {
-  proxy.closeAllConnections();
-  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  await proxy.close();
   await sandbox.close();
 });
 

@@ -1,6 +1,4 @@
 import {readFileSync} from 'node:fs';
-import {createServer, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {join} from 'node:path';
 import Papa from 'papaparse';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -14,33 +12,23 @@ import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
 import {registerSuiteAnswers} from '../src/sandbox/start-sandbox.ts';
 import {FAST_DEFAULT_CONFIG, makeProject} from './helpers.ts';
+import {RecordingProxy, type RecordedBody} from './recording-proxy.ts';
 
 // Tools through the real SDKs over real HTTP, on each wire, streamed and not: a recording proxy in
 // front of the sandbox keeps each request body as the SDK sent it. The sandbox's "right" model
 // always makes the expected calls, its "wrong" one never does, so every grade is known in advance.
 const sandbox = new Sandbox({models: [resolveSimModel('right', {accuracy: 1}), resolveSimModel('wrong', {accuracy: 0})], latencyScale: 0});
-const bodies: Array<{path: string; body: Record<string, unknown>}> = [];
-let proxy: Server;
+const bodies: RecordedBody[] = [];
+let proxy: RecordingProxy;
 let proxyUrl: string;
 
 beforeAll(async () => {
   await sandbox.listen();
-  proxy = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
-    if (raw.length) bodies.push({path: req.url ?? '', body: JSON.parse(raw.toString('utf8'))});
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
-    const upstream = await fetch(`${sandbox.url}${req.url}`, {method: req.method, headers, body: raw.length ? raw : undefined});
-    res.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([k]) => k !== 'content-length' && k !== 'transfer-encoding')));
-    res.end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await RecordingProxy.start(sandbox.url, bodies);
+  proxyUrl = proxy.url;
 });
 afterAll(async () => {
-  proxy.closeAllConnections();
-  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  await proxy.close();
   await sandbox.close();
 });
 
