@@ -57,7 +57,11 @@ describe('assay load against a simulated deployment with known capacity', () => 
     expect(step!.requests).toEqual({measured: 6, ok: 6, errors: 0, warmup: 1});
     expect(records.every((r) => r.outputTokens === 6 && r.chunks === 6 && r.itlGapsMs.length === 5)).toBe(true);
     expect(step!.ttftMs.p50!).toBeGreaterThanOrEqual(0.9 * KNEE.ttftMs);
-    expect(step!.tpotMs.p50!).toBeGreaterThanOrEqual(0.9 * KNEE.msPerToken);
+    // Per token, checked on the whole answer: a client delayed at its first token reads the rest in a
+    // burst on a loaded machine (a short measured TPOT), but the answer can never end sooner than the
+    // server sends its last token.
+    expect(step!.e2eMs.p50!).toBeGreaterThanOrEqual(0.9 * (KNEE.ttftMs + 5 * KNEE.msPerToken));
+    expect(step!.tpotMs.p50!).toBeGreaterThan(0);
     expect(step!.outputTokensPerS).toBeCloseTo(step!.achievedRps * 6, 6);
   });
 
@@ -72,7 +76,7 @@ describe('assay load against a simulated deployment with known capacity', () => 
     // One request on the wire per record: nothing was retried inside the step.
     expect((await server.log()).length - before).toBe(records.length);
     // Two requests share the batch: each token takes 1.5 × msPerToken.
-    expect(step.tpotMs.p50!).toBeGreaterThanOrEqual(0.9 * KNEE.msPerToken * 1.5);
+    expect(step.e2eMs.p50!).toBeGreaterThanOrEqual(0.9 * (KNEE.ttftMs + 5 * KNEE.msPerToken * 1.5));
   });
 
   it('retries inside a step only when asked, and every attempt reaches the server', async () => {
