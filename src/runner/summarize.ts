@@ -1,254 +1,17 @@
-import type {CostBreakdown, ErrorCause, Result} from '../core/types.ts';
-import {caseMeanInterval} from '../stats/case-mean-interval.ts';
-import {costsDisagree} from './cost.ts';
-import {clusteredMean} from '../stats/clustered-mean.ts';
+import type {Result} from '../core/types.ts';
 import {holmAdjust} from '../stats/holm.ts';
-import {pairedTest, type PairedTestName} from '../stats/paired-test.ts';
-import {percentileOfSorted} from '../stats/percentile.ts';
+import {pairedTest} from '../stats/paired-test.ts';
+import type {BreakerTransitionRecord, GroupStats, ModelComparison, Summary} from './summary-types.ts';
+import {CaseIndex, GroupAccumulator, type CaseValues} from './group-accumulator.ts';
 
-export interface GroupStats {
-  n: number;
-  ok: number;
-  errors: number;
-  errorRate: number;
-  errorsByClass: Record<string, number>;
-  /** Errors that were never sent (an open breaker, a model stopped by fail-fast): --resume sends them. */
-  notSent: number;
-  /** Requests an open breaker refused, by the error that opened it ("server 500"): never a bare circuit-open. */
-  circuitOpenCauses: Record<string, number>;
-  /** Results that had graders and an answer: the pass rate's denominator (errors are counted in errorRate). */
-  graded: number;
-  passed: number;
-  /** Cases (suite + case id) with at least one graded result: the unit of evidence for the intervals. */
-  gradedCases: number;
-  /** Mean over cases of each case's pass fraction (= passed / graded when every case has as many repeats). */
-  passRate: number | null;
-  /** 95% interval over cases (Wilson; with repeats, Wilson at the clustered effective n): repeats never narrow it beyond the evidence. */
-  passRateCi95: [number, number] | null;
-  /** Mean over cases of each case's mean score. */
-  meanScore: number | null;
-  /** Standard error of the mean score, clustered by case (repeats averaged per case first). */
-  meanScoreSe: number | null;
-  meanScoreCi95: [number, number] | null;
-  /** Results with a grade that could not be scored: excluded from pass rate and mean score. */
-  unscored: number;
-  latencyMs: {p50: number | null; p95: number | null; p99: number | null; mean: number | null};
-  ttftMs: {p50: number | null; p95: number | null};
-  /** Uncached input; cache reads and writes are counted apart. */
-  inputTokens: number;
-  /** Visible output; reasoning is counted apart where the provider reports it. */
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  tokensEstimated: number;
-  /** Sum of known costs; null when no result had a price. */
-  costUsd: number | null;
-  /** The computed cost by token kind, summed over the results that had a price (null when none had). */
-  costBreakdown: CostBreakdown | null;
-  /** Results whose computed cost rests on an estimate (estimated tokens, or a cache price from a ratio). */
-  costEstimated: number;
-  /** Where the provider or a gateway reported costs: their sum, what the pricing computes for the same results, and whether the two disagree by more than 3%. */
-  reportedCost: {n: number; reportedUsd: number; computedUsd: number | null; disagree: boolean} | null;
-  costUnknown: number;
-  costPer1kUsd: number | null;
-  attempts: number;
-  /** Results served from the response cache (left out of latency statistics). */
-  cached: number;
-  /** Cost of judge-model grading, kept apart from costUsd. */
-  judgeCostUsd: number | null;
-  /** `assay run --batch`: submission-to-results time over the distinct batches (present only for batch results). */
-  batchTurnaroundMs?: {batches: number; p50: number | null; max: number | null};
-}
+export type {BreakerTransitionRecord, GroupStats, ModelComparison, Summary} from './summary-types.ts';
 
-/** A breaker state change; an opening carries its cause and the window's failures by class. */
-export interface BreakerTransitionRecord {
-  from: string;
-  to: string;
-  at: string;
-  errorRate: number;
-  attempts: number;
-  cause?: ErrorCause;
-  failuresByClass?: Record<string, number>;
-}
-
-export interface ModelComparison {
-  a: string;
-  b: string;
-  /** passRate when every shared case was graded pass/fail for both models, else the mean score. */
-  metric: 'passRate' | 'score';
-  /** The one test behind both the interval and the p-value (docs/statistics.md). */
-  test: PairedTestName;
-  /** Shared cases (repeats averaged per case). */
-  n: number;
-  /** B − A on `metric`. */
-  meanDiff: number;
-  /** 95% interval of the same test: excludes 0 exactly when pValue < 0.05. */
-  ciLow: number;
-  ciHigh: number;
-  pValue: number;
-  /** Holm-adjusted over every pair of the run. */
-  pValueAdjusted: number;
-  adjustment: 'holm';
-  /** Adjusted p < 0.05 and enough shared cases: a clear difference. */
-  significant: boolean;
-  /** Fewer shared cases than MIN_PAIRED_CASES: never significant. */
-  tooFew: boolean;
-  mde: number | null;
-  /** Discordant cases, for pass/fail (the pValue is McNemar's score test). */
-  mcnemar: {onlyA: number; onlyB: number; pValue: number} | null;
-}
-
-export interface Summary {
-  runId: string;
-  generatedAt: string;
-  simulated: boolean;
-  n: number;
-  overall: GroupStats;
-  models: Record<string, GroupStats & {provider: string; simulated: boolean}>;
-  suites: Record<string, Record<string, GroupStats>>;
-  tags: Record<string, Record<string, GroupStats>>;
-  /** Circuit breaker state changes during the run, per model. */
-  circuitBreaker: Record<string, BreakerTransitionRecord[]>;
-  /** Every two models on the cases both answered: B − A in mean score with a 95% CI, McNemar on pass/fail, MDE. */
-  comparisons: ModelComparison[];
-  /** The gate's verdict, when thresholds were set (added after the run). */
-  gate?: {pass: boolean; checks: Array<{scope: string; model: string | null; metric: string; threshold: number; actual: number | null; pass: boolean; message: string}>};
-}
-
-/** Errors by class, those never sent, and what opened a breaker (circuit-open results by their cause). */
-function errorCounts(errors: readonly Result[]): Pick<GroupStats, 'errorsByClass' | 'notSent' | 'circuitOpenCauses'> {
-  const errorsByClass: Record<string, number> = {};
-  const circuitOpenCauses: Record<string, number> = {};
-  let notSent = 0;
-  for (const r of errors) {
-    const cls = r.error?.class ?? 'unknown';
-    errorsByClass[cls] = (errorsByClass[cls] ?? 0) + 1;
-    if (r.error?.notSent) notSent++;
-    const cause = r.error?.cause;
-    if (cls === 'circuit-open' && cause) {
-      const key = `${cause.class}${cause.status !== null ? ` ${cause.status}` : ''}`;
-      circuitOpenCauses[key] = (circuitOpenCauses[key] ?? 0) + 1;
-    }
-  }
-  return {errorsByClass, notSent, circuitOpenCauses};
-}
-
-/** Pass rate and mean score with their case-level intervals (repeats of a case are one unit of evidence). */
-function gradeStats(results: readonly Result[], ok: readonly Result[]) {
-  const graded = ok.filter((r) => r.pass !== null).length;
-  const clustered = ok.flatMap((r) => (r.score === null ? [] : [{cluster: `${r.suiteId}\u0000${r.caseId}`, score: r.score}]));
-  const cases = [...perCase(results).values()];
-  const passFractions = cases.flatMap((c) => (c.passRate === undefined ? [] : [c.passRate]));
-  const passCi = caseMeanInterval(passFractions, {trials: graded});
-  const scoreCi = caseMeanInterval(cases.map((c) => c.score));
-  return {
-    graded,
-    passed: ok.filter((r) => r.pass === true).length,
-    gradedCases: passFractions.length,
-    passRate: passCi?.estimate ?? null,
-    passRateCi95: passCi ? ([passCi.ciLow, passCi.ciHigh] as [number, number]) : null,
-    meanScore: scoreCi?.estimate ?? null,
-    meanScoreSe: clusteredMean(clustered)?.se ?? null,
-    meanScoreCi95: scoreCi ? ([scoreCi.ciLow, scoreCi.ciHigh] as [number, number]) : null,
-    unscored: ok.filter((r) => r.grades.some((g) => g.unscored)).length,
-  };
-}
-
-/** Latency and time to first token over the requests really sent (a cached answer took no time). */
-function timings(ok: readonly Result[]): Pick<GroupStats, 'latencyMs' | 'ttftMs'> {
-  const sent = ok.filter((r) => !r.cached);
-  const latencies = sent.flatMap((r) => (r.latencyMs === null ? [] : [r.latencyMs])).sort((a, b) => a - b);
-  const ttfts = sent.flatMap((r) => (r.ttftMs === null ? [] : [r.ttftMs])).sort((a, b) => a - b);
-  return {
-    latencyMs: {
-      p50: percentileOfSorted(latencies, 50),
-      p95: percentileOfSorted(latencies, 95),
-      p99: percentileOfSorted(latencies, 99),
-      mean: latencies.length === 0 ? null : latencies.reduce((a, b) => a + b, 0) / latencies.length,
-    },
-    ttftMs: {p50: percentileOfSorted(ttfts, 50), p95: percentileOfSorted(ttfts, 95)},
-  };
-}
-
-function tokenTotals(ok: readonly Result[]): Pick<GroupStats, 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'reasoningTokens' | 'tokensEstimated'> {
-  const sum = (of: (r: Result) => number | null | undefined) => ok.reduce((total, r) => total + (of(r) ?? 0), 0);
-  return {
-    inputTokens: sum((r) => r.inputTokens),
-    outputTokens: sum((r) => r.outputTokens),
-    cacheReadTokens: sum((r) => r.cacheReadTokens),
-    cacheWriteTokens: sum((r) => r.cacheWriteTokens),
-    reasoningTokens: sum((r) => r.reasoningTokens),
-    tokensEstimated: ok.filter((r) => r.tokensEstimated).length,
-  };
-}
-
-/** Cost totals: known, estimated and unknown; by token kind; as reported by the provider against as computed; judges'. */
-function costTotals(ok: readonly Result[]) {
-  let breakdown: CostBreakdown | null = null;
-  let reported: {n: number; reportedUsd: number; computedUsd: number | null} | null = null;
-  let cost = 0;
-  let costKnown = 0;
-  let judgeCost = 0;
-  let judgeCostKnown = 0;
-  for (const r of ok) {
-    if (r.judgeCostUsd !== undefined && r.judgeCostUsd !== null) {
-      judgeCost += r.judgeCostUsd;
-      judgeCostKnown++;
-    }
-    if (r.costBreakdown) {
-      breakdown ??= {inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: 0, reasoningUsd: 0};
-      for (const k of Object.keys(breakdown) as Array<keyof CostBreakdown>) breakdown[k] += r.costBreakdown[k];
-    }
-    if (typeof r.reportedCostUsd === 'number') {
-      reported ??= {n: 0, reportedUsd: 0, computedUsd: 0};
-      reported.n++;
-      reported.reportedUsd += r.reportedCostUsd;
-      reported.computedUsd = typeof r.computedCostUsd === 'number' && reported.computedUsd !== null ? reported.computedUsd + r.computedCostUsd : null;
-    }
-    if (r.costUsd !== null) {
-      cost += r.costUsd;
-      costKnown++;
-    }
-  }
-  return {
-    costUsd: costKnown === 0 ? null : cost,
-    costBreakdown: breakdown,
-    costEstimated: ok.filter((r) => r.costEstimated).length,
-    reportedCost: reported && {...reported, disagree: reported.computedUsd !== null && costsDisagree(reported.computedUsd, reported.reportedUsd)},
-    costUnknown: ok.length - costKnown,
-    costPer1kUsd: costKnown === 0 ? null : (cost / costKnown) * 1000,
-    judgeCostUsd: judgeCostKnown === 0 ? null : judgeCost,
-  };
-}
-
+/** The statistics of one group of results (a gate's model, a compared run). */
 export function groupStats(results: readonly Result[]): GroupStats {
-  const ok = results.filter((r) => r.status !== 'error');
-  const n = results.length;
-  const errors = n - ok.length;
-  const turnarounds = new Map<string, number>();
-  for (const r of results) if (r.batchId && typeof r.batchTurnaroundMs === 'number') turnarounds.set(r.batchId, r.batchTurnaroundMs);
-  const {judgeCostUsd, ...cost} = costTotals(ok);
-  return {
-    n,
-    ok: ok.length,
-    errors,
-    errorRate: n === 0 ? 0 : errors / n,
-    ...errorCounts(results.filter((r) => r.status === 'error')),
-    ...gradeStats(results, ok),
-    ...timings(ok),
-    ...tokenTotals(ok),
-    ...cost,
-    attempts: results.reduce((total, r) => total + r.attempts, 0),
-    cached: ok.filter((r) => r.cached).length,
-    judgeCostUsd,
-    ...(turnarounds.size > 0 && {batchTurnaroundMs: batchTurnaround([...turnarounds.values()])}),
-  };
-}
-
-function batchTurnaround(values: number[]): NonNullable<GroupStats['batchTurnaroundMs']> {
-  values.sort((a, b) => a - b);
-  return {batches: values.length, p50: percentileOfSorted(values, 50), max: values.at(-1) ?? null};
+  const cases = new CaseIndex();
+  const group = new GroupAccumulator();
+  for (const r of results) group.add(r, cases.of(r.suiteId, r.caseId));
+  return group.stats();
 }
 
 /** Per case (suite + case id): the mean score and the pass fraction over repeats (repeats of a case are not independent). */
@@ -280,16 +43,25 @@ export function pairedUnits(
   return {metric: byPass ? 'passRate' : 'score', units: shared.map((k) => ({key: k, a: value(a.get(k)!), b: value(b.get(k)!)}))};
 }
 
+/** A and B on their shared cases (A's order): pass fractions when every shared case has them on both sides, else mean scores. */
+function sharedCaseUnits(a: GroupAccumulator, b: GroupAccumulator): {metric: 'passRate' | 'score'; units: Array<{a: number; b: number}>} {
+  const pairs: Array<[CaseValues, CaseValues]> = [];
+  for (const [caseIndex, slot] of a.slots) {
+    const other = b.slots.get(caseIndex);
+    if (other !== undefined) pairs.push([a.caseValues(slot), b.caseValues(other)]);
+  }
+  const byPass = pairs.length > 0 && pairs.every(([x, y]) => x.passRate !== undefined && y.passRate !== undefined);
+  const value = (v: CaseValues) => (byPass ? v.passRate! : v.score);
+  return {metric: byPass ? 'passRate' : 'score', units: pairs.map(([x, y]) => ({a: value(x), b: value(y)}))};
+}
+
 /** Every two models on their shared cases, one test each, Holm-adjusted across the pairs. */
-export function compareModels(results: readonly Result[]): ModelComparison[] {
-  const byModel = new Map<string, Result[]>();
-  for (const r of results) (byModel.get(r.model) ?? byModel.set(r.model, []).get(r.model)!).push(r);
+function compareGroups(byModel: ReadonlyMap<string, GroupAccumulator>): ModelComparison[] {
   const labels = [...byModel.keys()].sort();
-  const cases = new Map(labels.map((l) => [l, perCase(byModel.get(l)!)]));
   const raw: Array<Omit<ModelComparison, 'pValueAdjusted' | 'significant'>> = [];
   for (let i = 0; i < labels.length; i++) {
     for (let j = i + 1; j < labels.length; j++) {
-      const {metric, units} = pairedUnits(cases.get(labels[i]!)!, cases.get(labels[j]!)!);
+      const {metric, units} = sharedCaseUnits(byModel.get(labels[i]!)!, byModel.get(labels[j]!)!);
       const t = pairedTest(units);
       if (!t) continue;
       raw.push({
@@ -313,45 +85,80 @@ export function compareModels(results: readonly Result[]): ModelComparison[] {
   return raw.map((c, i) => ({...c, pValueAdjusted: adjusted[i]!, significant: !c.tooFew && adjusted[i]! < 0.05}));
 }
 
-function groupBy(results: readonly Result[], keys: (r: Result) => string[]): Map<string, Result[]> {
-  const groups = new Map<string, Result[]>();
-  for (const r of results) {
-    for (const key of keys(r)) {
-      let list = groups.get(key);
-      if (!list) groups.set(key, (list = []));
-      list.push(r);
-    }
-  }
-  return groups;
+/** Every two models of `results` on their shared cases, one test each, Holm-adjusted across the pairs. */
+export function compareModels(results: readonly Result[]): ModelComparison[] {
+  const summary = new SummaryAccumulator();
+  for (const r of results) summary.add(r);
+  return compareGroups(summary.models);
 }
 
-function nested(results: readonly Result[], outer: (r: Result) => string[]): Record<string, Record<string, GroupStats>> {
-  const out: Record<string, Record<string, GroupStats>> = {};
-  for (const [key, list] of [...groupBy(results, outer)].sort(([a], [b]) => a.localeCompare(b))) {
-    out[key] = {};
-    for (const [model, perModel] of [...groupBy(list, (r) => [r.model])].sort(([a], [b]) => a.localeCompare(b))) out[key][model] = groupStats(perModel);
+function byKey<T>(groups: ReadonlyMap<string, T>): Array<[string, T]> {
+  return [...groups].sort(([a], [b]) => a.localeCompare(b));
+}
+
+function groupIn(groups: Map<string, GroupAccumulator>, key: string): GroupAccumulator {
+  let group = groups.get(key);
+  if (!group) groups.set(key, (group = new GroupAccumulator()));
+  return group;
+}
+
+/**
+ * A run's summary built one result at a time: each case is numbered once and each result is added to
+ * its groups (the run, its model, its suite × model, each tag × model), which keep counts, sums and
+ * per-case numbers. So summarising holds numbers per case and per group, never lists of results.
+ */
+export class SummaryAccumulator {
+  readonly #cases = new CaseIndex();
+  readonly #overall = new GroupAccumulator();
+  readonly models = new Map<string, GroupAccumulator>();
+  readonly #suites = new Map<string, Map<string, GroupAccumulator>>();
+  readonly #tags = new Map<string, Map<string, GroupAccumulator>>();
+
+  add(r: Result): void {
+    const caseIndex = this.#cases.of(r.suiteId, r.caseId);
+    this.#overall.add(r, caseIndex);
+    groupIn(this.models, r.model).add(r, caseIndex);
+    groupIn(this.#perModel(this.#suites, r.suiteId), r.model).add(r, caseIndex);
+    for (const tag of r.tags) groupIn(this.#perModel(this.#tags, tag), r.model).add(r, caseIndex);
   }
-  return out;
+
+  #perModel(outer: Map<string, Map<string, GroupAccumulator>>, key: string): Map<string, GroupAccumulator> {
+    let inner = outer.get(key);
+    if (!inner) outer.set(key, (inner = new Map()));
+    return inner;
+  }
+
+  summary(runId: string, breakerTransitions: ReadonlyArray<BreakerTransitionRecord & {model: string}> = []): Summary {
+    const circuitBreaker: Summary['circuitBreaker'] = {};
+    for (const {model, ...t} of breakerTransitions) (circuitBreaker[model] ??= []).push(t);
+    const models: Summary['models'] = {};
+    for (const [label, group] of byKey(this.models)) models[label] = {...group.stats(), provider: group.provider!, simulated: group.simulated};
+    const nested = (outer: Map<string, Map<string, GroupAccumulator>>) => {
+      const out: Record<string, Record<string, GroupStats>> = {};
+      for (const [key, inner] of byKey(outer)) {
+        out[key] = {};
+        for (const [model, group] of byKey(inner)) out[key][model] = group.stats();
+      }
+      return out;
+    };
+    return {
+      runId,
+      generatedAt: new Date().toISOString(),
+      simulated: this.#overall.simulated,
+      n: this.#overall.n,
+      overall: this.#overall.stats(),
+      models,
+      suites: nested(this.#suites),
+      tags: nested(this.#tags),
+      circuitBreaker,
+      comparisons: compareGroups(this.models),
+    };
+  }
 }
 
 /** Per model, per suite × model and per tag × model statistics, computed from journal results. */
-export function summarize(runId: string, results: readonly Result[], breakerTransitions: ReadonlyArray<BreakerTransitionRecord & {model: string}> = []): Summary {
-  const circuitBreaker: Summary['circuitBreaker'] = {};
-  for (const {model, ...t} of breakerTransitions) (circuitBreaker[model] ??= []).push(t);
-  const models: Summary['models'] = {};
-  for (const [label, list] of [...groupBy(results, (r) => [r.model])].sort(([a], [b]) => a.localeCompare(b))) {
-    models[label] = {...groupStats(list), provider: list[0]!.provider, simulated: list.some((r) => r.simulated)};
-  }
-  return {
-    runId,
-    generatedAt: new Date().toISOString(),
-    simulated: results.some((r) => r.simulated),
-    n: results.length,
-    overall: groupStats(results),
-    models,
-    suites: nested(results, (r) => [r.suiteId]),
-    tags: nested(results, (r) => r.tags),
-    circuitBreaker,
-    comparisons: compareModels(results),
-  };
+export function summarize(runId: string, results: Iterable<Result>, breakerTransitions: ReadonlyArray<BreakerTransitionRecord & {model: string}> = []): Summary {
+  const summary = new SummaryAccumulator();
+  for (const r of results) summary.add(r);
+  return summary.summary(runId, breakerTransitions);
 }

@@ -11,8 +11,13 @@ export function clusteredMean(scores: ReadonlyArray<{cluster: string; score: num
     s.n++;
     sums.set(cluster, s);
   }
-  const means = [...sums.values()].map((s) => s.sum / s.n);
+  return clusteredMeanOfMeans([...sums.values()].map((s) => s.sum / s.n));
+}
+
+/** The same from each cluster's mean (in order of first appearance); null when there are none. */
+export function clusteredMeanOfMeans(means: readonly number[]): {mean: number; se: number | null; clusters: number} | null {
   const k = means.length;
+  if (k === 0) return null;
   const mean = means.reduce((a, b) => a + b, 0) / k;
   if (k < 2) return {mean, se: null, clusters: k};
   const variance = means.reduce((a, m) => a + (m - mean) ** 2, 0) / (k - 1);

@@ -5,7 +5,7 @@ export function percentile(values: readonly number[], p: number): number | null 
   return percentileOfSorted(sorted, p);
 }
 
-export function percentileOfSorted(sorted: readonly number[], p: number): number | null {
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = (p / 100) * (sorted.length - 1);
   const lo = Math.floor(rank);
