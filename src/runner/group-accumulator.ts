@@ -38,7 +38,7 @@ class Numbers {
   }
 }
 
-/** One case's evidence in a group: the sum and count of its scores, and its graded and passed repeats. */
+/** One case in a group: its mean score over repeats and, when any repeat was graded, its pass fraction. */
 export interface CaseValues {
   score: number;
   passRate: number | undefined;
