@@ -25,6 +25,7 @@ const busy = (ms: number) => {
 
 describe('measureWire', () => {
   it('counts the time on the wire, not the client work before the request and after the reply', async () => {
+    const startedMs = performance.now();
     const {value, latencyMs} = await measureWire(async () => {
       busy(CLIENT_WORK_MS);
       const response = await httpTransport(url, {method: 'POST', body: '{}', headers: {'content-type': 'application/json'}});
@@ -32,9 +33,12 @@ describe('measureWire', () => {
       busy(CLIENT_WORK_MS);
       return body;
     });
+    const totalMs = performance.now() - startedMs;
     expect(value).toEqual({ok: true});
     expect(latencyMs).toBeGreaterThanOrEqual(SERVER_DELAY_MS - 1);
-    expect(latencyMs).toBeLessThan(CLIENT_WORK_MS);
+    // Both stretches of client work lie outside the wire time, however slow a loaded machine makes the rest
+    // (a fixed upper bound failed there: 374 ms on the wire with this server in the test's own thread).
+    expect(latencyMs).toBeLessThanOrEqual(totalMs - 2 * CLIENT_WORK_MS + 1);
   });
 
   it('falls back to the time around the call when nothing went through the transport', async () => {
