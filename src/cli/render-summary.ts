@@ -78,8 +78,9 @@ export function renderSummary(outcome: RunOutcome, opts: {width?: number} = {}):
     const opened = list.filter((t) => t.to === 'open' && t.cause);
     if (opened.length > 0) out.push(`circuit open for ${label} after ${causeText(opened.at(-1)!.cause!)}${opened[0]!.cause!.hint ? `\n  fix: ${opened[0]!.cause!.hint}` : ''}`);
   }
-  const stopped = (outcome.slimResults ?? outcome.results).find((r) => r.error?.notSent && r.error.class !== 'circuit-open');
-  if (stopped) out.push(`${stopped.error!.message}${stopped.error!.hint ? `\n  fix: ${stopped.error!.hint}` : ''}`);
+  // The outcome of a run names it; reading the results (from the journal) is for other callers.
+  const stopped = outcome.errorSamples ? outcome.errorSamples.notSent : (outcome.slimResults ?? outcome.results).find((r) => r.error?.notSent && r.error.class !== 'circuit-open')?.error;
+  if (stopped) out.push(`${stopped.message}${stopped.hint ? `\n  fix: ${stopped.hint}` : ''}`);
   const unscored = models.filter(([, s]) => s.unscored > 0);
   if (unscored.length > 0) out.push(`unscored (judge gave no verdict, or a custom grader threw; excluded from pass rates): ${unscored.map(([l, s]) => `${l} ${s.unscored}`).join(', ')}`);
   const comparisons = outcome.summary.comparisons ?? [];

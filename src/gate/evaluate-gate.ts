@@ -27,10 +27,9 @@ const fmt = {
 
 const LABEL = {minPassRate: 'pass rate', maxErrorRate: 'error rate', maxP95LatencyMs: 'p95 latency'} as const;
 
-function perModelChecks(scope: string, gate: GateDef, byModel: Map<string, Result[]>): GateCheck[] {
+function perModelChecks(scope: string, gate: GateDef, byModel: Iterable<readonly [string, GroupStats]>): GateCheck[] {
   const checks: GateCheck[] = [];
-  for (const [model, results] of byModel) {
-    const s: GroupStats = groupStats(results);
+  for (const [model, s] of byModel) {
     const add = (metric: Exclude<GateCheck['metric'], 'maxCostUsd'>, threshold: number | undefined, actual: number | null, ok: (a: number) => boolean) => {
       if (threshold === undefined) return;
       // No measurement (nothing graded, no latency) cannot show the threshold is met.
@@ -45,31 +44,67 @@ function perModelChecks(scope: string, gate: GateDef, byModel: Map<string, Resul
   return checks;
 }
 
-function costCheck(scope: string, gate: GateDef, results: readonly Result[]): GateCheck[] {
+function costCheck(scope: string, gate: GateDef, actual: number): GateCheck[] {
   if (gate.maxCostUsd === undefined) return [];
-  // What the run cost: the models' own requests and the judges' grading.
-  const actual = results.reduce((sum, r) => sum + (r.costUsd ?? 0) + (r.judgeCostUsd ?? 0), 0);
   const pass = actual <= gate.maxCostUsd;
   return [{scope, model: null, metric: 'maxCostUsd', threshold: gate.maxCostUsd, actual, pass, message: `total cost ${fmt.maxCostUsd(actual)} (max ${fmt.maxCostUsd(gate.maxCostUsd)})${pass ? '' : ' — FAILED'}`}];
 }
 
-function byModel(results: readonly Result[]): Map<string, Result[]> {
-  const map = new Map<string, Result[]>();
-  for (const r of results) (map.get(r.model) ?? map.set(r.model, []).get(r.model)!).push(r);
-  return map;
+/**
+ * What the gate reads, accumulated one result at a time (in the summary's order) instead of from a
+ * list of results: each model's statistics over the run and within each suite, and the cost.
+ */
+export interface GateSource {
+  /** Each model's statistics over the run, models in order of first appearance. */
+  models(): Iterable<readonly [string, GroupStats]>;
+  /** Each model's statistics within the suite, in order of first appearance there (none for a suite without results). */
+  suiteModels(suiteId: string): Iterable<readonly [string, GroupStats]>;
+  /** What the run (or the suite) cost: the models' own requests and the judges' grading. */
+  costUsd(suiteId?: string): number;
+}
+
+/** The run's and each suite's cost, added result by result in the order they are given. */
+export class GateCosts {
+  total = 0;
+  readonly #bySuite = new Map<string, number>();
+
+  add(r: Result): void {
+    this.total = this.total + (r.costUsd ?? 0) + (r.judgeCostUsd ?? 0);
+    this.#bySuite.set(r.suiteId, (this.#bySuite.get(r.suiteId) ?? 0) + (r.costUsd ?? 0) + (r.judgeCostUsd ?? 0));
+  }
+
+  of(suiteId?: string): number {
+    return suiteId === undefined ? this.total : (this.#bySuite.get(suiteId) ?? 0);
+  }
+}
+
+/** A GateSource over a list of results (tests, callers holding results). */
+function sourceOf(results: readonly Result[]): GateSource {
+  const byModel = (list: readonly Result[]) => {
+    const map = new Map<string, Result[]>();
+    for (const r of list) (map.get(r.model) ?? map.set(r.model, []).get(r.model)!).push(r);
+    return [...map].map(([model, mine]) => [model, groupStats(mine)] as const);
+  };
+  const costs = new GateCosts();
+  for (const r of results) costs.add(r);
+  return {
+    models: () => byModel(results),
+    suiteModels: (suiteId) => byModel(results.filter((r) => r.suiteId === suiteId)),
+    costUsd: (suiteId) => costs.of(suiteId),
+  };
 }
 
 /**
  * The run's gate (config `gate`, overridden by flags) applies per model over all its results, and
  * to the run's total cost; a suite's own `gate` applies per model within that suite.
  */
-export function evaluateGate(results: readonly Result[], runGate: GateDef | undefined, suiteGates: Record<string, GateDef | undefined>): GateOutcome | null {
+export function evaluateGate(results: readonly Result[] | GateSource, runGate: GateDef | undefined, suiteGates: Record<string, GateDef | undefined>): GateOutcome | null {
+  const source = Array.isArray(results) ? sourceOf(results) : (results as GateSource);
   const checks: GateCheck[] = [];
-  if (runGate) checks.push(...perModelChecks('run', runGate, byModel(results)), ...costCheck('run', runGate, results));
+  if (runGate) checks.push(...perModelChecks('run', runGate, source.models()), ...costCheck('run', runGate, source.costUsd()));
   for (const [suiteId, gate] of Object.entries(suiteGates)) {
     if (!gate) continue;
-    const mine = results.filter((r) => r.suiteId === suiteId);
-    checks.push(...perModelChecks(`suite:${suiteId}`, gate, byModel(mine)), ...costCheck(`suite:${suiteId}`, gate, mine));
+    checks.push(...perModelChecks(`suite:${suiteId}`, gate, source.suiteModels(suiteId)), ...costCheck(`suite:${suiteId}`, gate, source.costUsd(suiteId)));
   }
   if (checks.length === 0) return null;
   return {pass: checks.every((c) => c.pass), checks};

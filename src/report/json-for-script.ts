@@ -4,5 +4,8 @@
  * and U+2029, which older JavaScript parsers treat as line breaks. Django's json_script does the same.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeForScript(JSON.stringify(value));
 }
+
+/** The escaping alone, for JSON written in pieces (each character is escaped on its own, so pieces escape as the whole would). */
+export const escapeForScript = (json: string): string => json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -84,9 +84,10 @@ const NUMERIC = new Intl.Collator(undefined, {numeric: true});
 
 /**
  * The page's data. `shown`, when given, is the case table's results already picked and in order (the
- * first REPORT_MAX_RESULTS of `results` in caseOrder, read back whole); `results` then only feeds counts.
+ * first REPORT_MAX_RESULTS of `results` in caseOrder, read back whole); `results` then only feeds
+ * the count, and `resultCount` stands for it when the results are not held at all.
  */
-export function buildReportData(summary: Summary, results: readonly Result[], media?: RunMedia, shown?: readonly Result[]): ReportData {
+export function buildReportData(summary: Summary, results: readonly Result[], media?: RunMedia, shown?: readonly Result[], resultCount = results.length): ReportData {
   const labels = Object.keys(summary.models);
   const points = labels.map((label) => ({label, s: summary.models[label]!}));
   const priced = points.filter((p) => p.s.costPer1kUsd !== null && quality(p.s) !== null);
@@ -154,7 +155,7 @@ export function buildReportData(summary: Summary, results: readonly Result[], me
   }
   const shownMedia = reportMedia(media, cases.map((c) => c[3]));
   return {
-    v: 1, runId: summary.runId, simulated: summary.simulated, models, suites, tags, heatRows, heat, cases, results: rows, truncated, omitted: results.length - shown.length,
+    v: 1, runId: summary.runId, simulated: summary.simulated, models, suites, tags, heatRows, heat, cases, results: rows, truncated, omitted: resultCount - shown.length,
     ...(Object.keys(shownMedia).length > 0 && {media: shownMedia}),
   };
 }

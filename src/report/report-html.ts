@@ -4,7 +4,7 @@ import type {Result} from '../core/types.ts';
 import {errorClassesText} from './error-classes-text.ts';
 import type {GroupStats, Summary} from '../runner/summarize.ts';
 import {reportCsp} from './csp-hash.ts';
-import {jsonForScript} from './json-for-script.ts';
+import {escapeForScript} from './json-for-script.ts';
 import {decide} from './decision.ts';
 import {rankModels} from './rank-models.ts';
 import {formatUsd} from './format-usd.ts';
@@ -33,6 +33,10 @@ export interface ReportHtmlOptions {
   media?: RunMedia;
   /** The case table's results, already picked in order and read back whole (see buildReportData); `results` may then be without texts. */
   shown?: readonly Result[];
+  /** How many results the run has, when `results` is not given whole (writeReports passes none). */
+  resultCount?: number;
+  /** What served each model (see servedModels), when `results` is not given whole. */
+  served?: Record<string, string[]>;
 }
 
 // Its own instance, escaping on (the default): every value this template prints is untrusted text.
@@ -232,11 +236,22 @@ function sectionOrNote<T>(build: () => T | null, note: (message: string) => T): 
  * script turns into charts and table rows with text nodes only. Nothing is fetched.
  */
 export function renderReportHtml(summary: Summary, results: readonly Result[], opts: ReportHtmlOptions & {tornLines?: number} = {}): string {
-  const data = buildReportData(summary, results, opts.media, opts.shown);
+  let page = '';
+  for (const piece of reportHtmlPieces(summary, results, opts)) page += piece;
+  return page;
+}
+
+/**
+ * renderReportHtml in pieces, for writing as it goes: the rendered head, then the data island a
+ * few thousand rows at a time, then the script. The page is never one string in memory (its CSP
+ * hashes cover only the fixed script and style, so nothing needs the whole data first).
+ */
+export function* reportHtmlPieces(summary: Summary, results: readonly Result[], opts: ReportHtmlOptions & {tornLines?: number} = {}): Generator<string> {
+  const data = buildReportData(summary, results, opts.media, opts.shown, opts.resultCount);
   const csp = reportCsp({scripts: [REPORT_SCRIPT], styles: [REPORT_CSS]});
   const bar = (v: number) => (4 + v * 116).toFixed(1);
   const ranked = rankModels(summary);
-  const served = servedModels(results);
+  const served = opts.served ?? servedModels(results);
   const decision = decide(summary);
   const head = render({
     csp,
@@ -340,7 +355,37 @@ export function renderReportHtml(summary: Summary, results: readonly Result[], o
     })),
   });
   // Appended outside the template: the data is serialised so no `</script>` can close its element.
-  return `${head}<script type="application/json" id="assay-data">${jsonForScript(data)}</script>\n<script>${REPORT_SCRIPT}</script>\n</body>\n</html>\n`;
+  yield `${head}<script type="application/json" id="assay-data">`;
+  for (const piece of jsonPieces(data)) yield escapeForScript(piece);
+  yield `</script>\n<script>${REPORT_SCRIPT}</script>\n</body>\n</html>\n`;
+}
+
+const ITEMS_PER_PIECE = 2000;
+
+/** JSON.stringify(value) of a plain object, in pieces: its array fields a few thousand items at a time. Same text. */
+function* jsonPieces(value: object): Generator<string> {
+  let piece = '{';
+  let first = true;
+  for (const [key, field] of Object.entries(value)) {
+    const text = Array.isArray(field) ? '' : JSON.stringify(field);
+    if (text === undefined) continue;
+    piece += `${first ? '' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    if (!Array.isArray(field)) {
+      piece += text;
+      continue;
+    }
+    piece += '[';
+    for (let i = 0; i < field.length; i++) {
+      piece += `${i === 0 ? '' : ','}${JSON.stringify(field[i]) ?? 'null'}`;
+      if ((i + 1) % ITEMS_PER_PIECE === 0) {
+        yield piece;
+        piece = '';
+      }
+    }
+    piece += ']';
+  }
+  yield `${piece}}`;
 }
 
 /** run.json records pricing as given (any shape a config allowed): input / output per million tokens, if it has them. */

@@ -17,21 +17,54 @@ export type RoutingInput = {generated: GeneratedPolicy; simulation: SimulationRe
  * options), for the report. Never throws: a run it cannot route gets a note instead. Runs with fewer
  * than two graded models get nothing (there is nothing to route between).
  */
-export function buildRouting(dir: string, results: readonly Result[]): RoutingInput {
-  const graded = new Set<string>();
-  for (const r of results) if (r.status === 'ok' && r.score !== null) graded.add(r.model);
-  if (graded.size < 2) return null;
-  if (results.length > ROUTING_MAX_RESULTS) {
-    return {note: `No routing policy here: this run has ${results.length.toLocaleString('en-US')} results, over the report's limit of ${ROUTING_MAX_RESULTS.toLocaleString('en-US')}. Run assay route --from <this run> --explain for it.`};
+/**
+ * What decides whether the report shows a routing policy, gathered one result at a time: the graded
+ * models, the number of results and, for a run small enough to route (the count is known before
+ * the results are read: pass it), which cases were graded on which models.
+ */
+export class RoutingFacts {
+  readonly graded = new Set<string>();
+  results = 0;
+  readonly #byCase: Map<string, Set<string>> | null;
+
+  constructor(expectedResults = 0) {
+    this.#byCase = expectedResults <= ROUTING_MAX_RESULTS ? new Map() : null;
   }
-  const byCase = new Map<string, Set<string>>();
-  for (const r of results) {
-    if (r.status !== 'ok' || r.score === null) continue;
+
+  add(r: Result): void {
+    this.results++;
+    if (r.status !== 'ok' || r.score === null) return;
+    this.graded.add(r.model);
+    if (!this.#byCase || this.results > ROUTING_MAX_RESULTS) return;
     const key = `${r.suiteId}/${r.caseId}`;
-    (byCase.get(key) ?? byCase.set(key, new Set()).get(key)!).add(r.model);
+    (this.#byCase.get(key) ?? this.#byCase.set(key, new Set()).get(key)!).add(r.model);
   }
-  let shared = 0;
-  for (const models of byCase.values()) if (models.size >= 2) shared++;
+
+  /** Cases graded on two or more models (asked only of a run within ROUTING_MAX_RESULTS). */
+  sharedCases(): number {
+    let shared = 0;
+    for (const models of this.#byCase?.values() ?? []) if (models.size >= 2) shared++;
+    return shared;
+  }
+}
+
+/**
+ * Generates a routing policy from a run directory exactly as `assay route --from DIR` would (default
+ * options), for the report. Never throws: a run it cannot route gets a note instead. Runs with fewer
+ * than two graded models get nothing (there is nothing to route between).
+ */
+export function buildRouting(dir: string, results: readonly Result[] | RoutingFacts): RoutingInput {
+  let facts: RoutingFacts;
+  if (results instanceof RoutingFacts) facts = results;
+  else {
+    facts = new RoutingFacts(results.length);
+    for (const r of results) facts.add(r);
+  }
+  if (facts.graded.size < 2) return null;
+  if (facts.results > ROUTING_MAX_RESULTS) {
+    return {note: `No routing policy here: this run has ${facts.results.toLocaleString('en-US')} results, over the report's limit of ${ROUTING_MAX_RESULTS.toLocaleString('en-US')}. Run assay route --from <this run> --explain for it.`};
+  }
+  const shared = facts.sharedCases();
   if (shared < ROUTING_MIN_SHARED_CASES) {
     return {note: `No routing policy here: only ${shared} case(s) were graded on two or more models; a policy needs at least ${ROUTING_MIN_SHARED_CASES} to be validated out of sample.`};
   }

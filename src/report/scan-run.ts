@@ -83,13 +83,22 @@ function withoutTexts(r: Result, share: <T>(key: string, value: T) => T): Result
 const NO_TAGS: string[] = [];
 const SHARED_MAX = 10_000;
 
+/** Shares repeated values (names, grade lists, tag lists) between text-less results. */
+function sharer(): <T>(key: string, value: T) => T {
+  const shared = new Map<string, unknown>();
+  // Bounded: continuous scores make few repeats, and then sharing would only add keys.
+  return <T>(key: string, value: T): T => (shared.has(key) ? (shared.get(key) as T) : (shared.size < SHARED_MAX && shared.set(key, value), value));
+}
+
+/**
+ * Every latest result without its texts, held in memory: what the outcome's `slimResults` returns
+ * when a caller asks for it. writeReports itself uses indexJournal and never holds them.
+ */
 export function scanJournal(file: string): ScannedJournal {
   const results: Result[] = [];
   const lines: number[] = [];
   const at = new Map<string, number>();
-  const shared = new Map<string, unknown>();
-  // Bounded: continuous scores make few repeats, and then sharing would only add keys.
-  const share = <T>(key: string, value: T): T => (shared.has(key) ? (shared.get(key) as T) : (shared.size < SHARED_MAX && shared.set(key, value), value));
+  const share = sharer();
   const torn = {lines: 0};
   for (const {result, line} of journalEntries(file, torn)) {
     const slim = withoutTexts(result, share);
@@ -110,4 +119,127 @@ export function scanJournal(file: string): ScannedJournal {
 /** The full results on `wanted` lines of the journal, in journal order, read one line at a time. */
 export function* resultsOnLines(file: string, wanted: ReadonlySet<number>): Generator<Result> {
   for (const {result, line} of journalEntries(file)) if (wanted.has(line)) yield result;
+}
+
+/** A growable Int32Array: one number per request or per line, without an object each. */
+export class Ints {
+  values: Int32Array;
+  length = 0;
+
+  constructor(capacity = 1024) {
+    this.values = new Int32Array(capacity);
+  }
+
+  push(value: number): number {
+    if (this.length === this.values.length) this.#grow(this.length * 2);
+    this.values[this.length] = value;
+    return this.length++;
+  }
+
+  /** Sets index `i` (growing, and filling the gap with `fill`). */
+  set(i: number, value: number, fill = -1): void {
+    if (i >= this.values.length) this.#grow(Math.max(i + 1, this.values.length * 2));
+    if (i >= this.length) {
+      this.values.fill(fill, this.length, i);
+      this.length = i + 1;
+    }
+    this.values[i] = value;
+  }
+
+  get(i: number, missing = -1): number {
+    return i < this.length ? this.values[i]! : missing;
+  }
+
+  #grow(capacity: number): void {
+    const grown = new Int32Array(capacity);
+    grown.set(this.values.subarray(0, this.length));
+    this.values = grown;
+  }
+}
+
+/**
+ * A journal's requests, read in one streaming pass without keeping their results: which line each
+ * request first appeared on and which line holds its latest result (a resumed run appends a retried
+ * request's later result, which wins, in the first one's place), its case and repeat for the case
+ * table's order, and its graders for results.csv's columns. The few latest results that come after
+ * their request's first line (a resumed run's retries) are kept without their texts, so a second pass
+ * can add every request's winner at its first line: the order summaries were always added in.
+ * About 20 bytes a request and 4 a line, plus each case's id once.
+ */
+export interface JournalIndex {
+  /** Requests in order of first appearance. */
+  count: number;
+  firstLine: Ints;
+  winnerLine: Ints;
+  /** Journal line number → its request (-1: blank or torn). */
+  requestOfLine: Ints;
+  /** Request → its case's number in `caseSuite` / `caseId`. */
+  caseOf: Ints;
+  repeatOf: Ints;
+  caseSuite: string[];
+  caseId: string[];
+  /** Latest results (without texts) of requests whose latest line is not their first. */
+  late: Map<number, Result>;
+  /** The graders named in the latest results, in order of first appearance (results.csv's columns). */
+  graderNames: string[];
+  tornLines: number;
+}
+
+export function indexJournal(file: string): JournalIndex {
+  const firstLine = new Ints();
+  const winnerLine = new Ints();
+  const requestOfLine = new Ints();
+  const caseOf = new Ints();
+  const repeatOf = new Ints();
+  const graderListOf = new Ints();
+  const caseSuite: string[] = [];
+  const caseId: string[] = [];
+  const cases = new Map<string, Map<string, number>>();
+  // model → repeat → case number → request: numbers as keys, no string built per request.
+  const requests = new Map<string, Map<number, Map<number, number>>>();
+  const graderLists = new Map<string, number>();
+  const graderListNames: string[][] = [];
+  const late = new Map<number, Result>();
+  const share = sharer();
+  const torn = {lines: 0};
+  for (const {result: r, line} of journalEntries(file, torn)) {
+    let inSuite = cases.get(r.suiteId);
+    if (!inSuite) cases.set(r.suiteId, (inSuite = new Map()));
+    let caseNo = inSuite.get(r.caseId);
+    if (caseNo === undefined) {
+      inSuite.set(r.caseId, (caseNo = caseId.push(r.caseId) - 1));
+      caseSuite.push(r.suiteId);
+    }
+    let byRepeat = requests.get(r.model);
+    if (!byRepeat) requests.set(r.model, (byRepeat = new Map()));
+    let byCase = byRepeat.get(r.repeat);
+    if (!byCase) byRepeat.set(r.repeat, (byCase = new Map()));
+    const names = r.grades.map((g) => g.grader);
+    const listKey = names.join('\u0000');
+    let list = graderLists.get(listKey);
+    if (list === undefined) graderLists.set(listKey, (list = graderListNames.push(names) - 1));
+    let request = byCase.get(caseNo);
+    if (request === undefined) {
+      request = firstLine.push(line);
+      byCase.set(caseNo, request);
+      winnerLine.push(line);
+      caseOf.push(caseNo);
+      repeatOf.push(r.repeat);
+      graderListOf.push(list);
+    } else {
+      winnerLine.values[request] = line;
+      graderListOf.values[request] = list;
+      late.set(request, withoutTexts(r, share));
+    }
+    requestOfLine.set(line, request);
+  }
+  const graderNames = new Set<string>();
+  const seenLists = new Set<number>();
+  for (let i = 0; i < graderListOf.length; i++) {
+    const list = graderListOf.values[i]!;
+    if (seenLists.has(list)) continue;
+    seenLists.add(list);
+    for (const name of graderListNames[list]!) graderNames.add(name);
+  }
+  return {count: firstLine.length, firstLine, winnerLine, requestOfLine, caseOf, repeatOf, caseSuite, caseId, late, graderNames: [...graderNames], tornLines: torn.lines};
 }

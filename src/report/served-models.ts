@@ -6,17 +6,28 @@ function servedAs(r: Result): string | null {
   return `${r.servedModel ?? '(unnamed)'}${r.systemFingerprint ? ` (${r.systemFingerprint})` : ''}${r.upstream ? ` via ${r.upstream}` : ''}`;
 }
 
-/** Per model label, what actually served its answers (distinct, sorted); labels whose responses name nothing are left out. */
-export function servedModels(results: readonly Result[]): Record<string, string[]> {
-  const byLabel = new Map<string, Set<string>>();
-  for (const r of results) {
+/** servedModels one result at a time: a few distinct names per label, never the results. */
+export class ServedAccumulator {
+  readonly #byLabel = new Map<string, Set<string>>();
+
+  add(r: Result): void {
     const served = servedAs(r);
-    if (served === null) continue;
-    let set = byLabel.get(r.model);
-    if (!set) byLabel.set(r.model, (set = new Set()));
+    if (served === null) return;
+    let set = this.#byLabel.get(r.model);
+    if (!set) this.#byLabel.set(r.model, (set = new Set()));
     set.add(served);
   }
-  return Object.fromEntries([...byLabel].map(([label, set]) => [label, [...set].sort()]));
+
+  served(): Record<string, string[]> {
+    return Object.fromEntries([...this.#byLabel].map(([label, set]) => [label, [...set].sort()]));
+  }
+}
+
+/** Per model label, what actually served its answers (distinct, sorted); labels whose responses name nothing are left out. */
+export function servedModels(results: readonly Result[]): Record<string, string[]> {
+  const served = new ServedAccumulator();
+  for (const r of results) served.add(r);
+  return served.served();
 }
 
 export interface ServedChange {

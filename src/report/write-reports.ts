@@ -2,17 +2,19 @@ import {mkdirSync} from 'node:fs';
 import {basename, join, resolve} from 'node:path';
 import {asWriteError, writeFileAtomic, writeJsonAtomic} from '../core/write-atomic.ts';
 import type {Result} from '../core/types.ts';
+import {GateCosts, type GateOutcome, type GateSource} from '../gate/evaluate-gate.ts';
 import {journalEntries, latestResults, readJournal} from '../runner/journal.ts';
-import {summarize, type Summary} from '../runner/summarize.ts';
+import {SummaryAccumulator, type Summary} from '../runner/summarize.ts';
 import {readAbFile} from './ab-section.ts';
 import {keepPreviousGate} from './load-run.ts';
-import {caseOrder, REPORT_MAX_RESULTS} from './report-data.ts';
-import {renderReportHtml} from './report-html.ts';
-import {buildRouting} from './routing-section.ts';
+import {REPORT_MAX_RESULTS} from './report-data.ts';
+import {reportHtmlPieces} from './report-html.ts';
+import {buildRouting, RoutingFacts} from './routing-section.ts';
 import {readRunMeta} from '../rundir/read-run-meta.ts';
 import {readRunMedia} from '../rundir/read-run-media.ts';
-import {graderNamesOf, resultsCsvPieces, summaryToCsv} from './results-csv.ts';
-import {resultsOnLines, scanJournal, type ScannedJournal} from './scan-run.ts';
+import {resultsCsvPieces, summaryToCsv} from './results-csv.ts';
+import {indexJournal, scanJournal, type JournalIndex} from './scan-run.ts';
+import {ServedAccumulator} from './served-models.ts';
 
 export interface RunReports {
   summary: Summary;
@@ -21,8 +23,13 @@ export interface RunReports {
    * themselves are written without holding them, so a large run's CLI never asks).
    */
   readonly results: Result[];
-  /** Every latest result without its texts (input, output, expected, grade reasons): counts, scores, errors, costs. */
-  slimResults: Result[];
+  /**
+   * Every latest result without its texts (input, output, expected, grade reasons): counts, scores,
+   * errors, costs. Read from the journal when first asked for: writing the reports does not hold them.
+   */
+  readonly slimResults: Result[];
+  /** The error of the first failed result, and of the first one never sent (not for an open circuit): what the CLI quotes. */
+  errorSamples?: {first: Result['error']; notSent: Result['error']};
   tornLines: number;
   files: {summary: string; csv: string; summaryCsv: string; html: string};
 }
@@ -32,16 +39,91 @@ export interface WriteReportsOptions {
   outDir?: string;
   /** Keep the gate verdict of an existing summary.json (rebuilding reports after the run). */
   keepGate?: boolean;
+  /** Judge a gate from the accumulated results before summary.json and the page are written (`assay run`'s gate). */
+  gate?: (source: GateSource) => GateOutcome | null;
 }
 
-/** The case table's results (the first REPORT_MAX_RESULTS in caseOrder), read back whole from the journal. */
-function shownResults(journal: string, scanned: ScannedJournal): Result[] {
-  const order = scanned.results.map((_, i) => i).sort((a, b) => caseOrder(scanned.results[a]!, scanned.results[b]!));
-  const picked = order.length > REPORT_MAX_RESULTS ? order.slice(0, REPORT_MAX_RESULTS) : order;
-  const wanted = new Map(picked.map((i) => [scanned.lines[i]!, i]));
-  const whole = new Map<number, Result>();
-  for (const {result, line} of journalEntries(journal)) if (wanted.has(line)) whole.set(line, result);
-  return picked.map((i) => whole.get(scanned.lines[i]!)!);
+// One collator for every comparison, as in caseOrder (report-data.ts).
+const NUMERIC = new Intl.Collator(undefined, {numeric: true});
+
+/**
+ * The case table's requests: the first REPORT_MAX_RESULTS in caseOrder (suite, case id numeric-aware,
+ * repeat; ties in order of first appearance), from the index's numbers: each case is ranked once
+ * (cases the order cannot tell apart share a rank), then the requests sort by rank, repeat, index.
+ */
+function shownRequests(index: JournalIndex): Int32Array {
+  const cases = index.caseId.length;
+  const byCase = Int32Array.from({length: cases}, (_, i) => i);
+  const caseCompare = (a: number, b: number) => index.caseSuite[a]!.localeCompare(index.caseSuite[b]!) || NUMERIC.compare(index.caseId[a]!, index.caseId[b]!);
+  byCase.sort(caseCompare);
+  const rank = new Int32Array(cases);
+  for (let i = 1; i < cases; i++) rank[byCase[i]!] = rank[byCase[i - 1]!]! + (caseCompare(byCase[i - 1]!, byCase[i]!) === 0 ? 0 : 1);
+  const order = Int32Array.from({length: index.count}, (_, i) => i);
+  const caseOf = index.caseOf.values;
+  const repeatOf = index.repeatOf.values;
+  order.sort((a, b) => rank[caseOf[a]!]! - rank[caseOf[b]!]! || repeatOf[a]! - repeatOf[b]! || a - b);
+  return order.length > REPORT_MAX_RESULTS ? order.slice(0, REPORT_MAX_RESULTS) : order;
+}
+
+/** The case table's results, read back whole from the journal, in the table's order. */
+function shownResults(journal: string, index: JournalIndex): Result[] {
+  const picked = shownRequests(index);
+  const position = new Map<number, number>();
+  for (let i = 0; i < picked.length; i++) position.set(index.winnerLine.values[picked[i]!]!, i);
+  const shown = new Array<Result>(picked.length);
+  for (const {result, line} of journalEntries(journal)) {
+    const at = position.get(line);
+    if (at !== undefined) shown[at] = result;
+  }
+  return shown;
+}
+
+/** Everything the reports read of the results, added one latest result at a time in the summary's order. */
+class ReportFacts {
+  readonly summary = new SummaryAccumulator();
+  readonly costs = new GateCosts();
+  readonly served = new ServedAccumulator();
+  readonly routing: RoutingFacts;
+  readonly errorSamples: NonNullable<RunReports['errorSamples']> = {first: null, notSent: null};
+  firstRunId: string | undefined;
+
+  constructor(expectedResults: number) {
+    this.routing = new RoutingFacts(expectedResults);
+  }
+
+  add(r: Result): void {
+    this.firstRunId ??= r.runId;
+    this.summary.add(r);
+    this.costs.add(r);
+    this.served.add(r);
+    this.routing.add(r);
+    if (r.status === 'error' && !this.errorSamples.first) this.errorSamples.first = r.error;
+    if (r.error?.notSent && r.error.class !== 'circuit-open' && !this.errorSamples.notSent) this.errorSamples.notSent = r.error;
+  }
+
+  gateSource(): GateSource {
+    const stats = (groups: ReadonlyMap<string, {stats(): Summary['overall']}>) => [...groups].map(([model, group]) => [model, group.stats()] as const);
+    return {
+      models: () => stats(this.summary.models),
+      suiteModels: (suiteId) => stats(this.summary.suiteModels(suiteId)),
+      costUsd: (suiteId) => this.costs.of(suiteId),
+    };
+  }
+}
+
+/**
+ * The journal's latest results, whole, in journal order (results.csv's rows), while `facts` gets each
+ * request's latest result at the request's first line: a resumed run's later result replaces the
+ * earlier one in its place, which is the order the summary's sums were always added in.
+ */
+function* winnersFeeding(journal: string, index: JournalIndex, facts: ReportFacts): Generator<Result> {
+  for (const {result, line} of journalEntries(journal)) {
+    const request = index.requestOfLine.get(line);
+    // A line the index did not see (a journal still growing) belongs to no request it counted.
+    if (request === -1) continue;
+    if (index.firstLine.values[request] === line) facts.add(index.late.get(request) ?? result);
+    if (index.winnerLine.values[request] === line) yield result;
+  }
 }
 
 /**
@@ -49,18 +131,16 @@ function shownResults(journal: string, scanned: ScannedJournal): Result[] {
  * report.html also gets the A/B section when the directory has ab.json, and a routing policy
  * generated from the run's results when it has two or more graded models.
  *
- * Streaming: one pass reads every result without its texts (what the summary, gate, charts and heat
- * map need); results.csv is written during a second pass over the journal, and the page's case table
- * (at most REPORT_MAX_RESULTS) reads its results back in a third. Memory grows with the number of
- * results only by their counts and scores, never by their texts.
+ * Streaming, in memory flat in the number of results but for a few numbers each: one pass indexes
+ * the requests (indexJournal); a second writes results.csv and feeds every latest result to the
+ * summary's accumulators, the gate's costs, what served each model and the routing section's
+ * counts; a third reads the page's case table (at most REPORT_MAX_RESULTS results) back whole.
+ * Each file is written in pieces as it is produced.
  */
 export async function writeReports(dir: string, runId: string | undefined, opts: WriteReportsOptions = {}): Promise<RunReports> {
   const journal = join(dir, 'results.jsonl');
-  const scanned = scanJournal(journal);
+  const index = indexJournal(journal);
   const run = readRunMeta(dir);
-  const id = runId ?? (typeof run?.id === 'string' ? run.id : (scanned.results[0]?.runId ?? basename(resolve(dir))));
-  const summary = summarize(id, scanned.results, Array.isArray(run?.breakerTransitions) ? run.breakerTransitions : []);
-  if (opts.keepGate) keepPreviousGate(dir, summary);
   const out = opts.outDir ?? dir;
   try {
     mkdirSync(out, {recursive: true});
@@ -73,21 +153,36 @@ export async function writeReports(dir: string, runId: string | undefined, opts:
     summaryCsv: join(out, 'summary.csv'),
     html: join(out, 'report.html'),
   };
-  // One file at a time, each written as the journal is read. Each replaces its old version
-  // atomically: a full disk leaves the previous file, never a torn one.
+  // One file at a time, each written as it is produced. Each replaces its old version atomically:
+  // a full disk leaves the previous file, never a torn one. results.csv comes first: writing it is
+  // the pass that feeds the summary.
+  const facts = new ReportFacts(index.count);
+  writeFileAtomic(files.csv, resultsCsvPieces(winnersFeeding(journal, index, facts), index.graderNames));
+  const id = runId ?? (typeof run?.id === 'string' ? run.id : (facts.firstRunId ?? basename(resolve(dir))));
+  const summary = facts.summary.summary(id, Array.isArray(run?.breakerTransitions) ? run.breakerTransitions : []);
+  if (opts.keepGate) keepPreviousGate(dir, summary);
+  const gate = opts.gate?.(facts.gateSource());
+  if (gate) summary.gate = gate;
   writeJsonAtomic(files.summary, summary);
   writeFileAtomic(files.summaryCsv, summaryToCsv(summary));
-  writeFileAtomic(files.csv, resultsCsvPieces(resultsOnLines(journal, new Set(scanned.lines)), graderNamesOf(scanned.results)));
-  const shown = shownResults(journal, scanned);
-  writeFileAtomic(files.html, renderReportHtml(summary, scanned.results, {run, tornLines: scanned.tornLines, ab: readAbFile(dir), routing: buildRouting(dir, scanned.results), media: readRunMedia(dir), shown}));
+  const shown = shownResults(journal, index);
+  const routing = buildRouting(dir, facts.routing);
+  writeFileAtomic(
+    files.html,
+    reportHtmlPieces(summary, [], {run, tornLines: index.tornLines, ab: readAbFile(dir), routing, media: readRunMedia(dir), shown, resultCount: index.count, served: facts.served.served()}),
+  );
   let whole: Result[] | null = null;
+  let slim: Result[] | null = null;
   return {
     summary,
     get results() {
       return (whole ??= latestResults(readJournal(journal).results));
     },
-    slimResults: scanned.results,
-    tornLines: scanned.tornLines,
+    get slimResults() {
+      return (slim ??= scanJournal(journal).results);
+    },
+    errorSamples: facts.errorSamples,
+    tornLines: index.tornLines,
     files,
   };
 }

@@ -250,15 +250,11 @@ async function saveWhatCan(dir: string, runId: string, runMeta: RunMeta): Promis
 /** run.json, the reports, the gate's verdict (written into summary.json and the page) and the JUnit file. */
 async function finishRun(dir: string, runId: string, runMeta: RunMeta, loaded: LoadedConfig, opts: RunOptions, cwd: string): Promise<RunReports & {gate: GateOutcome | null}> {
   writeJsonAtomic(join(dir, 'run.json'), runMeta);
-  let reports = await writeReports(dir, runId);
   const runGate = loaded.config.gate || opts.gate ? {...loaded.config.gate, ...opts.gate} : undefined;
-  const gate = evaluateGate(reports.slimResults, runGate, Object.fromEntries(loaded.suites.map((s) => [s.id, s.gate])));
-  if (gate) {
-    reports.summary.gate = gate;
-    writeJsonAtomic(reports.files.summary, reports.summary);
-    // The report page shows the gate too: rebuild it now that summary.json carries the verdict.
-    reports = await writeReports(dir, runId, {keepGate: true});
-  }
+  const suiteGates = Object.fromEntries(loaded.suites.map((s) => [s.id, s.gate]));
+  // Judged from the reports' accumulators as they are written, so summary.json and the page carry the verdict.
+  let gate: GateOutcome | null = null;
+  const reports = await writeReports(dir, runId, {gate: (source) => (gate = evaluateGate(source, runGate, suiteGates))});
   if (opts.junit) {
     const junitFile = resolve(cwd, opts.junit);
     try {
@@ -353,7 +349,7 @@ export function assertSomeSucceeded(outcome: RunOutcome): void {
   const s = outcome.summary.overall;
   if (s.n > 0 && s.ok === 0 && !outcome.interrupted) {
     const [cls] = Object.entries(s.errorsByClass).sort((a, b) => b[1] - a[1])[0] ?? ['unknown'];
-    const sample = (outcome.slimResults ?? outcome.results).find((r) => r.status === 'error')?.error;
+    const sample = outcome.errorSamples?.first ?? (outcome.slimResults ?? outcome.results).find((r) => r.status === 'error')?.error;
     throw new AssayError('all-failed', `every request failed (mostly ${cls})${sample ? `: ${sample.message}` : ''}`, {hint: sample?.hint ?? undefined, exitCode: 3});
   }
 }

@@ -122,6 +122,11 @@ export class SummaryAccumulator {
     for (const tag of r.tags) groupIn(this.#perModel(this.#tags, tag), r.model).add(r, caseIndex);
   }
 
+  /** Each model's group within a suite, in order of first appearance there (the gate's suite checks). */
+  suiteModels(suiteId: string): ReadonlyMap<string, GroupAccumulator> {
+    return this.#suites.get(suiteId) ?? new Map();
+  }
+
   #perModel(outer: Map<string, Map<string, GroupAccumulator>>, key: string): Map<string, GroupAccumulator> {
     let inner = outer.get(key);
     if (!inner) outer.set(key, (inner = new Map()));
