@@ -85,7 +85,8 @@ if (!only || only === 'throughput') {
   // one with the server. Rounds alternate the two clients; medians are reported. CPU per request is
   // the client's CPU seconds per request: for the bare loop while it sends, for assay the
   // difference between a 6,000- and a 2,000-request run (start-up and reports cancel out), which
-  // holds up on a loaded machine where req/s does not.
+  // holds up on a loaded machine where req/s does not. The layers of the stack (bench/stack-loop.ts)
+  // are measured the same way, to show how much of assay's CPU is the SDK it is built on.
   const ROUNDS = Number(process.env.ROUNDS ?? 3);
   const srv = spawn(process.execPath, [join(ROOT, 'bench', 'zero-server.ts')], {stdio: ['pipe', 'pipe', 'inherit']});
   const out = lines(srv);
@@ -100,6 +101,8 @@ if (!only || only === 'throughput') {
   const {readJournal} = await import('../src/runner/journal.ts');
   const bare: {rate: number; cpuMs: number; serverMs: number}[] = [];
   const ours: {rate: number; cpuMs: number; serverMs: number}[] = [];
+  const LAYERS = ['transport', 'sdk', 'client'] as const;
+  const layers = Object.fromEntries(LAYERS.map((l) => [l, [] as {rate: number; cpuMs: number}[]])) as Record<(typeof LAYERS)[number], {rate: number; cpuMs: number}[]>;
   for (let round = 0; round < ROUNDS; round++) {
     const s0 = await serverCpuS();
     const b = await script<{rate: number; cpuS: number}>('bare-loop.ts', [url, '8000', '64']);
@@ -113,6 +116,11 @@ if (!only || only === 'throughput') {
     const results = readJournal(join(JSON.parse(z.stdout).dir, 'results.jsonl')).results;
     const span = (Math.max(...results.map((x) => Date.parse(x.endedAt))) - Math.min(...results.map((x) => Date.parse(x.startedAt)))) / 1000;
     ours.push({rate: results.length / span, cpuMs: ((z.cpuS - a.cpuS) / 4000) * 1000, serverMs: ((s3 - s2) / 6000) * 1000});
+    // What the stack under assay costs on its own: its transport, the OpenAI SDK on it, assay's client around the SDK.
+    for (const layer of LAYERS) {
+      const l = await script<{rate: number; cpuS: number}>('stack-loop.ts', [url, '4000', '64', layer]);
+      layers[layer].push({rate: l.rate, cpuMs: (l.cpuS / 4000) * 1000});
+    }
   }
   srv.stdin!.end();
   const bareRate = median(bare.map((x) => x.rate));
@@ -121,6 +129,8 @@ if (!only || only === 'throughput') {
   console.error(`throughput rounds (req/s assay / bare): ${ours.map((x, i) => `${x.rate.toFixed(0)} / ${bare[i]!.rate.toFixed(0)}`).join(', ')}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   rows.push(['throughput at concurrency 64 (median of rounds)', `${rate.toFixed(0)} req/s vs bare loop ${bareRate.toFixed(0)} req/s`, '≥ 50% of bare', `${(median(ratios) * 100).toFixed(0)}%`]);
   rows.push(['client CPU per request (median)', `assay ${median(ours.map((x) => x.cpuMs)).toFixed(3)} ms vs bare loop ${median(bare.map((x) => x.cpuMs)).toFixed(3)} ms`, '', '']);
+  const layerCpu = (l: (typeof LAYERS)[number]) => median(layers[l].map((x) => x.cpuMs)).toFixed(3);
+  rows.push(['the stack alone, CPU per request (median)', `assay's transport ${layerCpu('transport')} ms, + OpenAI SDK ${layerCpu('sdk')} ms, + assay's client ${layerCpu('client')} ms`, '', '']);
   rows.push(['server CPU per request (median)', `${median(bare.map((x) => x.serverMs)).toFixed(3)} ms under the bare loop, ${median(ours.map((x) => x.serverMs)).toFixed(3)} ms under assay`, '', '']);
 }
 
