@@ -106,7 +106,11 @@ async function runAssay(dir: string): Promise<Measure> {
 
 async function runPromptfoo(dir: string, entry: string): Promise<Measure> {
   // Everything promptfoo would reach beyond loopback is switched off, and its home (database,
-  // logs) is a folder of this job, not ~/.promptfoo.
+  // logs) is a folder of this job, not ~/.promptfoo. With telemetry disabled, promptfoo 0.123 still
+  // posts one "telemetry disabled" event to r.promptfoo.app through its fetch, which honours the
+  // proxy variables: they point at a closed port on loopback (the post fails at once, silently), and
+  // NO_PROXY keeps the requests to the server direct.
+  const blackhole = 'http://127.0.0.1:9';
   const env = {
     ...process.env,
     PROMPTFOO_DISABLE_TELEMETRY: '1',
@@ -117,6 +121,12 @@ async function runPromptfoo(dir: string, entry: string): Promise<Measure> {
     PROMPTFOO_CACHE_ENABLED: 'false',
     PROMPTFOO_CONFIG_DIR: join(dir, 'promptfoo-home'),
     OPENAI_API_KEY: 'x',
+    HTTP_PROXY: blackhole,
+    HTTPS_PROXY: blackhole,
+    http_proxy: blackhole,
+    https_proxy: blackhole,
+    NO_PROXY: '127.0.0.1,localhost',
+    no_proxy: '127.0.0.1,localhost',
     CI: 'true',
   };
   const out = join(dir, 'promptfoo-results.json');
