@@ -23,8 +23,9 @@ if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`PEER_ROUNDS must b
 /** Installs promptfoo (once per version) into a folder of the OS temp dir, never into this repo. */
 function installPromptfoo(): {version: string; entry: string} {
   const spec = process.env.PROMPTFOO_VERSION ?? 'latest';
-  const version = String(JSON.parse(execFileSync('npm', ['view', `promptfoo@${spec}`, 'version', '--json'], {encoding: 'utf8'})));
-  if (!/^\d+\.\d+\.\d+/.test(version)) throw new Error(`PROMPTFOO_VERSION=${spec} resolved to ${version}: name one version`);
+  // An exact version needs no registry look-up (so a second run works offline).
+  const version = /^\d+\.\d+\.\d+$/.test(spec) ? spec : String(JSON.parse(execFileSync('npm', ['view', `promptfoo@${spec}`, 'version', '--json'], {encoding: 'utf8'})));
+  if (!/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(version)) throw new Error(`PROMPTFOO_VERSION=${spec} resolved to ${version}: name one version`);
   const dir = join(tmpdir(), `assay-peer-promptfoo-${version}`);
   const pkg = join(dir, 'node_modules', 'promptfoo', 'package.json');
   if (!existsSync(pkg)) {
@@ -98,7 +99,9 @@ function timed(cwd: string, args: string[], env: NodeJS.ProcessEnv, okCodes: num
 
 async function runAssay(dir: string): Promise<Measure> {
   // Exit 1 is a run whose gate failed; the job itself must have 2,000 answered results.
-  const r = await timed(dir, [BIN, 'run', '--json'], {...process.env, CI: 'true'}, [0, 1]);
+  // Without proxy variables: with them the launcher starts the CLI a second time (see bin/run.js).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k)));
+  const r = await timed(dir, [BIN, 'run', '--json'], {...env, CI: 'true'}, [0, 1]);
   const overall = (JSON.parse(r.stdout) as {overall: {n: number; ok: number; errors: number; passed: number}}).overall;
   if (overall.n !== RESULTS || overall.ok !== RESULTS || overall.errors !== 0) throw new Error(`assay: expected ${RESULTS} results without errors, got n ${overall.n}, ok ${overall.ok}, errors ${overall.errors}`);
   return {wallS: r.wallS, cpuS: r.cpuS, maxRssMb: r.maxRssMb, passed: overall.passed};
