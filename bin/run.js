@@ -23,6 +23,10 @@ if (proxied && !process.env.NODE_USE_ENV_PROXY) {
 } else {
 const {enableCompileCache} = await import('node:module');
 enableCompileCache?.();
+// The guard above has checked the Node version; oclif's own check loads semver (47 modules) to repeat it.
+const ownEngineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
+if (ownEngineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
 const {execute} = await import('@oclif/core');
+if (ownEngineCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
 await execute({dir: import.meta.url});
 }
