@@ -1,0 +1,30 @@
+// Peak RSS of each phase of one run, driven through the library: `node bench/run-phases.ts DIR`
+// runs DIR's bench.config.yaml and prints one JSON line with the process's high-water mark of
+// resident memory (VmHWM, which the kernel keeps: no sample can miss a peak) read when loading and
+// planning end (the `start` event), when the last result is journaled, and after the reports.
+// Used by bench/overhead.ts (`scale`, `million`) and the method in docs/performance.md.
+import {readFileSync} from 'node:fs';
+import {runBenchmark} from '../src/index.ts';
+
+function highWaterMb(): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return kb === undefined ? Number.NaN : Number(kb) / 1024;
+}
+
+const dir = process.argv[2]!;
+const peaks = {loadMb: 0, runMb: 0, processMb: 0};
+let total = 0;
+let seen = 0;
+const started = performance.now();
+const outcome = await runBenchmark({
+  cwd: dir,
+  config: 'bench.config.yaml',
+  onEvent(event) {
+    if (event.type === 'start') {
+      total = event.total;
+      peaks.loadMb = highWaterMb();
+    } else if (event.type === 'result' && ++seen === total) peaks.runMb = highWaterMb();
+  },
+});
+peaks.processMb = highWaterMb();
+console.log(JSON.stringify({...peaks, n: outcome.summary.overall.n, wallS: (performance.now() - started) / 1000}));
