@@ -4,6 +4,7 @@
 // planning end (the `start` event), when the last result is journaled, and after the reports.
 // Used by bench/overhead.ts (`scale`, `million`) and the method in docs/performance.md.
 import {readFileSync} from 'node:fs';
+import v8 from 'node:v8';
 import {runBenchmark} from '../src/index.ts';
 
 function highWaterMb(): number {
@@ -23,7 +24,16 @@ const outcome = await runBenchmark({
     if (event.type === 'start') {
       total = event.total;
       peaks.loadMb = highWaterMb();
-    } else if (event.type === 'result' && ++seen === total) peaks.runMb = highWaterMb();
+    } else if (event.type === 'result') {
+      if (++seen === total) peaks.runMb = highWaterMb();
+      // With --expose-gc: the live heap half-way through the run (what is held, not garbage not yet collected).
+      if (seen === Math.floor(total / 2) && typeof globalThis.gc === 'function') {
+        globalThis.gc();
+        const m = process.memoryUsage();
+        console.error(JSON.stringify({midRun: {rssMb: m.rss / 2 ** 20, heapUsedMb: m.heapUsed / 2 ** 20, externalMb: m.external / 2 ** 20}}));
+        if (process.env.ASSAY_HEAP_SNAPSHOT) console.error(`snapshot ${v8.writeHeapSnapshot(process.env.ASSAY_HEAP_SNAPSHOT)}`);
+      }
+    }
   },
 });
 peaks.processMb = highWaterMb();

@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {loadConfig} from '../src/config/load-config.ts';
 import {InputError} from '../src/core/errors.ts';
+import {hash53, IdHashSet} from '../src/datasets/id-hash-set.ts';
 import {parseCsv, parseJsonl} from '../src/datasets/load-dataset.ts';
 import {datasetStamp, readDatasetRows} from '../src/datasets/read-dataset-rows.ts';
 import {planRun, sampleCases} from '../src/runner/plan-tasks.ts';
@@ -63,6 +64,23 @@ describe('streamed datasets: rows read a chunk at a time', () => {
     const j = thrown(() => rows(join(dir, 'datasets/d.jsonl'), 16));
     expect(j.line).toBe(31);
     expect(j.message).toMatch(/not valid JSON/);
+  });
+
+  it('names the line where an unterminated quote opens', () => {
+    const dir = project(`id,q\n${Array.from({length: 38}, (_, i) => `${i},a`).join('\n')}\n40,"open\n41,b\n`);
+    for (const size of [16, 1 << 16]) {
+      const e = thrown(() => rows(join(dir, 'datasets/d.csv'), size));
+      expect(e.line).toBe(40);
+      expect(e.message).toMatch(/Quoted field unterminated/);
+    }
+  });
+
+  it('keeps a hash of each id: distinct ids are never taken for a duplicate, repeats always are', () => {
+    const seen = new IdHashSet();
+    for (let i = 0; i < 200_000; i++) expect(seen.add(`c${i}`)).toBe(false);
+    expect(seen.add('c12345')).toBe(true);
+    expect(seen.add('c199999')).toBe(true);
+    expect(hash53('ab')).not.toBe(hash53('ba'));
   });
 
   it('refuses to read again a file that changed since it was stamped', () => {

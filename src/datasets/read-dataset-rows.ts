@@ -16,7 +16,9 @@ export interface DatasetStamp {
   mtimeMs: number;
 }
 
-const CHUNK_BYTES = 1 << 20;
+// Small enough that a batch's rows die young (a batch is held while its cases are sent), large
+// enough that reading and parsing cost little per row.
+const CHUNK_BYTES = 64 * 1024;
 
 /**
  * A CSV, TSV or JSONL dataset's rows, read from disk 1 MB at a time: memory holds one chunk and the
@@ -150,11 +152,12 @@ class RecordBoundaries {
     this.delimiter = delimiter;
   }
 
-  /** Scans `text` from where the last call stopped; returns the offset just past the last record boundary (0: none). */
-  lastBoundary(text: string): number {
+  /** Scans `text` from where the last call stopped to `limit`; returns the offset just past the last record boundary (0: none). */
+  lastBoundary(text: string, limit = text.length): number {
     let boundary = 0;
     const delimiter = this.delimiter;
-    for (let i = this.scanned; i < text.length; i++) {
+    const end = Math.min(limit, text.length);
+    for (let i = this.scanned; i < end; i++) {
       const c = text[i];
       if (this.inQuotes) {
         if (c === '"') {
@@ -175,7 +178,7 @@ class RecordBoundaries {
       } else if (c === delimiter) this.fieldStart = true;
       else if (c !== '\r') this.fieldStart = false;
     }
-    this.scanned = text.length;
+    this.scanned = Math.max(this.scanned, end);
     return boundary;
   }
 }
@@ -243,12 +246,16 @@ function* csvRows(chunks: Iterator<string> & Iterable<string>, file: string, fix
     baseLine += newlines(part, part.length);
   };
   for (;;) {
-    const end = ended ? text.length : boundaries.lastBoundary(text);
+    // Batches of about one chunk: the first read (1 MB or more, for the guesses) is parsed in pieces too.
+    let end = ended && boundaries.scanned >= text.length ? text.length : boundaries.lastBoundary(text, boundaries.scanned + chunkBytes);
+    if (end === 0 && boundaries.scanned < text.length) end = boundaries.lastBoundary(text);
+    if (end === 0 && ended) end = text.length;
     if (end > 0) {
       const part = text.slice(0, end);
       text = text.slice(end);
-      boundaries.scanned -= end;
+      boundaries.scanned = Math.max(0, boundaries.scanned - end);
       yield* batch(part);
+      if (text.length > 0 || !ended) continue;
     }
     if (ended) break;
     const next = chunks.next();

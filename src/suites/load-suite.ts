@@ -11,6 +11,7 @@ import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
 import type {ChatMessage, ModelParams} from '../core/types.ts';
 import {loadDataset, type DatasetRow} from '../datasets/load-dataset.ts';
+import {IdHashSet} from '../datasets/id-hash-set.ts';
 import {datasetStamp, isStreamedDataset, readDatasetRows} from '../datasets/read-dataset-rows.ts';
 import {createGrader, type GraderContext} from '../graders/create-grader.ts';
 import type {Grader} from '../graders/grader.ts';
@@ -184,7 +185,7 @@ function caseIdOf(values: Record<string, unknown>, i: number): string {
 
 /**
  * A streamed dataset's cases. One pass now checks every row (parse errors, duplicate ids, rendering,
- * the graders' checks) before anything is sent, keeping only the ids while it runs; afterwards the
+ * the graders' checks) before anything is sent, keeping only a hash of each id while it runs; afterwards the
  * suite holds the count and two facts, and each iteration reads the file again.
  */
 function streamedCases(
@@ -192,24 +193,29 @@ function streamedCases(
   toCase: (row: DatasetRow, i: number, check: boolean) => SuiteCase,
   duplicate: (id: string, line: number | undefined, first: number | undefined) => InputError,
 ): SuiteCases {
-  const ids = new Set<string>();
+  const ids = new IdHashSet();
   let count = 0;
   let longestPromptChars = 0;
   let hasMedia = false;
   for (const row of rows()) {
     const id = caseIdOf(row.values, count);
-    if (ids.has(id)) {
-      // Only now look for where it first appeared: a map of id → line for every row would double the pass's memory.
+    if (ids.add(id)) {
+      // A hash seen before: look for the id itself in the rows before this one (a duplicate, or
+      // once in a blue moon two ids with one hash, which is no error).
       let first: number | undefined;
+      let found = false;
       let i = 0;
-      for (const earlier of rows()) if (caseIdOf(earlier.values, i++) === id) {
-        first = earlier.line;
-        break;
+      for (const earlier of rows()) {
+        if (i === count) break;
+        if (caseIdOf(earlier.values, i++) === id) {
+          first = earlier.line;
+          found = true;
+          break;
+        }
       }
-      throw duplicate(id, row.line, first);
+      if (found) throw duplicate(id, row.line, first);
     }
     const c = toCase(row, count++, true);
-    ids.add(c.id);
     let chars = 0;
     for (const m of c.messages) {
       chars += m.content.length;
@@ -217,7 +223,6 @@ function streamedCases(
     }
     if (chars > longestPromptChars) longestPromptChars = chars;
   }
-  ids.clear();
   return {
     length: count,
     longestPromptChars,
