@@ -16,11 +16,20 @@ const dir = process.argv[2]!;
 const peaks = {loadMb: 0, runMb: 0, processMb: 0};
 let total = 0;
 let seen = 0;
+// ASSAY_PHASES_STOP_AFTER=N stops scheduling after N results (as a first Ctrl+C does): the load
+// phase of a large dataset and the start of its run, measured without waiting for all of it.
+const stopAfter = Number(process.env.ASSAY_PHASES_STOP_AFTER ?? Number.POSITIVE_INFINITY);
+const stop = new AbortController();
 const started = performance.now();
 const outcome = await runBenchmark({
   cwd: dir,
   config: 'bench.config.yaml',
+  signal: stop.signal,
   onEvent(event) {
+    if (event.type === 'result' && seen + 1 >= stopAfter && !stop.signal.aborted) {
+      peaks.runMb = highWaterMb();
+      stop.abort();
+    }
     if (event.type === 'start') {
       total = event.total;
       peaks.loadMb = highWaterMb();
