@@ -3,7 +3,7 @@ import {extname} from 'node:path';
 import Papa from 'papaparse';
 import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
-import type {DatasetRow} from './load-dataset.ts';
+import type {DatasetRow} from './dataset-row.ts';
 
 /** Dataset formats read row by row (a JSON array is parsed whole: JSON has no row boundaries to stop at). */
 export function isStreamedDataset(file: string): boolean {
