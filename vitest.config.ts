@@ -15,6 +15,7 @@ const E2E = [
   'test/gate.test.ts',
   'test/input-validation.test.ts',
   'test/judge-e2e.test.ts',
+  'test/launcher.test.ts',
   'test/load.test.ts',
   'test/monitor.test.ts',
   'test/docs-examples.test.ts',

@@ -8,6 +8,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(2);
 }
+// Heap settings first, before the modules and the run allocate (bin/v8-flags.js: which, why, how to override).
+(await import('./v8-flags.js')).applyHeapSettings();
 // Node's fetch honours HTTP(S)_PROXY / NO_PROXY only when NODE_USE_ENV_PROXY is set at startup, so
 // with a proxy configured the CLI starts itself again with it set. Every provider then goes through it.
 const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
@@ -21,6 +23,10 @@ if (proxied && !process.env.NODE_USE_ENV_PROXY) {
 } else {
 const {enableCompileCache} = await import('node:module');
 enableCompileCache?.();
+// The guard above has checked the Node version; oclif's own check loads semver (47 modules) to repeat it.
+const ownEngineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
+if (ownEngineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
 const {execute} = await import('@oclif/core');
+if (ownEngineCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
 await execute({dir: import.meta.url});
 }

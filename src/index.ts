@@ -7,7 +7,7 @@ export {defineConfig, loadConfig, findConfigFile} from './config/load-config.ts'
 export type {LoadedConfig, LoadedModel, LoadedProvider} from './config/load-config.ts';
 export type {ConfigInput, ProviderInput, SuiteInput, GraderDef, SimProfile} from './config/schema.ts';
 export {loadSuite} from './suites/load-suite.ts';
-export type {LoadedSuite, SuiteCase} from './suites/load-suite.ts';
+export type {LoadedSuite, SuiteCase, SuiteCases} from './suites/load-suite.ts';
 export {loadDataset} from './datasets/load-dataset.ts';
 
 export {createProviderClient} from './providers/create-client.ts';

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {readdirSync, statSync} from 'node:fs';
+import {existsSync, readdirSync, statSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -20,6 +20,13 @@ export default function setup(): void {
   } catch {
     // no dist/ yet
   }
-  if (built >= newestMs(join(ROOT, 'src'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {cwd: ROOT, stdio: 'inherit'});
+  if (built < newestMs(join(ROOT, 'src'))) {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {cwd: ROOT, stdio: 'inherit'});
+  }
+  // The command list the CLI reads at start-up instead of importing every command (`npm run build`
+  // writes it too): rewritten when older than the commands, so a new command or flag is never missing.
+  const manifest = join(ROOT, 'oclif.manifest.json');
+  if (!existsSync(manifest) || statSync(manifest).mtimeMs < newestMs(join(ROOT, 'dist', 'commands'))) {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/write-oclif-manifest.mjs')], {cwd: ROOT, stdio: 'inherit'});
+  }
 }

@@ -32,7 +32,7 @@ describe('config, provider, suite and dataset errors name the file, field and li
   it('accepts the valid baseline project', async () => {
     const dir = makeProject({'bench.config.json': CONFIG, 'providers/p.yaml': PROVIDER, 'suites/s.yaml': SUITE, 'datasets/d.csv': 'word,expected\nhi,hi\nho,ho\n'});
     const loaded = await loadConfig(undefined, {cwd: dir});
-    expect(loaded.suites[0]!.cases.map((c) => c.messages[0]!.content)).toEqual(['Say hi', 'Say ho']);
+    expect(Array.from(loaded.suites[0]!.cases, (c) => c.messages[0]!.content)).toEqual(['Say hi', 'Say ho']);
   });
 
   it('a provider field of the wrong type', async () => {

@@ -51,4 +51,12 @@ describe('import rules (docs/architecture.md)', () => {
     }
   });
 
+  it('loads an SDK, ajv, ink or Redis only when a run uses them: `assay run` against one OpenAI-wire provider loads none but openai', () => {
+    const heavy = /^(?:import\s+(?!type\s)[^'";]*?\s+from\s+|export\s+(?!type\s)(?:\*|\{[^}]*\})\s+from\s+|import\s+)'(openai|@anthropic-ai\/sdk|@google\/genai|ajv|ink|react|bullmq|ioredis|playwright-core|jiti)(?:\/[^']*)?'/m;
+    for (const entry of ['src/commands/run.ts', 'src/runner/run-benchmark.ts', 'src/runner/execute-local.ts']) {
+      const loaded = [...staticallyReachable(entry)];
+      expect(loaded.filter((f) => heavy.test(readFileSync(resolve(ROOT, f), 'utf8'))).map((f) => `${f}: ${heavy.exec(readFileSync(resolve(ROOT, f), 'utf8'))![1]}`), entry).toEqual([]);
+    }
+  });
+
 });

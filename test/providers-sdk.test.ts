@@ -7,7 +7,7 @@ import {resolveSimModel} from '../src/sandbox/sim-model.ts';
 
 // Real SDKs over real HTTP against the sandbox on loopback: nothing here mocks an SDK.
 const sandbox = new Sandbox({
-  models: [resolveSimModel('sim-test', {accuracy: 1, ttftMs: 40, msPerToken: 2, latencySigma: 0})],
+  models: [resolveSimModel('sim-test', {accuracy: 1, ttftMs: 40, msPerToken: 2, latencySigma: 0}), resolveSimModel('sim-slow', {ttftMs: 10_000, msPerToken: 0, latencySigma: 0})],
   seed: 3,
 });
 const PROMPT = 'What is the capital of Testland? Answer with the city name only.';
@@ -57,6 +57,16 @@ describe.each(WIRES)('%s SDK against the sandbox', (wire) => {
     const r = await c.complete('sim-test', {messages: [{role: 'user', content: PROMPT}], params: {maxTokens: 2}, stream: true, timeoutMs: 5000});
     expect(r.finishReason).toBe('length');
     expect(r.outputTokens).toBe(2);
+  });
+
+  it('stops an unstreamed request when the caller aborts, and does not call it a timeout', async () => {
+    const c = await client(wire);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stopped by the test')), 50);
+    // sim-slow takes 10 s to answer: only the abort can end this request in time.
+    const error = await c.complete('sim-slow', {messages: [{role: 'user', content: PROMPT}], params: {}, stream: false, signal: controller.signal, timeoutMs: 20_000}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).errorClass).not.toBe('timeout');
   });
 
   it('lists the served models', async () => {

@@ -3,14 +3,18 @@ import {extname} from 'node:path';
 import Papa from 'papaparse';
 import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
+import {isStreamedDataset, readDatasetRows} from './read-dataset-rows.ts';
 
-/** One row of a dataset, with the line it came from so errors can point at it. */
-export interface DatasetRow {
-  values: Record<string, unknown>;
-  line: number | undefined;
-}
+import type {DatasetRow} from './dataset-row.ts';
 
+export type {DatasetRow};
+
+/**
+ * A dataset's rows, all in memory (the library's entry point; a run's suites read CSV, TSV and JSONL
+ * datasets row by row with `readDatasetRows` instead).
+ */
 export async function loadDataset(file: string, displayName = file): Promise<DatasetRow[]> {
+  if (isStreamedDataset(file)) return [...readDatasetRows(file, displayName)];
   let text: string;
   try {
     text = decodeUtf8(await readFile(file), displayName);

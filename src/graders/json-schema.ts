@@ -1,8 +1,9 @@
 import {readFileSync} from 'node:fs';
 import {dirname, resolve} from 'node:path';
-import {Ajv} from 'ajv';
+import type {Ajv} from 'ajv';
 import {InputError} from '../core/errors.ts';
 import type {Grade} from '../core/types.ts';
+import {createAjv} from './create-ajv.ts';
 import type {Grader} from './grader.ts';
 import {parseJsonOutput} from './json-valid.ts';
 
@@ -19,7 +20,7 @@ export function jsonSchema(opts: {schema?: Record<string, unknown>; schemaFile?:
     }
   }
   if (!schema) throw new InputError('json-schema needs `schema` (inline) or `schemaFile`, or the suite\'s params.responseFormat to default to', {file, field: name});
-  const ajv = new Ajv({allErrors: true, strict: false});
+  const ajv = createAjv({allErrors: true, strict: false});
   let validate: ReturnType<Ajv['compile']>;
   try {
     validate = ajv.compile(schema);

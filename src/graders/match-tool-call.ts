@@ -1,5 +1,6 @@
-import {Ajv, type ValidateFunction} from 'ajv';
+import type {Ajv, ValidateFunction} from 'ajv';
 import type {ToolCall, ToolDef} from '../core/types.ts';
+import {createAjv} from './create-ajv.ts';
 
 export type ArgumentMatch = 'exact' | 'subset' | 'schema';
 
@@ -56,7 +57,7 @@ export class ToolCallMatcher {
     if (!tool) return null;
     let validate = this.validators.get(name);
     if (!validate) {
-      this.ajv ??= new Ajv({allErrors: true, strict: false});
+      this.ajv ??= createAjv({allErrors: true, strict: false});
       validate = this.ajv.compile(tool.parameters);
       this.validators.set(name, validate);
     }

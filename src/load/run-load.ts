@@ -113,7 +113,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadOutcome> {
   if (opts.suite) {
     const suite = loaded.suites.find((s) => s.id === opts.suite);
     if (!suite) throw new InputError(`--suite: no suite "${opts.suite}" in the config`, {hint: `known suites: ${loaded.suites.map((s) => s.id).join(', ') || 'none'}`});
-    cases = suite.cases.map((c) => c.messages);
+    cases = Array.from(suite.cases, (c) => c.messages);
   }
   if (opts.sample) {
     if (opts.suite) throw new InputError('--suite and --sample both name a workload', {hint: 'pass one of them'});

@@ -1,6 +1,7 @@
 import {Agent as HttpAgent, request as httpRequest, type IncomingMessage} from 'node:http';
 import {Agent as HttpsAgent, request as httpsRequest} from 'node:https';
 import {Readable} from 'node:stream';
+import {BufferedResponse} from './buffered-response.ts';
 import {wireTiming} from './wire-timing.ts';
 
 /**
@@ -47,21 +48,31 @@ function toHeaders(res: IncomingMessage): Headers {
   return headers;
 }
 
+/** Request headers as node:http takes them, lower-cased; a Headers object is read in place, not copied. */
+function plainHeaders(init: HeadersInit | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (!init) return headers;
+  if (init instanceof Headers) init.forEach((value, key) => (headers[key] = value));
+  else new Headers(init).forEach((value, key) => (headers[key] = value));
+  return headers;
+}
+
 export async function httpTransport(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const body = plainBody(init.body);
   if (input instanceof Request || (init.body != null && body === undefined) || PROXIED) return fetch(input, init);
   const url = typeof input === 'string' ? new URL(input) : input;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init);
-  const signal = init.signal ?? undefined;
+  const timing = wireTiming.getStore();
+  // A caller that measures the wire may hand its deadline's signal over here instead of to the SDK,
+  // which would otherwise join it to its own with AbortSignal.any on every request.
+  const signal = timing?.signal ?? init.signal ?? undefined;
   if (signal?.aborted) throw abortError(signal);
 
-  const headers: Record<string, string> = {};
-  if (init.headers) new Headers(init.headers).forEach((value, key) => (headers[key] = value));
+  const headers = plainHeaders(init.headers);
   if (body != null && headers['content-length'] === undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
   headers['accept-encoding'] ??= 'identity';
 
   const https = url.protocol === 'https:';
-  const timing = wireTiming.getStore();
   return new Promise<Response>((resolve, reject) => {
     timing && (timing.sentAt ??= performance.now());
     const req = (https ? httpsRequest : httpRequest)(url, {method: init.method ?? 'GET', headers, agent: https ? httpsAgent : httpAgent});
@@ -109,8 +120,11 @@ export async function httpTransport(input: string | URL | Request, init: Request
         cleanup();
         // Handed on after the loop has read every other reply that is ready: parsing and grading
         // this one must not delay noticing those (their latency would include it).
-        const body = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as unknown as BodyInit;
-        setImmediate(() => resolve(new Response(body, responseInit)));
+        const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        // A success is read through text() or json() by the SDKs: no web stream for it. Other
+        // replies (errors, redirects) are rare and get a real Response.
+        const response = status >= 200 && status < 300 ? (new BufferedResponse(bytes, responseInit, url.href) as unknown as Response) : new Response(bytes as unknown as BodyInit, responseInit);
+        setImmediate(() => resolve(response));
       });
       res.on('error', (error) => {
         cleanup();

@@ -100,7 +100,10 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
       const started = performance.now();
       try {
         if (!request.stream) {
-          const {value: withResponse, latencyMs} = await measureWire(() => client.chat.completions.create({...body(model, request), stream: false}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}).withResponse(), dl.timing);
+          // The deadline's signal goes to the transport, not the SDK: given one, the SDK joins it to its
+          // own with AbortSignal.any and listeners on every request (CPU, and garbage for the collector).
+          dl.timing.signal = signal;
+          const {value: withResponse, latencyMs} = await measureWire(() => client.chat.completions.create({...body(model, request), stream: false}, {timeout: sdkTimeoutMs(request.timeoutMs)}).withResponse(), dl.timing);
           const r = withResponse.data;
           const bodyError = (r as unknown as {error?: {message?: string}}).error;
           if (bodyError) throw new ProviderError('server', `${opts.providerId} answered 200 with an error: ${bodyError.message ?? JSON.stringify(bodyError)}`, {hint: 'an upstream behind this OpenAI-compatible server failed; it is retried'});
@@ -156,7 +159,9 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
           ttftMs,
         };
       } catch (error) {
-        throw classifyError(error, ctx, {timedOut: dl.timedOut(), stalled: dl.stalled() ? request.stallTimeoutMs : undefined});
+        // Aborted by the caller (not the deadline): the SDK, not holding the signal, saw only an aborted fetch.
+        const cancelled = !request.stream && signal.aborted && !dl.timedOut() && !dl.stalled();
+        throw classifyError(cancelled ? Object.assign(new OpenAI.APIUserAbortError(), {cause: signal.reason}) : error, ctx, {timedOut: dl.timedOut(), stalled: dl.stalled() ? request.stallTimeoutMs : undefined});
       } finally {
         dl.done();
       }

@@ -7,6 +7,8 @@ export interface WireTiming {
   receivedAt?: number;
   /** When the transport last read bytes of the reply: a deadline checks it before calling a stream stalled. */
   lastByteAt?: number;
+  /** Aborts the request: set by a caller that keeps its signal from the SDK (see openai-client.ts). */
+  signal?: AbortSignal;
 }
 
 /** Set by the transport for the request made inside `measureWire`. */

@@ -4,7 +4,7 @@ import {seededRandom, seedFrom} from '../core/seeded-random.ts';
 import {taskKey} from '../core/task-key.ts';
 import type {ModelParams} from '../core/types.ts';
 import type {PlanOptions} from '../rundir/run-meta.ts';
-import type {LoadedSuite, SuiteCase} from '../suites/load-suite.ts';
+import type {LoadedSuite, SuiteCase, SuiteCases} from '../suites/load-suite.ts';
 
 /** One request to make: a case of a suite, on a model, for one repeat. */
 export interface Task {
@@ -23,23 +23,38 @@ export function taskParams(task: Pick<Task, 'model' | 'suite' | 'testCase'>): Mo
 }
 export type {PlanOptions};
 
-/** Picks `n` cases deterministically for a seed, keeping the dataset's order. */
-export function sampleCases(cases: SuiteCase[], n: number | undefined, seed: number, suiteId: string): SuiteCase[] {
+/**
+ * Picks `n` cases deterministically for a seed, keeping the dataset's order. Only positions are
+ * shuffled (a typed array), so a streamed dataset is sampled without reading its cases.
+ */
+export function sampleCases<C extends SuiteCases>(cases: C, n: number | undefined, seed: number, suiteId: string): C | SuiteCases {
   if (n === undefined || n >= cases.length) return cases;
   const random = seededRandom(seedFrom(seed, suiteId, 'sample'));
-  const indexes = cases.map((_, i) => i);
+  const indexes = new Uint32Array(cases.length);
+  for (let i = 0; i < indexes.length; i++) indexes[i] = i;
   for (let i = indexes.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [indexes[i], indexes[j]] = [indexes[j]!, indexes[i]!];
+    const t = indexes[i]!;
+    indexes[i] = indexes[j]!;
+    indexes[j] = t;
   }
-  const chosen = new Set(indexes.slice(0, n));
-  return cases.filter((_, i) => chosen.has(i));
+  const chosen = new Uint8Array(cases.length);
+  for (let k = 0; k < n; k++) chosen[indexes[k]!] = 1;
+  if (Array.isArray(cases)) return (cases as readonly SuiteCase[]).filter((_, i) => chosen[i] === 1);
+  return {
+    length: n,
+    *[Symbol.iterator]() {
+      let i = 0;
+      for (const c of cases) if (chosen[i++] === 1) yield c;
+    },
+  };
 }
 
 /** The cases of one suite to run, and on which models. */
 export interface PlannedSuite {
   suite: LoadedSuite;
-  cases: readonly SuiteCase[];
+  /** Streamed datasets are read again on each iteration: once per model queue and repeat. */
+  cases: SuiteCases;
   labels: readonly string[];
 }
 
@@ -99,7 +114,7 @@ export function planRun(loaded: LoadedConfig, opts: PlanOptions): RunPlan {
   function* generate(only?: string): Generator<Task> {
     for (const {suite, cases, labels} of suites) {
       const wanted = only === undefined ? labels : labels.filter((l) => l === only);
-      if (wanted.length === 0) continue;
+      if (wanted.length === 0 || cases.length === 0) continue;
       for (let r = 0; r < repeat; r++) {
         for (const testCase of cases) {
           for (const label of wanted) yield {key: taskKey(suite.id, testCase.id, label, r), suite, testCase, model: models.get(label)!, repeat: r};

@@ -94,7 +94,8 @@ function digest(loaded: LoadedConfig): string {
   hash.update(`{"config":${json(loaded.config)},"providers":${json(loaded.providers)},"suites":[`);
   loaded.suites.forEach((s, i) => {
     hash.update(`${i > 0 ? ',' : ''}{"id":${json(s.id)},${s.graderDefs === undefined ? '' : `"graders":${json(s.graderDefs)},`}"cases":[`);
-    s.cases.forEach((c, j) => hash.update(`${j > 0 ? ',' : ''}${json([c.id, c.messages, c.expected, c.tags])}`));
+    let j = 0;
+    for (const c of s.cases) hash.update(`${j++ > 0 ? ',' : ''}${json([c.id, c.messages, c.expected, c.tags])}`);
     hash.update(']}');
   });
   hash.update(']}');
@@ -109,6 +110,9 @@ function checkPrompts(plan: RunPlan, loaded: LoadedConfig, emit: (e: RunEvent) =
   const max = loaded.config.maxPromptChars;
   const planned = plan.suites.filter((p) => p.labels.length > 0 && p.cases.length > 0);
   for (const {suite, cases} of planned) {
+    // A streamed dataset knows its longest prompt from loading: read its cases only to name the one over.
+    const longest = suite.cases.longestPromptChars;
+    if (longest !== undefined && longest <= max) continue;
     for (const c of cases) {
       const chars = c.messages.reduce((n, m) => n + m.content.length, 0);
       if (chars > max) {
@@ -319,7 +323,10 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
     if (rebuiltBecause) runMeta.resumedAt.push(new Date().toISOString());
     writeJsonAtomic(join(dir, 'run.json'), runMeta);
     resumable = true;
-    writeRunMedia(dir, plan.suites.flatMap((s) => (s.labels.length > 0 ? s.cases : [])));
+    // Streamed datasets say whether any case has media; only those that might are read again here.
+    writeRunMedia(dir, (function* () {
+      for (const s of plan.suites) if (s.labels.length > 0 && s.suite.cases.hasMedia !== false) yield* s.cases;
+    })());
 
     // Batch mode (provider batch APIs) when asked, or when resuming a run that was started in it.
     const mode: ExecutionMode = opts.batch || runMeta.options.batch ? 'batch' : opts.queue || runMeta.queue ? 'queue' : 'local';

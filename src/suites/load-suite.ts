@@ -11,6 +11,8 @@ import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
 import type {ChatMessage, ModelParams} from '../core/types.ts';
 import {loadDataset, type DatasetRow} from '../datasets/load-dataset.ts';
+import {IdHashSet} from '../datasets/id-hash-set.ts';
+import {datasetStamp, isStreamedDataset, readDatasetRows} from '../datasets/read-dataset-rows.ts';
 import {createGrader, type GraderContext} from '../graders/create-grader.ts';
 import type {Grader} from '../graders/grader.ts';
 
@@ -26,6 +28,19 @@ export interface SuiteCase {
   source: {file: string; line: number | undefined};
 }
 
+/**
+ * A suite's cases, in order. Inline cases and JSON datasets are an array; a CSV, TSV or JSONL dataset
+ * is read from disk again (parsed and rendered) each time it is iterated, so a run holds one case per
+ * task in flight, not the dataset. `length` is known up front (counted when the suite loaded).
+ */
+export interface SuiteCases extends Iterable<SuiteCase> {
+  readonly length: number;
+  /** The longest prompt (characters over all messages), when the cases are streamed: checks need not read them again. */
+  readonly longestPromptChars?: number;
+  /** Whether any case sends an image or file part, when the cases are streamed. */
+  readonly hasMedia?: boolean;
+}
+
 export interface LoadedSuite {
   id: string;
   description: string | undefined;
@@ -36,7 +51,7 @@ export interface LoadedSuite {
   params: ModelParams | undefined;
   graderDefs: GraderDef[];
   graders: Grader[];
-  cases: SuiteCase[];
+  cases: SuiteCases;
   gate: GateDef | undefined;
 }
 
@@ -99,12 +114,15 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     }
   }
 
-  let rows: DatasetRow[];
+  let rows: (() => Iterable<DatasetRow>) | DatasetRow[];
   let rowsFile: string;
   if (def.dataset !== undefined) {
     const abs = resolve(baseDir, def.dataset);
     rowsFile = relative(opts.cwd ?? process.cwd(), abs) || abs;
-    rows = await loadDataset(abs, rowsFile);
+    if (isStreamedDataset(abs)) {
+      const stamp = datasetStamp(abs, rowsFile);
+      rows = () => readDatasetRows(abs, rowsFile, stamp);
+    } else rows = await loadDataset(abs, rowsFile);
   } else {
     rowsFile = displayFile;
     rows = def.cases!.map((values, i) => ({values, line: structured.lineOf([...prefix, 'cases', i])}));
@@ -113,18 +131,10 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
   const templates = messageTemplates(def, displayFile, baseDir, (i) => structured.lineOf([...prefix, def.messages ? 'messages' : 'prompt', ...(def.messages ? [i] : [])]));
   const system = def.system === undefined ? undefined : compileTemplate(def.system, {file: displayFile, field: 'system'});
 
-  const seen = new Map<string, number | undefined>();
-  const cases = rows.map((row, i): SuiteCase => {
+  /** A row as a case: rendered, and (the first time it is read) checked by the graders. */
+  const toCase = (row: DatasetRow, i: number, check: boolean): SuiteCase => {
     const {values, line} = row;
-    const id = values.id === undefined || values.id === null || values.id === '' ? String(i + 1) : String(values.id);
-    if (seen.has(id)) {
-      throw new InputError(`duplicate case id "${id}" (first at ${seen.get(id) ? `line ${seen.get(id)}` : 'an earlier row'})`, {
-        file: rowsFile,
-        line,
-        hint: 'case ids must be unique within a suite: results are joined and resumed by them',
-      });
-    }
-    seen.set(id, line);
+    const id = caseIdOf(values, i);
     const vars: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(values)) if (!RESERVED.has(k)) vars[k] = v;
     const expected = values.expected === undefined || values.expected === null ? null : typeof values.expected === 'string' ? values.expected : JSON.stringify(values.expected);
@@ -133,10 +143,28 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     const renderVars = {...vars, expected, id};
     const messages: ChatMessage[] = templates.map((t) => t(renderVars, where));
     if (system) messages.unshift({role: 'system', content: system(renderVars, where)});
-    for (const grader of graders) grader.check?.({vars, expected, caseId: id}, {file: rowsFile, line});
+    if (check) for (const grader of graders) grader.check?.({vars, expected, caseId: id}, {file: rowsFile, line});
     return {id, vars, expected, tags: unique([...def.tags, ...rowTags]), messages, source: {file: rowsFile, line}};
-  });
+  };
+  const duplicate = (id: string, line: number | undefined, first: number | undefined) =>
+    new InputError(`duplicate case id "${id}" (first at ${first ? `line ${first}` : 'an earlier row'})`, {
+      file: rowsFile,
+      line,
+      hint: 'case ids must be unique within a suite: results are joined and resumed by them',
+    });
 
+  let cases: SuiteCases;
+  if (Array.isArray(rows)) {
+    const seen = new Map<string, number | undefined>();
+    cases = rows.map((row, i): SuiteCase => {
+      const id = caseIdOf(row.values, i);
+      if (seen.has(id)) throw duplicate(id, row.line, seen.get(id));
+      seen.set(id, row.line);
+      return toCase(row, i, true);
+    });
+  } else {
+    cases = streamedCases(rows, toCase, duplicate);
+  }
   return {
     id: def.id,
     description: def.description,
@@ -148,6 +176,61 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
     graders,
     cases,
     gate: def.gate,
+  };
+}
+
+function caseIdOf(values: Record<string, unknown>, i: number): string {
+  return values.id === undefined || values.id === null || values.id === '' ? String(i + 1) : String(values.id);
+}
+
+/**
+ * A streamed dataset's cases. One pass now checks every row (parse errors, duplicate ids, rendering,
+ * the graders' checks) before anything is sent, keeping only a hash of each id while it runs; afterwards the
+ * suite holds the count and two facts, and each iteration reads the file again.
+ */
+function streamedCases(
+  rows: () => Iterable<DatasetRow>,
+  toCase: (row: DatasetRow, i: number, check: boolean) => SuiteCase,
+  duplicate: (id: string, line: number | undefined, first: number | undefined) => InputError,
+): SuiteCases {
+  const ids = new IdHashSet();
+  let count = 0;
+  let longestPromptChars = 0;
+  let hasMedia = false;
+  for (const row of rows()) {
+    const id = caseIdOf(row.values, count);
+    if (ids.add(id)) {
+      // A hash seen before: look for the id itself in the rows before this one (a duplicate, or
+      // once in a blue moon two ids with one hash, which is no error).
+      let first: number | undefined;
+      let found = false;
+      let i = 0;
+      for (const earlier of rows()) {
+        if (i === count) break;
+        if (caseIdOf(earlier.values, i++) === id) {
+          first = earlier.line;
+          found = true;
+          break;
+        }
+      }
+      if (found) throw duplicate(id, row.line, first);
+    }
+    const c = toCase(row, count++, true);
+    let chars = 0;
+    for (const m of c.messages) {
+      chars += m.content.length;
+      if (m.parts?.some((p) => p.type !== 'text')) hasMedia = true;
+    }
+    if (chars > longestPromptChars) longestPromptChars = chars;
+  }
+  return {
+    length: count,
+    longestPromptChars,
+    hasMedia,
+    *[Symbol.iterator]() {
+      let i = 0;
+      for (const row of rows()) yield toCase(row, i++, false);
+    },
   };
 }
 
