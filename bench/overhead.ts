@@ -151,12 +151,19 @@ if (!only || only === 'throughput') {
 }
 
 if (!only || only === 'latency') {
-  const dir = project(600, ['fixed'], 'concurrency: 32\n');
-  const r = await cli(dir, ['run', '--json']);
-  const p50 = JSON.parse(r.stdout).models.fixed.latencyMs.p50 as number;
-  const queue = JSON.parse(r.stdout);
-  void queue;
-  rows.push(['latency truth: server adds 20 ms, concurrency 32', `p50 ${p50.toFixed(1)} ms`, '≤ 23 ms', p50 <= 23 ? 'met' : 'not met']);
+  // The server in its own process (as for throughput): in the bench's process its 20 ms timers ran
+  // late whenever the bench itself was busy, which read as assay adding latency. Median of rounds.
+  const srv = spawn(process.execPath, [join(ROOT, 'bench', 'zero-server.ts')], {stdio: ['pipe', 'pipe', 'inherit']});
+  const url = (await lines(srv).next()).value as string;
+  const dir = project(600, ['fixed'], 'concurrency: 32\n', url);
+  const p50s: number[] = [];
+  for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
+    const r = await cli(dir, ['run', '--json']);
+    p50s.push(JSON.parse(r.stdout).models.fixed.latencyMs.p50 as number);
+  }
+  srv.stdin!.end();
+  const p50 = median(p50s);
+  rows.push(['latency truth: server adds 20 ms, concurrency 32 (median of rounds)', `p50 ${p50.toFixed(1)} ms (rounds: ${p50s.map((x) => x.toFixed(1)).join(', ')})`, '≤ 23 ms', p50 <= 23 ? 'met' : 'not met']);
 }
 
 if (!only || only === 'scale') {

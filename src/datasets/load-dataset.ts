@@ -6,6 +6,7 @@ import {InputError} from '../core/errors.ts';
 import {isStreamedDataset, readDatasetRows} from './read-dataset-rows.ts';
 
 import type {DatasetRow} from './dataset-row.ts';
+import {lineAt, lineStarts} from './line-index.ts';
 
 export type {DatasetRow};
 
@@ -35,23 +36,6 @@ export async function loadDataset(file: string, displayName = file): Promise<Dat
     file: displayName,
     hint: 'use .csv, .tsv, .jsonl or .json',
   });
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function lineAt(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }
 
 export function parseCsv(text: string, file: string, delimiter?: string): DatasetRow[] {

@@ -4,6 +4,7 @@ import Papa from 'papaparse';
 import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
 import type {DatasetRow} from './dataset-row.ts';
+import {lineAt, lineStarts} from './line-index.ts';
 
 /** Dataset formats read row by row (a JSON array is parsed whole: JSON has no row boundaries to stop at). */
 export function isStreamedDataset(file: string): boolean {
@@ -181,23 +182,6 @@ class RecordBoundaries {
     this.scanned = Math.max(this.scanned, end);
     return boundary;
   }
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function lineAt(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }
 
 /** Newlines before `end`. */
