@@ -2,6 +2,7 @@
 export {AssayError, InputError, isAssayError} from './core/errors.ts';
 export type {ChatMessage, ErrorClass, FinishReason, Grade, ModelParams, Pricing, Result, ResultError, ToolCall, ToolChoice, ToolDef} from './core/types.ts';
 export {ERROR_CLASSES} from './core/types.ts';
+export {enableHeapGovernor} from './core/heap-governor.ts';
 
 export {defineConfig, loadConfig, findConfigFile} from './config/load-config.ts';
 export type {LoadedConfig, LoadedModel, LoadedProvider} from './config/load-config.ts';

@@ -1,9 +1,16 @@
 import {Command} from '@oclif/core';
 import {isAssayError} from '../core/errors.ts';
+import {enableHeapGovernor} from '../core/heap-governor.ts';
 import {suggestNames} from './command-not-found.ts';
 
 /** Turns typed errors into a clear message and their exit code; stack traces only for real bugs (or DEBUG). */
 export abstract class BaseCommand extends Command {
+  public async init(): Promise<void> {
+    await super.init();
+    // ASSAY_HEAP_GOVERNOR=0 leaves heap sizing to V8 alone (docs/performance.md#heap-governor).
+    if (process.env.ASSAY_HEAP_GOVERNOR !== '0') enableHeapGovernor();
+  }
+
   protected async catch(error: Error & {exitCode?: number; code?: string; oclif?: {exit?: number}; flags?: string[]}): Promise<unknown> {
     // this.exit(n) throws oclif's ExitError: a deliberate exit code, not a mistake.
     if (error.code === 'EEXIT') return super.catch(error);

@@ -5,6 +5,7 @@ import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
 import type {DatasetRow} from './dataset-row.ts';
 import {lineAt, lineStarts} from './line-index.ts';
+import {noteHeapWork} from '../core/heap-governor.ts';
 
 /** Dataset formats read row by row (a JSON array is parsed whole: JSON has no row boundaries to stop at). */
 export function isStreamedDataset(file: string): boolean {
@@ -81,6 +82,7 @@ function* textChunks(file: string, displayName: string, stamp: DatasetStamp | un
         }
       }
       read = readSync(fd, buffer, 0, chunkBytes, position);
+      noteHeapWork(read >> 12);
     } catch (error) {
       if (error instanceof InputError) throw error;
       throw new InputError(`cannot read dataset: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {file: displayName});

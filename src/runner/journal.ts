@@ -3,6 +3,7 @@ import {AssayError, InputError} from '../core/errors.ts';
 import type {Result} from '../core/types.ts';
 import {taskKey} from '../core/task-key.ts';
 import {checkResultLine} from '../rundir/result-line.ts';
+import {noteHeapWork} from '../core/heap-governor.ts';
 
 /**
  * results.jsonl: one result per line, written (to the OS, synchronously) the moment it completes,
@@ -31,6 +32,7 @@ export class JournalWriter {
 
   append(result: Result): void {
     writeSync(this.fd, `${JSON.stringify(result)}\n`);
+    noteHeapWork();
   }
 
   close(): void {
@@ -111,6 +113,7 @@ export function* journalEntries(file: string, torn: {lines: number} = {lines: 0}
         buffer = bigger;
       }
       const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+      noteHeapWork(n >> 12);
       const end = filled + n;
       let start = 0;
       for (let nl = buffer.indexOf(0x0a, start); nl !== -1 && nl < end; nl = buffer.indexOf(0x0a, start)) {

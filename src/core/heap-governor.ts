@@ -1,0 +1,51 @@
+import {getHeapStatistics, setFlagsFromString} from 'node:v8';
+import {runInNewContext} from 'node:vm';
+
+/**
+ * Keeps garbage from setting the process's peak memory in the long passes (reading a dataset, the
+ * run, the reports' passes over the journal). V8 collects the old generation only when it has grown
+ * to several times what was live at the last full collection, and a pass that parses a million
+ * lines promotes enough short-lived objects to grow it by hundreds of MB while ~50 MB is live
+ * (docs/performance.md#memory-at-scale). With the governor on, the passes report their work; every
+ * so often it looks at the heap, and when the heap holds more than twice what was live after the
+ * last collection plus a slack, it collects fully then.
+ *
+ * Off unless enabled: the CLI enables it; a program using the library decides for its own process.
+ */
+const CHECK_EVERY = 256;
+const SLACK_BYTES = 64 * 1024 * 1024;
+
+let enabled = false;
+let gc: (() => void) | null = null;
+let units = 0;
+let liveBytes = 0;
+
+/** Turns the governor on for this process (idempotent); false when V8 offers no way to collect. */
+export function enableHeapGovernor(): boolean {
+  if (enabled) return true;
+  try {
+    // `gc` is exposed to contexts made after the flag is set, and only there: the program's own
+    // global object does not get it.
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+    enabled = typeof gc === 'function';
+  } catch {
+    enabled = false;
+  }
+  liveBytes = getHeapStatistics().used_heap_size;
+  return enabled;
+}
+
+/**
+ * Records `weight` units of work (a result journaled is 1; a chunk read is its size in 4 KB pages)
+ * and, every CHECK_EVERY units, collects when the heap has outgrown what was live by the rule above.
+ */
+export function noteHeapWork(weight = 1): void {
+  if (!enabled) return;
+  units += weight;
+  if (units < CHECK_EVERY) return;
+  units = 0;
+  if (getHeapStatistics().used_heap_size < 2 * liveBytes + SLACK_BYTES) return;
+  gc!();
+  liveBytes = getHeapStatistics().used_heap_size;
+}
