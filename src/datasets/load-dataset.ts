@@ -5,7 +5,7 @@ import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
 import {isStreamedDataset, readDatasetRows} from './read-dataset-rows.ts';
 
-import type {DatasetRow} from './dataset-row.ts';
+import {csvRowValues, type DatasetRow} from './dataset-row.ts';
 import {lineAt, lineStarts} from './line-index.ts';
 
 export type {DatasetRow};
@@ -74,18 +74,7 @@ export function parseCsv(text: string, file: string, delimiter?: string): Datase
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new InputError(`header names column "${dup}" twice`, {file, line: header.line});
   if (rows.length === 0) throw new InputError('dataset has a header but no cases', {file, line: header.line});
-  return rows.map(({cells, line}) => {
-    if (cells.length !== names.length) {
-      throw new InputError(`row has ${cells.length} fields, the header has ${names.length} (${names.join(', ')})`, {
-        file,
-        line,
-        hint: 'quote fields that contain the delimiter, or fix the number of columns',
-      });
-    }
-    const values: Record<string, unknown> = {};
-    names.forEach((name, i) => (values[name] = cells[i]));
-    return {values, line};
-  });
+  return rows.map(({cells, line}) => ({values: csvRowValues(cells, names, file, line), line}));
 }
 
 export function parseJsonl(text: string, file: string): DatasetRow[] {

@@ -3,7 +3,7 @@ import {extname} from 'node:path';
 import Papa from 'papaparse';
 import {decodeUtf8} from '../config/decode-utf8.ts';
 import {InputError} from '../core/errors.ts';
-import type {DatasetRow} from './dataset-row.ts';
+import {csvRowValues, type DatasetRow} from './dataset-row.ts';
 import {lineAt, lineStarts} from './line-index.ts';
 import {noteHeapWork} from '../core/heap-governor.ts';
 
@@ -217,15 +217,7 @@ function* csvRows(chunks: Iterator<string> & Iterable<string>, file: string, fix
         headerLine = line;
         continue;
       }
-      if (cells.length !== names.length) {
-        throw new InputError(`row has ${cells.length} fields, the header has ${names.length} (${names.join(', ')})`, {
-          file,
-          line,
-          hint: 'quote fields that contain the delimiter, or fix the number of columns',
-        });
-      }
-      const values: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) values[names[i]!] = cells[i];
+      const values = csvRowValues(cells, names, file, line);
       cases++;
       yield {values, line};
     }
