@@ -112,7 +112,7 @@ export async function runLocalPool(session: RunSession, traffic: TrafficControl,
     if (result === null || session.fatal) return;
     // A request cut short by a hard abort is not a result: --resume sends it again.
     if (signals.abortInFlight.aborted && result.status === 'error') return;
-    session.journal(task, result);
+    session.journalSoon(task, result);
   };
 
   const globalConcurrency = opts.concurrency ?? loaded.config.concurrency;

@@ -6,8 +6,9 @@ import {checkResultLine} from '../rundir/result-line.ts';
 import {noteHeapWork} from '../core/heap-governor.ts';
 
 /**
- * results.jsonl: one result per line, written (to the OS, synchronously) the moment it completes,
- * so a crash or kill -9 loses at most the requests still in flight.
+ * results.jsonl: one result per line, written to the OS synchronously as results complete (one by one,
+ * or those finished in the same turn of the event loop together), so a crash or kill -9 loses at most
+ * the requests still in flight.
  */
 export class JournalWriter {
   private fd: number;
@@ -31,8 +32,13 @@ export class JournalWriter {
   }
 
   append(result: Result): void {
-    writeSync(this.fd, `${JSON.stringify(result)}\n`);
-    noteHeapWork();
+    this.appendLines(`${JSON.stringify(result)}\n`, 1);
+  }
+
+  /** Whole lines (each ending in a newline), `count` of them, in one synchronous write. */
+  appendLines(lines: string, count: number): void {
+    writeSync(this.fd, lines);
+    noteHeapWork(count);
   }
 
   close(): void {
