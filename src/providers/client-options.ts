@@ -6,6 +6,7 @@ import {tokenFetch} from './token-fetch.ts';
 import type {TokenSource} from './token-source.ts';
 import {openLoopClock} from './loop-clock.ts';
 import {wireTiming, type WireTiming} from './wire-timing.ts';
+import {whenAborted} from './when-aborted.ts';
 
 export interface ClientOptions {
   providerId: string;
@@ -91,7 +92,20 @@ export function sdkTimeoutMs(timeoutMs: number): number {
  */
 export function deadline(signal: AbortSignal | undefined, timeoutMs: number, stallMs?: number): Deadline {
   const controller = new AbortController();
-  const timing: WireTiming = {};
+  // The transport hears of an abort through this hook rather than an abort listener on the signal.
+  let onAbortHook: (() => void) | undefined;
+  const abort = (reason: unknown) => {
+    controller.abort(reason);
+    onAbortHook?.();
+  };
+  const timing: WireTiming = {
+    listen(onAbort) {
+      onAbortHook = onAbort;
+      return () => {
+        if (onAbortHook === onAbort) onAbortHook = undefined;
+      };
+    },
+  };
   const clock = openLoopClock();
   let timedOut = false;
   let stalled = false;
@@ -108,7 +122,7 @@ export function deadline(signal: AbortSignal | undefined, timeoutMs: number, sta
     setImmediate(() => {
       if (over()) return;
       timedOut = true;
-      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+      abort(new Error(`timed out after ${timeoutMs} ms`));
     });
   };
   let overall = setTimeout(checkOverall, timeoutMs);
@@ -131,13 +145,13 @@ export function deadline(signal: AbortSignal | undefined, timeoutMs: number, sta
         return;
       }
       stalled = true;
-      controller.abort(new Error(`stream stalled: no data for ${stallMs} ms`));
+      abort(new Error(`stream stalled: no data for ${stallMs} ms`));
     });
   };
 
-  const onAbort = () => controller.abort(signal!.reason);
+  let stopWaiting: (() => void) | undefined;
   if (signal?.aborted) controller.abort(signal.reason);
-  else signal?.addEventListener('abort', onAbort, {once: true});
+  else if (signal) stopWaiting = whenAborted(signal, () => abort(signal.reason));
   return {
     signal: controller.signal,
     timing,
@@ -154,7 +168,7 @@ export function deadline(signal: AbortSignal | undefined, timeoutMs: number, sta
       clearTimeout(overall);
       if (stall) clearTimeout(stall);
       clock.close();
-      signal?.removeEventListener('abort', onAbort);
+      stopWaiting?.();
     },
   };
 }

@@ -1,8 +1,10 @@
 import {Agent as HttpAgent, request as httpRequest, type IncomingMessage} from 'node:http';
 import {Agent as HttpsAgent, request as httpsRequest} from 'node:https';
 import {Readable} from 'node:stream';
+import {urlToHttpOptions} from 'node:url';
 import {BufferedResponse} from './buffered-response.ts';
 import {wireTiming} from './wire-timing.ts';
+import {whenAborted} from './when-aborted.ts';
 
 /**
  * The transport under the SDKs: fetch's contract on node:http with keep-alive agents.
@@ -57,10 +59,34 @@ function plainHeaders(init: HeadersInit | undefined): Record<string, string> {
   return headers;
 }
 
+/**
+ * Parsed request URLs and their node:http options by address. A client sends to a handful of
+ * addresses over and over; parsing each again cost a few percent of a request's CPU.
+ */
+const parsed = new Map<string, {url: URL; options: ReturnType<typeof urlToHttpOptions>}>();
+const MAX_PARSED = 256;
+
+function parse(input: string | URL): {url: URL; options: ReturnType<typeof urlToHttpOptions>} {
+  const href = typeof input === 'string' ? input : input.href;
+  let hit = parsed.get(href);
+  if (!hit) {
+    const url = typeof input === 'string' ? new URL(input) : input;
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    hit = {url, options: urlToHttpOptions(url)};
+    parsed.set(href, hit);
+  }
+  return hit;
+}
+
+/** A request URL parsed once per address (read-only: shared by every request to it). */
+export function requestURL(input: string | URL): URL {
+  return parse(input).url;
+}
+
 export async function httpTransport(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const body = plainBody(init.body);
   if (input instanceof Request || (init.body != null && body === undefined) || PROXIED) return fetch(input, init);
-  const url = typeof input === 'string' ? new URL(input) : input;
+  const {url, options} = parse(input);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init);
   const timing = wireTiming.getStore();
   // A caller that measures the wire may hand its deadline's signal over here instead of to the SDK,
@@ -75,11 +101,11 @@ export async function httpTransport(input: string | URL | Request, init: Request
   const https = url.protocol === 'https:';
   return new Promise<Response>((resolve, reject) => {
     timing && (timing.sentAt ??= performance.now());
-    const req = (https ? httpsRequest : httpRequest)(url, {method: init.method ?? 'GET', headers, agent: https ? httpsAgent : httpAgent});
+    const req = (https ? httpsRequest : httpRequest)({...options, method: init.method ?? 'GET', headers, agent: https ? httpsAgent : httpAgent});
     let settled = false;
     const onAbort = () => req.destroy(abortError(signal!));
-    signal?.addEventListener('abort', onAbort, {once: true});
-    const cleanup = () => signal?.removeEventListener('abort', onAbort);
+    const stopListening = timing?.signal && timing.listen ? timing.listen(onAbort) : signal ? whenAborted(signal, onAbort) : undefined;
+    const cleanup = () => stopListening?.();
     req.on('error', (error) => {
       cleanup();
       if (!settled) {

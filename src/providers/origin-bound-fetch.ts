@@ -1,4 +1,4 @@
-import {httpTransport} from './http-transport.ts';
+import {httpTransport, requestURL} from './http-transport.ts';
 import {ProviderError} from './provider-error.ts';
 
 /** Same-origin redirects are followed (a few); a redirect to another origin is refused. */
@@ -10,9 +10,9 @@ const MAX_REDIRECTS = 3;
  */
 export function originBoundFetch(providerId: string): typeof fetch {
   return async (input, init) => {
-    // The common case costs one plain fetch: no Request object, no clone of the body.
-    let response = await httpTransport(input, {...init, redirect: 'manual'});
-    let current = new URL(input instanceof Request ? input.url : String(input));
+    // The common case costs one plain fetch: no Request object, no clone of the body, the address parsed once.
+    let current = requestURL(input instanceof Request ? input.url : String(input));
+    let response = await httpTransport(input instanceof Request ? input : current, {...init, redirect: 'manual'});
     for (let hop = 0; response.status >= 300 && response.status < 400 && response.status !== 304; hop++) {
       const location = response.headers.get('location');
       await response.body?.cancel();
@@ -54,6 +54,6 @@ function isErrorBody(text: string): boolean {
 
 /** A request for server-sent events: `"stream": true` in the body (OpenAI, Anthropic) or `alt=sse` (Gemini). */
 function asksForStream(url: URL, init: RequestInit | undefined): boolean {
-  if (url.searchParams.get('alt') === 'sse') return true;
+  if (url.search !== '' && url.searchParams.get('alt') === 'sse') return true;
   return typeof init?.body === 'string' && /"stream"\s*:\s*true/.test(init.body);
 }

@@ -9,6 +9,11 @@ export interface WireTiming {
   lastByteAt?: number;
   /** Aborts the request: set by a caller that keeps its signal from the SDK (see openai-client.ts). */
   signal?: AbortSignal;
+  /**
+   * How the transport hears that `signal` aborted, when its owner offers it (a deadline does): cheaper
+   * than an abort listener added and removed on the signal for every request. Returns the unsubscribe.
+   */
+  listen?(onAbort: () => void): () => void;
 }
 
 /** Set by the transport for the request made inside `measureWire`. */
