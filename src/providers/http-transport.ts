@@ -3,6 +3,7 @@ import {Agent as HttpsAgent, request as httpsRequest} from 'node:https';
 import {Readable} from 'node:stream';
 import {urlToHttpOptions} from 'node:url';
 import {BufferedResponse} from './buffered-response.ts';
+import {ReplyHeaders} from './reply-headers.ts';
 import {wireTiming} from './wire-timing.ts';
 import {whenAborted} from './when-aborted.ts';
 
@@ -116,11 +117,13 @@ export async function httpTransport(input: string | URL | Request, init: Request
     req.on('response', (res) => {
       settled = true;
       const status = res.statusCode ?? 0;
-      const responseInit = {status, statusText: res.statusMessage ?? '', headers: toHeaders(res)};
+      const statusText = res.statusMessage ?? '';
+      // A success read whole gets its headers over node:http's list (ReplyHeaders); the rest a real Headers.
+      const responseInit = () => ({status, statusText, headers: toHeaders(res)});
       if (NULL_BODY.has(status) || init.method === 'HEAD') {
         res.resume();
         cleanup();
-        resolve(new Response(null, responseInit));
+        resolve(new Response(null, responseInit()));
         return;
       }
       // Server-sent events are handed over as they arrive; anything else is read whole first,
@@ -133,7 +136,7 @@ export async function httpTransport(input: string | URL | Request, init: Request
         }
         res.on('close', cleanup);
         res.on('error', () => {});
-        resolve(new Response(stream, responseInit));
+        resolve(new Response(stream, responseInit()));
         return;
       }
       const chunks: Buffer[] = [];
@@ -149,7 +152,10 @@ export async function httpTransport(input: string | URL | Request, init: Request
         const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         // A success is read through text() or json() by the SDKs: no web stream for it. Other
         // replies (errors, redirects) are rare and get a real Response.
-        const response = status >= 200 && status < 300 ? (new BufferedResponse(bytes, responseInit, url.href) as unknown as Response) : new Response(bytes as unknown as BodyInit, responseInit);
+        const response =
+          status >= 200 && status < 300
+            ? (new BufferedResponse(bytes, {status, statusText, headers: new ReplyHeaders(res.rawHeaders)}, url.href) as unknown as Response)
+            : new Response(bytes as unknown as BodyInit, responseInit());
         setImmediate(() => resolve(response));
       });
       res.on('error', (error) => {
