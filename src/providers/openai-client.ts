@@ -18,23 +18,6 @@ export interface AzureTarget {
   apiVersion: string | undefined;
 }
 
-/**
- * Headers the SDK adds to every request that no API needs: its own telemetry (platform, runtime and
- * package version) and a retry count that is always 0 here (assay's runner does the retrying). Left
- * out, each request is half the headers for assay to build and send and the server to parse. Kept:
- * authorization, content-type, accept, user-agent and x-stainless-timeout (a gateway may size its
- * own wait by it). A provider's `headers:` can still send any of them.
- */
-const UNSENT_SDK_HEADERS = {
-  'x-stainless-arch': null,
-  'x-stainless-lang': null,
-  'x-stainless-os': null,
-  'x-stainless-package-version': null,
-  'x-stainless-retry-count': null,
-  'x-stainless-runtime': null,
-  'x-stainless-runtime-version': null,
-};
-
 /** The SDK client for OpenAI or Azure OpenAI (a deployment path with api-version, or the v1 API). */
 export function sdkClient(opts: ClientOptions, azure: AzureTarget | undefined): OpenAI {
   const common = {
@@ -43,7 +26,7 @@ export function sdkClient(opts: ClientOptions, azure: AzureTarget | undefined): 
     timeout: sdkTimeoutMs(opts.timeoutMs),
     // OPENAI_LOG / ANTHROPIC_LOG=debug print through this: never a key, even one a server echoes back.
     logger: redactingLogger(secretsOf(opts)),
-    defaultHeaders: {...UNSENT_SDK_HEADERS, ...opts.headers},
+    defaultHeaders: opts.headers,
     defaultQuery: opts.query,
   };
   const endpoint = azure?.endpoint.replace(/\/+$/, '');
@@ -62,7 +45,7 @@ export function sdkClient(opts: ClientOptions, azure: AzureTarget | undefined): 
     apiKey: opts.apiKey,
     baseURL: endpoint ? `${endpoint}/openai/v1` : opts.baseURL,
     // Azure's v1 API documents the key in an "api-key" header; the key need not travel twice.
-    ...(azure && !opts.tokenSource && {defaultHeaders: {...UNSENT_SDK_HEADERS, ...opts.headers, 'api-key': opts.apiKey, authorization: null}}),
+    ...(azure && !opts.tokenSource && {defaultHeaders: {...opts.headers, 'api-key': opts.apiKey, authorization: null}}),
   });
 }
 
