@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto';
+import {hash} from 'node:crypto';
 import {mkdirSync, readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {z} from 'zod';
@@ -41,7 +41,7 @@ function canonical(value: unknown): unknown {
 }
 
 export function cacheKey(identity: CacheIdentity): string {
-  return createHash('sha256').update(JSON.stringify(canonical(identity))).digest('hex');
+  return hash('sha256', JSON.stringify(canonical(identity)), 'hex');
 }
 
 /**
