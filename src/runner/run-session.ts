@@ -67,7 +67,7 @@ export interface RunSession extends ExecuteArgs {
   /**
    * journal() for an executor that does nothing further with a result once it is recorded (the
    * in-process pool): the results finished in the same turn of the event loop are written in one
-   * write when the turn ends (a system call per result was a tenth of the run's CPU per request), and
+   * write when the turn ends (a system call per result was about 4% of the send phase's CPU), and
    * each `result` event follows its write. Until then the result is as a request in flight: a crash
    * loses it and --resume sends it again. A failed write stops the run as journal() does.
    */
