@@ -1,0 +1,138 @@
+import {spawn} from 'node:child_process';
+import {dirname} from 'node:path';
+import {Redis} from 'ioredis';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {Sandbox} from '../src/sandbox/sandbox-server.ts';
+import {resolveSimModel} from '../src/sandbox/sim-model.ts';
+import {BIN, makeProject, runCli} from './helpers.ts';
+import {HAVE_REDIS, journalFile, journalOf, keyOf, RedisServer, startWorker, stopWorker, waitFor, type WorkerProcess} from './queue-helpers.ts';
+
+/** Every job of the queue in Redis, in any state (each test's Redis serves one run at a time). */
+async function jobsInRedis(redis: Redis): Promise<{total: number; waiting: number; active: number; finished: number}> {
+  const k = 'bull:assay-tasks:';
+  const replies = (await redis.multi().llen(`${k}wait`).llen(`${k}active`).zcard(`${k}prioritized`).zcard(`${k}delayed`).zcard(`${k}completed`).zcard(`${k}failed`).exec()) ?? [];
+  const [wait, active, prioritized, delayed, completed, failed] = replies.map(([error, n]) => {
+    if (error || typeof n !== 'number') throw new Error(`reading the queue from Redis: ${String(error ?? n)}`);
+    return n;
+  });
+  return {total: wait! + active! + prioritized! + delayed! + completed! + failed!, waiting: wait! + prioritized! + delayed!, active: active!, finished: completed! + failed!};
+}
+
+/** Samples the jobs in Redis every few ms until stopped; returns the most seen at once. */
+function sampleJobs(redis: Redis): {stop: () => Promise<number>} {
+  let most = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      most = Math.max(most, (await jobsInRedis(redis)).total);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return most;
+    },
+  };
+}
+
+function project(sandboxUrl: string, cases: number): string {
+  const rows = Array.from({length: cases}, (_, i) => `  - {id: c${i}, q: "question ${i}", expected: "a${i}"}`).join('\n');
+  return makeProject({
+    'bench.config.yaml': `providers:\n  - {id: sim, type: sandbox, wire: openai, baseURL: "${sandboxUrl}/v1", models: [{label: m, model: m, stream: false}]}\nsuites: [s.yaml]\nconcurrency: 8\n`,
+    's.yaml': `id: s\nprompt: "Answer {{q}}"\ncases:\n${rows}\ngraders: [{type: exact-match}]\n`,
+  });
+}
+
+// The coordinator plans lazily: pending tasks are enqueued in a window as earlier jobs finish, never
+// the whole run at once. A real redis-server, real worker processes, the sandbox over HTTP.
+describe.skipIf(!HAVE_REDIS)('assay run --queue --queue-window', () => {
+  const redis = new RedisServer();
+  let probe: Redis;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    await redis.start();
+    probe = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    probe?.disconnect();
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    await redis.kill();
+  });
+
+  it('never has more than the window of jobs in Redis, journals every task once, with the answers of a local run', async () => {
+    const sandbox = new Sandbox({models: [resolveSimModel('m', {ttftMs: 5, msPerToken: 0, latencySigma: 0.1})], latencyScale: 1});
+    await sandbox.listen();
+    try {
+      const dir = project(sandbox.url, 150);
+      const worker = startWorker(redis.url, ['--concurrency', '8'], dir);
+      workers.push(worker);
+      await worker.ready;
+      const sampler = sampleJobs(probe);
+      const queued = await runCli(['run', '--queue', redis.url, '--queue-window', '12', '--json'], {cwd: dir});
+      const most = await sampler.stop();
+      expect(queued.stderr).not.toMatch(/\n\s+at /);
+      expect(queued.code).toBe(0);
+      // The window was used (jobs were in Redis) and held: 150 tasks went through at most 12 at a time.
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(12);
+      const lines = journalOf(dir);
+      expect(lines).toHaveLength(150);
+      expect(new Set(lines.map(keyOf)).size).toBe(150);
+      expect(sandbox.log).toHaveLength(150);
+      expect((await jobsInRedis(probe)).total).toBe(0);
+      expect(await stopWorker(worker)).toBe(0);
+
+      // The same run in-process, against the same server: the same answers, grades and fingerprints.
+      const local = project(sandbox.url, 150);
+      expect((await runCli(['run', '--json'], {cwd: local})).code).toBe(0);
+      const byKey = new Map(journalOf(local).map((r) => [keyOf(r), r]));
+      expect(byKey.size).toBe(150);
+      for (const r of lines) {
+        const twin = byKey.get(keyOf(r))!;
+        expect([r.output, r.pass, r.fingerprint]).toEqual([twin.output, twin.pass, twin.fingerprint]);
+      }
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('a coordinator killed mid-run: --resume with a smaller window collects what the workers finished from Redis, sends nothing twice, journals every task once', async () => {
+    const sandbox = new Sandbox({models: [resolveSimModel('m', {ttftMs: 500, msPerToken: 0, latencySigma: 0.1})], latencyScale: 1});
+    await sandbox.listen();
+    try {
+      const dir = project(sandbox.url, 30);
+      const worker = startWorker(redis.url, ['--concurrency', '3', '--lock-ms', '2000'], dir);
+      workers.push(worker);
+      await worker.ready;
+      const child = spawn(process.execPath, [BIN, 'run', '--queue', redis.url, '--queue-window', '10'], {cwd: dir, env: {...process.env, CI: 'true'}, stdio: 'ignore'});
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await waitFor(() => journalOf(dir).length >= 3, 30_000, 'the first results');
+      child.kill('SIGKILL');
+      await exited;
+      expect(journalOf(dir).length).toBeLessThan(30);
+      const left = await jobsInRedis(probe);
+      expect(left.total).toBeLessThanOrEqual(10);
+      // Jobs still to be done: the worker goes on with them while no coordinator is there, and they
+      // finish while the resumed one (with a window of 2) has not reached them yet in its plan: their
+      // results must wait in Redis for it, not be taken for duplicates and sent again.
+      expect(left.waiting + left.active).toBeGreaterThan(2);
+
+      const resumed = await runCli(['run', '--resume', dirname(journalFile(dir)!), '--queue-window', '2', '--json'], {cwd: dir});
+      expect(resumed.stderr).not.toMatch(/\n\s+at /);
+      expect(resumed.code).toBe(0);
+      const lines = journalOf(dir);
+      expect(lines).toHaveLength(30);
+      expect(new Set(lines.map(keyOf)).size).toBe(30);
+      expect(lines.every((r) => r.status === 'ok')).toBe(true);
+      // Nothing paid twice: every prompt was sent once; the leftovers' results came from Redis.
+      expect(new Set(sandbox.log.map((l) => l.prompt)).size).toBe(30);
+      expect(sandbox.log).toHaveLength(30);
+      expect((await jobsInRedis(probe)).total).toBe(0);
+      expect(await stopWorker(worker)).toBe(0);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
