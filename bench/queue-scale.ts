@@ -2,30 +2,19 @@
 // redis-server and the zero-latency server, each in a process of its own. Prints one JSON line: the
 // coordinator's wall and CPU seconds and peak RSS (/usr/bin/time), the worker's, and the most jobs of
 // the run seen in Redis at once (sampled every 50 ms). Run: node bench/queue-scale.ts [CASES] (default
-// 100000; one model). Needs redis-server (scripts/ensure-redis.sh). Figures go in docs/performance.md.
+// 100000; one model), or npm run bench:queue -- CASES. Needs redis-server (scripts/ensure-redis.sh). Figures go in docs/performance.md.
 import {spawn, type ChildProcess} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
-import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {createInterface} from 'node:readline';
 import {Redis} from 'ioredis';
+import {RedisServer} from '../test/queue-helpers.ts';
 import {BIN, timeCli} from './time-cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CASES = Number(process.argv[2] ?? 100_000);
 if (!Number.isInteger(CASES) || CASES < 1) throw new Error(`CASES must be a whole number >= 1, got ${process.argv[2]}`);
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const {port} = s.address() as {port: number};
-      s.close(() => done(port));
-    });
-  });
-}
 
 /** A child's first stdout line containing `marker` (or its first line, without one). */
 function firstLine(child: ChildProcess, marker = ''): Promise<string> {
@@ -41,10 +30,8 @@ function firstLine(child: ChildProcess, marker = ''): Promise<string> {
   });
 }
 
-const port = await freePort();
-const redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {stdio: ['ignore', 'pipe', 'inherit']});
-await firstLine(redisServer, 'Ready to accept connections');
-const url = `redis://127.0.0.1:${port}`;
+const redisServer = await new RedisServer().start();
+const url = redisServer.url;
 const zero = spawn(process.execPath, [join(ROOT, 'bench', 'zero-latency-server.ts'), String(CASES), 'zero-a'], {stdio: ['pipe', 'pipe', 'inherit']});
 const baseURL = `${await firstLine(zero)}/v1`;
 
@@ -88,13 +75,13 @@ const workerRssKb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${worker
 worker.kill('SIGTERM');
 await new Promise((r) => worker.once('close', r));
 zero.kill('SIGTERM');
-redisServer.kill('SIGTERM');
+await redisServer.kill();
 const n = (JSON.parse(coordinator.stdout) as {overall: {n: number}}).overall.n;
 console.log(
   JSON.stringify({
     cases: CASES,
     results: n,
-    coordinator: {wallS: coordinator.wallS, cpuS: coordinator.cpuS, maxRssMb: Math.round(coordinator.maxRssMb)},
+    coordinator: {wallS: coordinator.wallS, cpuS: Number(coordinator.cpuS.toFixed(2)), maxRssMb: Math.round(coordinator.maxRssMb)},
     worker: {maxRssMb: Math.round(workerRssKb / 1024)},
     mostJobsInRedis: mostJobs,
   }),

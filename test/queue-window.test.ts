@@ -18,13 +18,32 @@ async function jobsInRedis(redis: Redis): Promise<{total: number; waiting: numbe
   return {total: wait! + active! + prioritized! + delayed! + completed! + failed!, waiting: wait! + prioritized! + delayed!, active: active!, finished: completed! + failed!};
 }
 
-/** Samples the jobs in Redis every few ms until stopped; returns the most seen at once. */
+/** Each job's model (its BullMQ job name) over every state, as a count per model. */
+async function jobsPerModel(redis: Redis): Promise<Map<string, number>> {
+  const k = 'bull:assay-tasks:';
+  const ids = [
+    ...(await redis.lrange(`${k}wait`, 0, -1)),
+    ...(await redis.lrange(`${k}active`, 0, -1)),
+    ...(await redis.zrange(`${k}prioritized`, 0, -1)),
+    ...(await redis.zrange(`${k}delayed`, 0, -1)),
+    ...(await redis.zrange(`${k}completed`, 0, -1)),
+    ...(await redis.zrange(`${k}failed`, 0, -1)),
+  ];
+  const counts = new Map<string, number>();
+  for (const id of new Set(ids)) {
+    const name = await redis.hget(`${k}${id}`, 'name');
+    if (typeof name === 'string') counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Samples the jobs in Redis every few ms until stopped; returns the most seen at once of any one model. */
 function sampleJobs(redis: Redis): {stop: () => Promise<number>} {
   let most = 0;
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      most = Math.max(most, (await jobsInRedis(redis)).total);
+      for (const n of (await jobsPerModel(redis)).values()) most = Math.max(most, n);
       await new Promise((r) => setTimeout(r, 5));
     }
   })();
@@ -37,10 +56,11 @@ function sampleJobs(redis: Redis): {stop: () => Promise<number>} {
   };
 }
 
-function project(sandboxUrl: string, cases: number): string {
+function project(sandboxUrl: string, cases: number, models = ['m']): string {
   const rows = Array.from({length: cases}, (_, i) => `  - {id: c${i}, q: "question ${i}", expected: "a${i}"}`).join('\n');
+  const list = models.map((m) => `{label: ${m}, model: ${m}, stream: false}`).join(', ');
   return makeProject({
-    'bench.config.yaml': `providers:\n  - {id: sim, type: sandbox, wire: openai, baseURL: "${sandboxUrl}/v1", models: [{label: m, model: m, stream: false}]}\nsuites: [s.yaml]\nconcurrency: 8\n`,
+    'bench.config.yaml': `providers:\n  - {id: sim, type: sandbox, wire: openai, baseURL: "${sandboxUrl}/v1", models: [${list}]}\nsuites: [s.yaml]\nconcurrency: 8\n`,
     's.yaml': `id: s\nprompt: "Answer {{q}}"\ncases:\n${rows}\ngraders: [{type: exact-match}]\n`,
   });
 }
@@ -61,11 +81,12 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue --queue-window', () => {
     await redis.kill();
   });
 
-  it('never has more than the window of jobs in Redis, journals every task once, with the answers of a local run', async () => {
-    const sandbox = new Sandbox({models: [resolveSimModel('m', {ttftMs: 5, msPerToken: 0, latencySigma: 0.1})], latencyScale: 1});
+  it('never has more than the window of a model\'s jobs in Redis, journals every task once, with the answers of a local run', async () => {
+    const models = [resolveSimModel('m1', {ttftMs: 5, msPerToken: 0, latencySigma: 0.1}), resolveSimModel('m2', {ttftMs: 5, msPerToken: 0, latencySigma: 0.1})];
+    const sandbox = new Sandbox({models, latencyScale: 1});
     await sandbox.listen();
     try {
-      const dir = project(sandbox.url, 150);
+      const dir = project(sandbox.url, 100, ['m1', 'm2']);
       const worker = startWorker(redis.url, ['--concurrency', '8'], dir);
       workers.push(worker);
       await worker.ready;
@@ -74,21 +95,21 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue --queue-window', () => {
       const most = await sampler.stop();
       expect(queued.stderr).not.toMatch(/\n\s+at /);
       expect(queued.code).toBe(0);
-      // The window was used (jobs were in Redis) and held: 150 tasks went through at most 12 at a time.
+      // The window was used (jobs were in Redis) and held: 100 tasks a model went through at most 12 at a time.
       expect(most).toBeGreaterThan(0);
       expect(most).toBeLessThanOrEqual(12);
       const lines = journalOf(dir);
-      expect(lines).toHaveLength(150);
-      expect(new Set(lines.map(keyOf)).size).toBe(150);
-      expect(sandbox.log).toHaveLength(150);
+      expect(lines).toHaveLength(200);
+      expect(new Set(lines.map(keyOf)).size).toBe(200);
+      expect(sandbox.log).toHaveLength(200);
       expect((await jobsInRedis(probe)).total).toBe(0);
       expect(await stopWorker(worker)).toBe(0);
 
       // The same run in-process, against the same server: the same answers, grades and fingerprints.
-      const local = project(sandbox.url, 150);
+      const local = project(sandbox.url, 100, ['m1', 'm2']);
       expect((await runCli(['run', '--json'], {cwd: local})).code).toBe(0);
       const byKey = new Map(journalOf(local).map((r) => [keyOf(r), r]));
-      expect(byKey.size).toBe(150);
+      expect(byKey.size).toBe(200);
       for (const r of lines) {
         const twin = byKey.get(keyOf(r))!;
         expect([r.output, r.pass, r.fingerprint]).toEqual([twin.output, twin.pass, twin.fingerprint]);

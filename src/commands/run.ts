@@ -34,7 +34,7 @@ export default class Run extends BaseCommand {
     'max-cost-usd': Flags.string({description: 'gate: fail if the run cost more than this (models and judges)'}),
     junit: Flags.string({description: 'write JUnit XML (a testsuite per suite, a testcase per case and model, and the gate) to this file'}),
     queue: Flags.string({description: 'enqueue every request on this Redis (redis://HOST:PORT) for `assay worker` processes; this process grades and journals', exclusive: ['batch']}),
-    'queue-window': Flags.integer({description: 'with --queue: at most this many of the run\'s jobs in Redis at once, enqueued as earlier ones finish (default: 4 × concurrency, at least 1000)', min: 1, exclusive: ['batch']}),
+    'queue-window': Flags.integer({description: 'with --queue: at most this many jobs of each model in Redis at once, enqueued as earlier ones finish (default: 4 × concurrency, at least 1000)', min: 1, exclusive: ['batch']}),
     batch: Flags.boolean({description: 'send through the providers\' batch APIs (OpenAI Batch, Anthropic Message Batches) at batch prices; --resume picks up submitted batches'}),
     'batch-poll-ms': Flags.integer({description: 'with --batch: first poll interval in ms (backs off ×1.5 up to 20× this, at most 60 s; default 2000)', min: 1}),
     ...telemetryFlags,

@@ -28,7 +28,7 @@ const SWEEP_MS = 1000;
 const NO_WORKER_WARN_MS = 10_000;
 /** Jobs added per round trip. */
 const ADD_CHUNK = 500;
-/** The default window: jobs of a run in Redis at once, at least this many (and 4 × the run's concurrency). */
+/** The default window: jobs of one model in Redis at once, at least this many (and 4 × the run's concurrency). */
 const MIN_WINDOW = 1000;
 /** Cleanup calls on the way out never hang on a Redis that has gone away. */
 const CLEANUP_TIMEOUT_MS = 5000;
@@ -36,6 +36,15 @@ const CLEANUP_TIMEOUT_MS = 5000;
 interface Pending {
   task: Task;
   gen: number;
+}
+
+/** One model's queue: its pending tasks, pulled lazily, and how many of its jobs are in Redis. */
+interface ModelWindow {
+  label: string;
+  source: Iterator<Task>;
+  exhausted: boolean;
+  /** Outstanding jobs plus journaled ones still being removed. */
+  inRedis: number;
 }
 
 /** A finished job as the coordinator reads it: the worker's return value (parsed later), or why it failed. */
@@ -56,7 +65,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined>
 /**
  * Queue mode (`assay run --queue redis://HOST:PORT`): every pending task becomes a BullMQ job that any
  * `assay worker` takes; this process (the coordinator) grades what comes back and is the only journal
- * writer. Tasks are pulled from the plan lazily, a window of jobs at a time (opts.queueWindow).
+ * writer. Tasks are pulled from the plan lazily, per model, a window of jobs at a time (opts.queueWindow).
  * Exactly-once: a job's id is (run, suite, case, model, repeat, generation), where the generation is
  * how many journal lines the task had when this session started. Each pending task is pulled once; its
  * job stays outstanding until its result is journaled, and is removed only after that. A result arriving
@@ -112,8 +121,9 @@ export const executeQueue: Executor = async (args: ExecuteArgs): Promise<Executi
 
 /**
  * One coordinator session on the queue: enqueues, collects results (events and sweeps), journals each once.
- * The plan is read lazily: pending tasks are pulled from the plan's generator as jobs finish, so at most
- * `window` jobs of the run are in Redis (and in this process) at once, however large the run.
+ * The plan is read lazily, one generator per model queue: a model's pending tasks are pulled as its jobs
+ * finish, so at most `window` jobs of each model are in Redis (and in this process) at once, however
+ * large the run, and a slow model's backlog never holds up a fast one.
  */
 class QueueCoordinator {
   private readonly session: RunSession;
@@ -122,19 +132,17 @@ class QueueCoordinator {
   /** The Redis URL with its password redacted, for messages. */
   private readonly shown: string;
   private readonly globalCap: number;
-  /** Jobs of this run in Redis at once (outstanding ones plus those being removed). */
+  /** Jobs of one model in Redis at once (outstanding ones plus those being removed). */
   private readonly window: number;
   /** Journal lines of the pending tasks that have some (errors to send again): a job's generation. Other pending tasks are at 0. */
   private readonly gens = new Map<string, number>();
-  /** The plan's pending tasks, in plan order, pulled as the window has room. */
-  private readonly source: Iterator<Task>;
-  private exhausted = false;
+  /** Per model queue: its pending tasks in plan order, pulled as its window has room, and its jobs in Redis. */
+  private readonly queues: ModelWindow[];
+  private readonly windowOf: Map<string, ModelWindow>;
   /** Jobs this session enqueued (or found) and has not journaled yet. Its own entry is a job's licence to be journaled. */
   private readonly outstanding = new Map<string, Pending>();
   /** Outstanding jobs whose addBulk failed: added again first on the next fill (adding is idempotent). */
   private unadded: string[] = [];
-  /** Journaled jobs whose removal from Redis is under way: they still take room in the window. */
-  private removing = 0;
   /**
    * Jobs of this run an earlier session left in Redis, not yet reached in the plan: their results are
    * collected (not sent again) when the plan reaches their task; those never reached are stale (their
@@ -168,7 +176,8 @@ class QueueCoordinator {
       const key = taskKey(r.suiteId, r.caseId, r.model, r.repeat);
       if (!session.done.has(key)) this.gens.set(key, (this.gens.get(key) ?? 0) + 1);
     });
-    this.source = pendingTasks(session.plan, session.done);
+    this.queues = [...session.pendingSizes].filter(([, size]) => size > 0).map(([label]) => ({label, source: pendingTasks(session.plan, session.done, label), exhausted: false, inRedis: 0}));
+    this.windowOf = new Map(this.queues.map((q) => [q.label, q]));
   }
 
   async run(): Promise<void> {
@@ -190,7 +199,7 @@ class QueueCoordinator {
     // 3. Collect results until every task is journaled (or, after Ctrl+C, withdrawn or journaled).
     await this.collect();
     await Promise.all(this.handling.values());
-    if (this.exhausted && !session.fatal && !session.signals.stopScheduling.aborted) await this.removeStale();
+    if (this.exhausted() && !session.fatal && !session.signals.stopScheduling.aborted) await this.removeStale();
   }
 
   /** The queue, and its event stream on a connection of its own: finished jobs are settled as their events arrive. */
@@ -265,9 +274,19 @@ class QueueCoordinator {
     }
   }
 
-  /** Whether the window has room for another job. */
-  private roomy(): boolean {
-    return this.outstanding.size + this.removing < this.window;
+  /** Whether a model's window has room for another job. */
+  private roomy(q: ModelWindow): boolean {
+    return !q.exhausted && q.inRedis < this.window;
+  }
+
+  /** Whether a model's window has drained enough to be worth a round trip: a whole step, so jobs go to Redis in chunks, not one by one. */
+  private drained(q: ModelWindow): boolean {
+    return !q.exhausted && this.window - q.inRedis >= this.refillStep();
+  }
+
+  /** Every model queue has given all its tasks. */
+  private exhausted(): boolean {
+    return this.queues.every((q) => q.exhausted);
   }
 
   /** Pulls pending tasks into the window (once at a time): cache hits are journaled, leftovers collected, the rest enqueued. */
@@ -298,34 +317,39 @@ class QueueCoordinator {
       this.unadded = [];
       await this.add(again);
     }
-    while (!this.exhausted && this.roomy() && !stopped()) {
+    // Round the model queues, a chunk at a time, while any has room: each fills its own window.
+    for (let open = this.queues.filter((q) => this.drained(q)); open.length > 0 && !stopped(); open = open.filter((q) => this.drained(q))) {
       const batch: string[] = [];
       const found: string[] = [];
-      while (batch.length < ADD_CHUNK && this.roomy() && !stopped()) {
-        const next = this.source.next();
-        if (next.done) {
-          this.exhausted = true;
-          break;
-        }
-        const task = next.value;
-        const gen = this.gens.get(task.key) ?? 0;
-        const jobId = jobIdFor(this.queueRunId, task.key, gen);
-        if (this.leftover.delete(jobId)) {
-          // Already in Redis (waiting, running or finished): collected, never added again.
+      for (const q of open) {
+        while (batch.length < ADD_CHUNK && this.roomy(q) && !stopped()) {
+          const next = q.source.next();
+          if (next.done) {
+            q.exhausted = true;
+            break;
+          }
+          const task = next.value;
+          const gen = this.gens.get(task.key) ?? 0;
+          const jobId = jobIdFor(this.queueRunId, task.key, gen);
+          if (this.leftover.delete(jobId)) {
+            // Already in Redis (waiting, running or finished): collected, never added again.
+            this.outstanding.set(jobId, {task, gen});
+            q.inRedis++;
+            found.push(jobId);
+            continue;
+          }
+          const hit = session.cache && cacheable(task) ? session.cache.get(taskCacheKey(task)) : null;
+          if (hit) {
+            const now = new Date();
+            const result = await buildResult(task, {runId: session.runId, callModel: session.callModel, startedAt: now, endedAt: now, queueMs: 0, rateWaitMs: 0, attempts: 0, cached: true, completion: hit.completion, error: null});
+            session.journal(task, result);
+            continue;
+          }
+          // In outstanding before it is added: its completion event may come before addBulk returns.
           this.outstanding.set(jobId, {task, gen});
-          found.push(jobId);
-          continue;
+          q.inRedis++;
+          batch.push(jobId);
         }
-        const hit = session.cache && cacheable(task) ? session.cache.get(taskCacheKey(task)) : null;
-        if (hit) {
-          const now = new Date();
-          const result = await buildResult(task, {runId: session.runId, callModel: session.callModel, startedAt: now, endedAt: now, queueMs: 0, rateWaitMs: 0, attempts: 0, cached: true, completion: hit.completion, error: null});
-          session.journal(task, result);
-          continue;
-        }
-        // In outstanding before it is added: its completion event may come before addBulk returns.
-        this.outstanding.set(jobId, {task, gen});
-        batch.push(jobId);
       }
       await this.add(batch);
       for (const jobId of found) void this.settle(jobId).catch(() => {});
@@ -363,13 +387,14 @@ class QueueCoordinator {
     if (outcome.completion && session.cache && cacheable(task)) session.cache.set(taskCacheKey(task), outcome.completion);
     // Only after the journal line is written: a crash before this leaves a job whose task is finished,
     // which a resumed session never reaches in its plan, and removes as stale.
-    this.removing++;
     try {
       await this.queue!.remove(jobId).catch(() => {});
     } finally {
-      this.removing--;
+      // Its room in the window is given back only once it has left Redis.
+      const q = this.windowOf.get(task.model.label)!;
+      q.inRedis--;
+      if (this.drained(q)) void this.fill().catch(() => {});
     }
-    if (this.outstanding.size + this.removing <= this.window - this.refillStep()) void this.fill().catch(() => {});
   }
 
   /** How far the window drains before it is filled again: a whole add round trip's worth, or half the window. */
@@ -425,13 +450,13 @@ class QueueCoordinator {
     const {session} = this;
     let lastSweep = performance.now();
     let lastWorkerCheck = performance.now();
-    const more = () => !this.exhausted && !session.signals.stopScheduling.aborted;
+    const more = () => !this.exhausted() && !session.signals.stopScheduling.aborted;
     while ((this.outstanding.size > 0 || more()) && !session.fatal) {
       await sleep(100);
       const now = performance.now();
       if (now - lastSweep < SWEEP_MS) {
         // Settling fills the window; this is for what that missed (a fill that failed, cache hits only).
-        if (more() && this.roomy()) await this.fill().catch(() => {});
+        if (more() && this.queues.some((q) => this.drained(q))) await this.fill().catch(() => {});
         continue;
       }
       lastSweep = now;
@@ -488,8 +513,10 @@ class QueueCoordinator {
     for (const jobId of [...this.outstanding.keys()]) {
       if (this.handling.has(jobId)) continue;
       const removed = await this.queue!.remove(jobId).catch(() => 0);
-      if (removed === 1) this.outstanding.delete(jobId);
-      else if (!(await this.queue!.getJob(jobId).catch(() => null))) this.outstanding.delete(jobId);
+      if (removed !== 1 && (await this.queue!.getJob(jobId).catch(() => null))) continue;
+      const p = this.outstanding.get(jobId);
+      this.outstanding.delete(jobId);
+      if (p) this.windowOf.get(p.task.model.label)!.inRedis--;
     }
   }
 

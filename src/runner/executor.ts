@@ -36,7 +36,7 @@ export interface RunOptions extends PlanOptions {
   batchPollMs?: number;
   /** redis://HOST:PORT: enqueue every request on this Redis for `assay worker` processes (see executeQueue). */
   queue?: string;
-  /** With `queue`: at most this many jobs of the run in Redis at once (default max(1000, 4 × concurrency)). */
+  /** With `queue`: at most this many jobs of each model in Redis at once (default max(1000, 4 × concurrency)). */
   queueWindow?: number;
 }
 
