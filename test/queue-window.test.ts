@@ -1,8 +1,11 @@
 import {spawn} from 'node:child_process';
-import {dirname} from 'node:path';
+import {readFileSync, writeFileSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {Queue, Worker} from 'bullmq';
 import {Redis} from 'ioredis';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
+import {jobIdFor} from '../src/queue/queue-job.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
 import {BIN, makeProject, runCli} from './helpers.ts';
 import {HAVE_REDIS, journalFile, journalOf, keyOf, RedisServer, startWorker, stopWorker, waitFor, type WorkerProcess} from './queue-helpers.ts';
@@ -24,10 +27,10 @@ async function jobsPerModel(redis: Redis): Promise<Map<string, number>> {
   const ids = [
     ...(await redis.lrange(`${k}wait`, 0, -1)),
     ...(await redis.lrange(`${k}active`, 0, -1)),
-    ...(await redis.zrange(`${k}prioritized`, 0, -1)),
-    ...(await redis.zrange(`${k}delayed`, 0, -1)),
-    ...(await redis.zrange(`${k}completed`, 0, -1)),
-    ...(await redis.zrange(`${k}failed`, 0, -1)),
+    ...(await redis.zrange(`${k}prioritized`, '0', '-1')),
+    ...(await redis.zrange(`${k}delayed`, '0', '-1')),
+    ...(await redis.zrange(`${k}completed`, '0', '-1')),
+    ...(await redis.zrange(`${k}failed`, '0', '-1')),
   ];
   const counts = new Map<string, number>();
   for (const id of new Set(ids)) {
@@ -152,6 +155,54 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue --queue-window', () => {
       expect(sandbox.log).toHaveLength(30);
       expect((await jobsInRedis(probe)).total).toBe(0);
       expect(await stopWorker(worker)).toBe(0);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('a finished job left in Redis for a task already journaled (a coordinator killed between the two) is removed, never journaled again', async () => {
+    const sandbox = new Sandbox({models: [resolveSimModel('m', {ttftMs: 5, msPerToken: 0, latencySigma: 0.1})], latencyScale: 1});
+    await sandbox.listen();
+    try {
+      const dir = project(sandbox.url, 5);
+      const worker = startWorker(redis.url, ['--concurrency', '4'], dir);
+      workers.push(worker);
+      await worker.ready;
+      expect((await runCli(['run', '--queue', redis.url, '--json'], {cwd: dir})).code).toBe(0);
+      expect(await stopWorker(worker)).toBe(0);
+      const run = dirname(journalFile(dir)!);
+      const queueId = (JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')) as {queue: {id: string}}).queue.id;
+      // c0 is journaled; its job is back in Redis, finished, as if the coordinator died before removing it.
+      const stale = jobIdFor(queueId, keyOf({suiteId: 's', caseId: 'c0', model: 'm', repeat: 0}), 0);
+      const queue = new Queue('assay-tasks', {connection: {url: redis.url}});
+      const finisher = new Worker('assay-tasks', async () => ({v: 1, stale: true}), {connection: {url: redis.url}});
+      try {
+        await queue.add('m', {}, {jobId: stale});
+        let state = await queue.getJobState(stale);
+        for (let i = 0; i < 200 && state !== 'completed'; i++) {
+          await new Promise((r) => setTimeout(r, 25));
+          state = await queue.getJobState(stale);
+        }
+        expect(state).toBe('completed');
+      } finally {
+        await finisher.close();
+      }
+      // c4's line is lost, so there is one task to send again.
+      const kept = readFileSync(join(run, 'results.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.includes('"caseId":"c4"'));
+      writeFileSync(join(run, 'results.jsonl'), `${kept.join('\n')}\n`);
+
+      const again = startWorker(redis.url, ['--concurrency', '4'], dir);
+      workers.push(again);
+      await again.ready;
+      const resumed = await runCli(['run', '--resume', run, '--json'], {cwd: dir});
+      expect(resumed.code).toBe(0);
+      const lines = journalOf(dir);
+      expect(lines.map(keyOf).sort()).toEqual(['c0', 'c1', 'c2', 'c3', 'c4'].map((c) => keyOf({suiteId: 's', caseId: c, model: 'm', repeat: 0})));
+      expect(sandbox.log).toHaveLength(6);
+      expect(await queue.getJobState(stale)).toBe('unknown');
+      expect((await jobsInRedis(probe)).total).toBe(0);
+      await queue.close();
+      expect(await stopWorker(again)).toBe(0);
     } finally {
       await sandbox.close();
     }
