@@ -485,7 +485,7 @@ class QueueCoordinator {
     await this.add([...this.outstanding.keys()]);
   }
 
-  /** This run's jobs in Redis, in any state, left by an earlier session (at most about one window of them). */
+  /** This run's jobs in Redis, in any state, left by an earlier session (at most about a window per model). */
   private async findLeftovers(): Promise<void> {
     const base = this.queue!.toKey('');
     let cursor = '0';
