@@ -38,6 +38,7 @@ const INFRA = [
   'test/live-view-tmux.test.ts',
   'test/queue-limits.test.ts',
   'test/queue-run.test.ts',
+  'test/queue-window.test.ts',
   'test/report-ab-section.test.ts',
   'test/report-browser.test.ts',
   'test/report-layout.test.ts',

@@ -10,9 +10,9 @@ import {createInterface} from 'node:readline';
 import {join, resolve} from 'node:path';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
+import {timeCli as cli} from './time-cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'run.js');
 const only = process.argv[2];
 
 const server = new Sandbox({models: [resolveSimModel('zero-a', {ttftMs: 0, msPerToken: 0}), resolveSimModel('zero-b', {ttftMs: 0, msPerToken: 0}), resolveSimModel('fixed', {ttftMs: 20, msPerToken: 0, latencySigma: 0})]});
@@ -28,23 +28,6 @@ function project(cases: number, models: string[], extra = '', url = server.url):
     `providers:\n  - id: local\n    type: openai-compatible\n    baseURL: ${url}/v1\n    circuitBreaker: false\n    models:\n${models.map((m) => `      - { label: ${m}, model: ${m}, stream: false }`).join('\n')}\nsuites: [s.yaml]\n${extra}`,
   );
   return dir;
-}
-
-/** Runs the CLI under /usr/bin/time: wall seconds, CPU seconds and peak RSS of the whole process. */
-function cli(cwd: string, args: string[]): Promise<{wallS: number; cpuS: number; maxRssMb: number; stdout: string}> {
-  return new Promise((done, fail) => {
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, BIN, ...args], {cwd, env: {...process.env, CI: 'true'}, stdio: ['ignore', 'pipe', 'pipe']});
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
-      if (!m || (code !== 0 && code !== 1)) return fail(new Error(`assay exited ${code}: ${stderr.slice(-800)}`));
-      done({wallS: Number(m[1]), cpuS: Number(m[2]) + Number(m[3]), maxRssMb: Number(m[4]) / 1024, stdout});
-    });
-  });
 }
 
 /** A child process's stdout lines as they come. */
@@ -96,7 +79,7 @@ if (!only || only === 'overhead') {
 }
 
 if (!only || only === 'throughput') {
-  // Fair to both sides: the server runs in its own process (bench/zero-server.ts), and so do the bare
+  // Fair to both sides: the server runs in its own process (bench/zero-latency-server.ts), and so do the bare
   // loop (bench/bare-loop.ts) and assay, so each client has a thread of its own and neither shares
   // one with the server. Rounds alternate the two clients; medians are reported. CPU per request is
   // the client's CPU seconds per request: for the bare loop while it sends, for assay the
@@ -104,7 +87,7 @@ if (!only || only === 'throughput') {
   // holds up on a loaded machine where req/s does not. The layers of the stack (bench/stack-loop.ts)
   // are measured the same way, to show how much of assay's CPU is the SDK it is built on.
   const ROUNDS = Number(process.env.ROUNDS ?? 3);
-  const srv = spawn(process.execPath, [join(ROOT, 'bench', 'zero-server.ts')], {stdio: ['pipe', 'pipe', 'inherit']});
+  const srv = spawn(process.execPath, [join(ROOT, 'bench', 'zero-latency-server.ts'), '0', 'zero-a', 'zero-b', 'fixed'], {stdio: ['pipe', 'pipe', 'inherit']});
   const out = lines(srv);
   const url = (await out.next()).value as string;
   const serverCpuS = async () => {
@@ -153,7 +136,7 @@ if (!only || only === 'throughput') {
 if (!only || only === 'latency') {
   // The server in its own process (as for throughput): in the bench's process its 20 ms timers ran
   // late whenever the bench itself was busy, which read as assay adding latency. Median of rounds.
-  const srv = spawn(process.execPath, [join(ROOT, 'bench', 'zero-server.ts')], {stdio: ['pipe', 'pipe', 'inherit']});
+  const srv = spawn(process.execPath, [join(ROOT, 'bench', 'zero-latency-server.ts'), '0', 'zero-a', 'zero-b', 'fixed'], {stdio: ['pipe', 'pipe', 'inherit']});
   const url = (await lines(srv).next()).value as string;
   const dir = project(600, ['fixed'], 'concurrency: 32\n', url);
   const p50s: number[] = [];

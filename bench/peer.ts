@@ -10,9 +10,9 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'n
 import {loadavg, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {createInterface} from 'node:readline';
+import {BIN, timeNode} from './time-cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'run.js');
 const CASES = 1000;
 const MODELS = ['zero-a', 'zero-b'];
 const RESULTS = CASES * MODELS.length;
@@ -48,7 +48,7 @@ async function startServer(): Promise<{url: string; stop: () => void}> {
     createInterface({input: child.stdout!}).once('line', (l) => done([l]));
   });
   child.removeAllListeners('exit');
-  return {url: line!, stop: () => child.kill('SIGTERM')};
+  return {url: `${line!}/v1`, stop: () => child.kill('SIGTERM')};
 }
 
 /** One folder, one job: the same cases, prompt, models and grading for both tools. */
@@ -80,28 +80,11 @@ interface Measure {
   passed: number;
 }
 
-/** Runs one command under /usr/bin/time: wall seconds, CPU seconds (user + system) and peak RSS. */
-function timed(cwd: string, args: string[], env: NodeJS.ProcessEnv, okCodes: number[]): Promise<{wallS: number; cpuS: number; maxRssMb: number; stdout: string}> {
-  return new Promise((done, fail) => {
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, ...args], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']});
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
-      if (!m || !okCodes.includes(code ?? -1)) return fail(new Error(`${args[0]} exited ${code}: ${stderr.slice(-1500)}`));
-      done({wallS: Number(m[1]), cpuS: Number(m[2]) + Number(m[3]), maxRssMb: Number(m[4]) / 1024, stdout});
-    });
-  });
-}
-
 async function runAssay(dir: string): Promise<Measure> {
   // Exit 1 is a run whose gate failed; the job itself must have 2,000 answered results.
   // Without proxy variables: with them the launcher starts the CLI a second time (see bin/run.js).
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k)));
-  const r = await timed(dir, [BIN, 'run', '--json'], {...env, CI: 'true'}, [0, 1]);
+  const r = await timeNode(dir, [BIN, 'run', '--json'], {env: {...env, CI: 'true'}});
   const overall = (JSON.parse(r.stdout) as {overall: {n: number; ok: number; errors: number; passed: number}}).overall;
   if (overall.n !== RESULTS || overall.ok !== RESULTS || overall.errors !== 0) throw new Error(`assay: expected ${RESULTS} results without errors, got n ${overall.n}, ok ${overall.ok}, errors ${overall.errors}`);
   return {wallS: r.wallS, cpuS: r.cpuS, maxRssMb: r.maxRssMb, passed: overall.passed};
@@ -134,7 +117,7 @@ async function runPromptfoo(dir: string, entry: string): Promise<Measure> {
   };
   const out = join(dir, 'promptfoo-results.json');
   // Exit 100 is promptfoo's "some assertions failed".
-  const r = await timed(dir, [entry, 'eval', '-c', 'promptfooconfig.yaml', '-j', String(CONCURRENCY), '--no-cache', '--no-share', '--no-progress-bar', '--no-table', '-o', out], env, [0, 100]);
+  const r = await timeNode(dir, [entry, 'eval', '-c', 'promptfooconfig.yaml', '-j', String(CONCURRENCY), '--no-cache', '--no-share', '--no-progress-bar', '--no-table', '-o', out], {env, okCodes: [0, 100]});
   const doc = JSON.parse(readFileSync(out, 'utf8')) as {results: {results: {success: boolean; error?: string | null}[]; stats: {successes: number; failures: number; errors: number}}};
   const rows = doc.results.results;
   if (rows.length !== RESULTS || doc.results.stats.errors !== 0) throw new Error(`promptfoo: expected ${RESULTS} results without errors in ${out}, got ${rows.length} and ${doc.results.stats.errors} errors`);

@@ -3,10 +3,10 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {Result} from '../src/core/types.ts';
-import {InputError} from '../src/core/errors.ts';
 import {loadOutcomes} from '../src/routing/load-outcomes.ts';
 import {runBenchmark} from '../src/runner/run-benchmark.ts';
 import {FAST_DEFAULT_CONFIG, makeProject} from './helpers.ts';
+import {inputErrorOf} from './input-error-of.ts';
 
 function result(over: Partial<Result>): Result {
   return {
@@ -22,16 +22,6 @@ function runDir(results: Result[], models: Record<string, unknown> = {}): string
   writeFileSync(join(dir, 'results.jsonl'), `${results.map((r) => JSON.stringify(r)).join('\n')}\n`);
   writeFileSync(join(dir, 'run.json'), JSON.stringify({id: 'r1', models}));
   return dir;
-}
-
-function catchError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('loadOutcomes', () => {
@@ -76,23 +66,23 @@ describe('loadOutcomes', () => {
   it('names the file, field and line of a bad CSV', () => {
     const dir = mkdtempSync(join(tmpdir(), 'assay-csv-'));
     writeFileSync(join(dir, 'missing.csv'), 'case_id,model\na,b\n');
-    expect(catchError(() => loadOutcomes([join(dir, 'missing.csv')])).field).toBe('score');
+    expect(inputErrorOf(() => loadOutcomes([join(dir, 'missing.csv')])).field).toBe('score');
     writeFileSync(join(dir, 'range.csv'), 'case_id,model,score\na,m,0.5\n"b\nc",m,0.5\nd,m,7\n');
-    const e = catchError(() => loadOutcomes([join(dir, 'range.csv')]));
+    const e = inputErrorOf(() => loadOutcomes([join(dir, 'range.csv')]));
     expect(e).toMatchObject({field: 'score', line: 5, exitCode: 2});
     expect(e.message).toMatch(/range\.csv:5.*outside 0\.\.1/);
     writeFileSync(join(dir, 'nan.csv'), 'case_id,model,score,cost_usd\na,m,1,cheap\n');
-    expect(catchError(() => loadOutcomes([join(dir, 'nan.csv')]))).toMatchObject({field: 'cost_usd', line: 2});
+    expect(inputErrorOf(() => loadOutcomes([join(dir, 'nan.csv')]))).toMatchObject({field: 'cost_usd', line: 2});
   });
 
   it('refuses what it cannot read, naming it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'assay-src-'));
     mkdirSync(join(dir, 'empty'));
     writeFileSync(join(dir, 'x.txt'), 'hello');
-    expect(catchError(() => loadOutcomes([join(dir, 'nope')])).message).toMatch(/no such file/);
-    expect(catchError(() => loadOutcomes([join(dir, 'empty')])).message).toMatch(/no results\.jsonl/);
-    expect(catchError(() => loadOutcomes([join(dir, 'x.txt')])).message).toMatch(/unknown source type/);
-    expect(catchError(() => loadOutcomes([])).field).toBe('--from');
+    expect(inputErrorOf(() => loadOutcomes([join(dir, 'nope')])).message).toMatch(/no such file/);
+    expect(inputErrorOf(() => loadOutcomes([join(dir, 'empty')])).message).toMatch(/no results\.jsonl/);
+    expect(inputErrorOf(() => loadOutcomes([join(dir, 'x.txt')])).message).toMatch(/unknown source type/);
+    expect(inputErrorOf(() => loadOutcomes([])).field).toBe('--from');
   });
 });
 

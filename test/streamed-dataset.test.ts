@@ -9,6 +9,7 @@ import {datasetStamp, readDatasetRows} from '../src/datasets/read-dataset-rows.t
 import {planRun, sampleCases} from '../src/runner/plan-tasks.ts';
 import type {SuiteCase} from '../src/suites/load-suite.ts';
 import {makeProject} from './helpers.ts';
+import {inputErrorOf} from './input-error-of.ts';
 
 const PROVIDER = 'id: sim\ntype: sandbox\nwire: openai\nmodels:\n  - {label: m1, model: m1}\n  - {label: m2, model: m2}\n';
 const CONFIG = JSON.stringify({providers: ['providers/*.yaml'], suites: ['suites/*.yaml']});
@@ -24,16 +25,6 @@ function project(dataset: string, name = 'd.csv'): string {
 
 function rows(file: string, chunkBytes: number) {
   return [...readDatasetRows(file, 'd', undefined, chunkBytes)];
-}
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
 }
 
 async function loadFails(dir: string): Promise<InputError> {
@@ -57,11 +48,11 @@ describe('streamed datasets: rows read a chunk at a time', () => {
 
   it('names the line of a bad row past the first chunk', () => {
     const dir = project(`word,expected\n${'a,a\n'.repeat(50)}b,b,extra\n`);
-    const e = thrown(() => rows(join(dir, 'datasets/d.csv'), 16));
+    const e = inputErrorOf(() => rows(join(dir, 'datasets/d.csv'), 16));
     expect(e.line).toBe(52);
     expect(e.message).toMatch(/3 fields, the header has 2/);
     writeFileSync(join(dir, 'datasets/d.jsonl'), `${'{"word":"a"}\n'.repeat(30)}{"word": \n`);
-    const j = thrown(() => rows(join(dir, 'datasets/d.jsonl'), 16));
+    const j = inputErrorOf(() => rows(join(dir, 'datasets/d.jsonl'), 16));
     expect(j.line).toBe(31);
     expect(j.message).toMatch(/not valid JSON/);
   });
@@ -69,7 +60,7 @@ describe('streamed datasets: rows read a chunk at a time', () => {
   it('names the line where an unterminated quote opens', () => {
     const dir = project(`id,q\n${Array.from({length: 38}, (_, i) => `${i},a`).join('\n')}\n40,"open\n41,b\n`);
     for (const size of [16, 1 << 16]) {
-      const e = thrown(() => rows(join(dir, 'datasets/d.csv'), size));
+      const e = inputErrorOf(() => rows(join(dir, 'datasets/d.csv'), size));
       expect(e.line).toBe(40);
       expect(e.message).toMatch(/Quoted field unterminated/);
     }
@@ -90,7 +81,7 @@ describe('streamed datasets: rows read a chunk at a time', () => {
     expect([...readDatasetRows(file, 'd', stamp)]).toHaveLength(1);
     writeFileSync(file, 'word,expected\nhi,hi\nho,ho\n');
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
-    expect(thrown(() => [...readDatasetRows(file, 'd', stamp)]).message).toMatch(/changed on disk/);
+    expect(inputErrorOf(() => [...readDatasetRows(file, 'd', stamp)]).message).toMatch(/changed on disk/);
   });
 });
 

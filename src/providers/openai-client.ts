@@ -11,6 +11,7 @@ import type {Completion, CompletionRequest, ProviderClient} from './provider-cli
 import {ProviderError} from './provider-error.ts';
 import {openaiChatUsage, reportedCost, type UsageParts} from './usage.ts';
 import {measureWire} from './wire-timing.ts';
+import {listOpenAIModels} from './list-openai-models.ts';
 
 /** Azure OpenAI: deployments under {endpoint}/openai with an api-version, or the v1 API when there is none. */
 export interface AzureTarget {
@@ -166,16 +167,7 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
         dl.done();
       }
     },
-    async listModels() {
-      const ctx = classifyContext(opts, '(list models)', opts.timeoutMs);
-      try {
-        const ids: string[] = [];
-        for await (const m of client.models.list({timeout: opts.timeoutMs})) ids.push(m.id);
-        return ids;
-      } catch (error) {
-        throw classifyError(error, ctx);
-      }
-    },
+    listModels: () => listOpenAIModels(client, opts),
   };
 }
 

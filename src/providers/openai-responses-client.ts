@@ -9,6 +9,7 @@ import type {Completion, CompletionRequest, ProviderClient} from './provider-cli
 import {ProviderError} from './provider-error.ts';
 import {openaiResponsesUsage, reportedCost} from './usage.ts';
 import {measureWire} from './wire-timing.ts';
+import {listOpenAIModels} from './list-openai-models.ts';
 
 // OpenAI's Responses API (`api: responses`), for models served only there: the same request in its
 // words (instructions, input items, max_output_tokens, reasoning, text.format, flat function tools),
@@ -142,16 +143,7 @@ export function createOpenAIResponsesClient(client: OpenAI, opts: ClientOptions)
         dl.done();
       }
     },
-    async listModels() {
-      const ctx = classifyContext(opts, '(list models)', opts.timeoutMs);
-      try {
-        const ids: string[] = [];
-        for await (const m of client.models.list({timeout: opts.timeoutMs})) ids.push(m.id);
-        return ids;
-      } catch (error) {
-        throw classifyError(error, ctx);
-      }
-    },
+    listModels: () => listOpenAIModels(client, opts),
   };
 }
 

@@ -1,7 +1,7 @@
-import {createHash, randomBytes} from 'node:crypto';
+import {randomBytes} from 'node:crypto';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import type {Job, Queue as BullQueue, QueueEvents as BullQueueEvents} from 'bullmq';
+import type {Queue as BullQueue, QueueEvents as BullQueueEvents} from 'bullmq';
 import type {Redis} from 'ioredis';
 import type {LoadedProvider} from '../config/load-config.ts';
 import {InputError} from '../core/errors.ts';
@@ -13,12 +13,12 @@ import {buildResult} from '../runner/build-result.ts';
 import {cacheable} from '../runner/cache-policy.ts';
 import {sendRequestOf, taskCacheKey, type SendOutcome} from '../runner/execute-task.ts';
 import type {ExecuteArgs, ExecutionOutcome, Executor} from '../runner/executor.ts';
-import {readJournal} from '../runner/journal.ts';
+import {forEachJournalLine} from '../runner/journal.ts';
 import {sandboxBaseURL} from '../runner/open-clients.ts';
 import {pendingTasks, type Task} from '../runner/plan-tasks.ts';
 import {judgeModelsOf, openRunSession, type RunSession} from '../runner/run-session.ts';
-import {queueJobResultSchema} from './job-schemas.ts';
-import {decodeOutcome, jobIdFor, jobIdPrefix, type QueueJobData, type QueueJobResult} from './queue-job.ts';
+import {jobProgressSchema, queueJobResultSchema} from './job-schemas.ts';
+import {decodeOutcome, isJobIdOf, jobIdFor, jobIdPrefix, type QueueJobData} from './queue-job.ts';
 import {connectRedis, parseRedisUrl, QUEUE_NAME, redactRedisUrl} from './redis-connection.ts';
 import {RedisLimits} from './redis-limits.ts';
 
@@ -28,12 +28,29 @@ const SWEEP_MS = 1000;
 const NO_WORKER_WARN_MS = 10_000;
 /** Jobs added per round trip. */
 const ADD_CHUNK = 500;
+/** The default window: jobs of one model in Redis at once, at least this many (and 4 × the run's concurrency). */
+const MIN_WINDOW = 1000;
 /** Cleanup calls on the way out never hang on a Redis that has gone away. */
 const CLEANUP_TIMEOUT_MS = 5000;
 
 interface Pending {
   task: Task;
   gen: number;
+}
+
+/** One model's queue: its pending tasks, pulled lazily, and how many of its jobs are in Redis. */
+interface ModelWindow {
+  label: string;
+  source: Iterator<Task>;
+  exhausted: boolean;
+  /** Outstanding jobs plus journaled ones still being removed. */
+  inRedis: number;
+}
+
+/** A finished job as the coordinator reads it: the worker's return value (parsed later), or why it failed. */
+interface Finished {
+  result?: unknown;
+  failedReason?: string;
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
@@ -48,11 +65,13 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined>
 /**
  * Queue mode (`assay run --queue redis://HOST:PORT`): every pending task becomes a BullMQ job that any
  * `assay worker` takes; this process (the coordinator) grades what comes back and is the only journal
- * writer. Exactly-once: a job's id is (run, suite, case, model, repeat, generation), where the
- * generation is how many journal lines the task already has; a result is journaled only if the task
- * still has exactly that many lines, then its job is removed. A result arriving twice (a re-delivered
- * job, a sweep racing an event, a coordinator that crashed between journaling and removing) finds the
- * count moved on and is dropped.
+ * writer. Tasks are pulled from the plan lazily, per model, a window of jobs at a time (opts.queueWindow).
+ * Exactly-once: a job's id is (run, suite, case, model, repeat, generation), where the generation is
+ * how many journal lines the task had when this session started. Each pending task is pulled once; its
+ * job stays outstanding until its result is journaled, and is removed only after that. A result arriving
+ * twice (a re-delivered job, a sweep racing an event) finds its job no longer outstanding and is
+ * dropped; one that a crashed session journaled but did not remove belongs to a finished task, which
+ * the plan never yields again, and is removed at the end.
  */
 export const executeQueue: Executor = async (args: ExecuteArgs): Promise<ExecutionOutcome> => {
   const {opts, runId, dir, meta} = args;
@@ -100,7 +119,12 @@ export const executeQueue: Executor = async (args: ExecuteArgs): Promise<Executi
   return session.outcome();
 };
 
-/** One coordinator session on the queue: enqueues, collects results (events and sweeps), journals each once. */
+/**
+ * One coordinator session on the queue: enqueues, collects results (events and sweeps), journals each once.
+ * The plan is read lazily, one generator per model queue: a model's pending tasks are pulled as its jobs
+ * finish, so at most `window` jobs of each model are in Redis (and in this process) at once, however
+ * large the run, and a slow model's backlog never holds up a fast one.
+ */
 class QueueCoordinator {
   private readonly session: RunSession;
   private readonly redis: Redis;
@@ -108,12 +132,29 @@ class QueueCoordinator {
   /** The Redis URL with its password redacted, for messages. */
   private readonly shown: string;
   private readonly globalCap: number;
-  /** Lines per task already in the journal: a job's generation must match for its result to be journaled. */
-  private readonly lines = new Map<string, number>();
-  private readonly byDigest = new Map<string, Task>();
+  /** Jobs of one model in Redis at once (outstanding ones plus those being removed). */
+  private readonly window: number;
+  /** Journal lines of the pending tasks that have some (errors to send again): a job's generation. Other pending tasks are at 0. */
+  private readonly gens = new Map<string, number>();
+  /** Per model queue: its pending tasks in plan order, pulled as its window has room, and its jobs in Redis. */
+  private readonly queues: ModelWindow[];
+  private readonly windowOf: Map<string, ModelWindow>;
+  /** Jobs this session enqueued (or found) and has not journaled yet. Its own entry is a job's licence to be journaled. */
   private readonly outstanding = new Map<string, Pending>();
+  /** Outstanding jobs whose addBulk failed: added again first on the next fill (adding is idempotent). */
+  private unadded: string[] = [];
+  /**
+   * Jobs of this run an earlier session left in Redis, not yet reached in the plan: their results are
+   * collected (not sent again) when the plan reaches their task; those never reached are stale (their
+   * task was journaled before a crash kept them from being removed) and are removed at the end.
+   */
+  private readonly leftover = new Set<string>();
   private readonly inFlight = new Map<string, string>();
   private readonly handling = new Map<string, Promise<void>>();
+  private filling: Promise<void> | null = null;
+  private fillAgain = false;
+  /** Set once the leftovers are known: until then a finished job's event is left for the leftover pass. */
+  private scanned = false;
   private readonly marker: string;
   private readonly prefix: string;
   private queue: BullQueue | null = null;
@@ -127,13 +168,16 @@ class QueueCoordinator {
     this.queueRunId = queueRunId;
     this.shown = shown;
     this.globalCap = session.opts.concurrency ?? session.loaded.config.concurrency;
+    this.window = session.opts.queueWindow ?? Math.max(MIN_WINDOW, 4 * this.globalCap);
     this.marker = `assay:run:${queueRunId}:jobs`;
     this.prefix = jobIdPrefix(queueRunId);
-    for (const r of readJournal(session.journalFile).results) {
+    // One streaming pass; only pending tasks are counted (a finished one is never sent again).
+    forEachJournalLine(session.journalFile, (r) => {
       const key = taskKey(r.suiteId, r.caseId, r.model, r.repeat);
-      this.lines.set(key, (this.lines.get(key) ?? 0) + 1);
-    }
-    for (const t of session.plan.tasks()) this.byDigest.set(createHash('sha256').update(t.key).digest('hex').slice(0, 32), t);
+      if (!session.done.has(key)) this.gens.set(key, (this.gens.get(key) ?? 0) + 1);
+    });
+    this.queues = [...session.pendingSizes].filter(([, size]) => size > 0).map(([label]) => ({label, source: pendingTasks(session.plan, session.done, label), exhausted: false, inRedis: 0}));
+    this.windowOf = new Map(this.queues.map((q) => [q.label, q]));
   }
 
   async run(): Promise<void> {
@@ -147,16 +191,15 @@ class QueueCoordinator {
     }, 250);
     this.ticker.unref();
 
-    // 1. Results a previous session left in Redis (it stopped or crashed before collecting them).
-    for (const t of pendingTasks(session.plan, session.done)) this.outstanding.set(jobIdFor(this.queueRunId, t.key, this.lines.get(t.key) ?? 0), {task: t, gen: this.lines.get(t.key) ?? 0});
-    await this.sweep();
-    await Promise.all(this.handling.values());
-    // 2. Cache hits are journaled here without a job; the rest are enqueued.
-    const sendable = await this.journalCacheHits();
-    if (!session.fatal) await this.enqueue(sendable);
-    // 3. Collect results until every job is journaled (or, after Ctrl+C, withdrawn or journaled).
+    // 1. Jobs a previous session left in Redis (it stopped or crashed before collecting them).
+    await this.findLeftovers();
+    // 2. The first window; cache hits are journaled without a job. Settling a job fills the window again.
+    await this.redis.set(this.marker, '1');
+    await this.fill();
+    // 3. Collect results until every task is journaled (or, after Ctrl+C, withdrawn or journaled).
     await this.collect();
     await Promise.all(this.handling.values());
+    if (this.exhausted() && !session.fatal && !session.signals.stopScheduling.aborted) await this.removeStale();
   }
 
   /** The queue, and its event stream on a connection of its own: finished jobs are settled as their events arrive. */
@@ -180,13 +223,14 @@ class QueueCoordinator {
     events.on('error', () => {});
     events.on('completed', ({jobId, returnvalue}) => {
       if (!jobId.startsWith(prefix)) return;
-      let result: QueueJobResult | undefined;
+      // Parsed (and checked by outcomeOf), never trusted as it comes from Redis.
+      let result: unknown;
       try {
-        result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as QueueJobResult;
+        result = typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue;
       } catch {
         result = undefined;
       }
-      void this.settle(jobId, result ? {result} : undefined).catch(() => {});
+      void this.settle(jobId, result === undefined ? undefined : {result}).catch(() => {});
     });
     events.on('failed', ({jobId}) => {
       // Fired for every failed attempt; settle() looks at the job and acts only once it is failed for good.
@@ -198,7 +242,7 @@ class QueueCoordinator {
     });
     events.on('progress', ({jobId, data}) => {
       const p = this.outstanding.get(jobId);
-      const retry = (data as {retry?: {reason: string; waitMs: number; message: string}} | undefined)?.retry;
+      const retry = jobProgressSchema.safeParse(data).data?.retry;
       if (p && retry) session.emit({type: 'retry', model: p.task.model.label, caseId: p.task.testCase.id, reason: retry.reason, waitMs: retry.waitMs, message: retry.message});
     });
     await events.waitUntilReady();
@@ -215,35 +259,105 @@ class QueueCoordinator {
     return {name: t.model.label, data, opts: {jobId: jobIdFor(this.queueRunId, t.key, gen), attempts: 3, backoff: {type: 'fixed', delay: 1000}}};
   }
 
-  private async enqueue(list: Pending[]): Promise<void> {
-    await this.redis.set(this.marker, '1');
-    for (let i = 0; i < list.length; i += ADD_CHUNK) {
-      if (this.session.signals.stopScheduling.aborted) return;
-      await this.queue!.addBulk(list.slice(i, i + ADD_CHUNK).map((p) => this.jobFor(p.task, p.gen)));
+  /** Adds these outstanding jobs to Redis; on failure they are kept to be added again by the next fill. */
+  private async add(jobIds: string[]): Promise<void> {
+    const jobs = jobIds.flatMap((id) => {
+      const p = this.outstanding.get(id);
+      return p ? [this.jobFor(p.task, p.gen)] : [];
+    });
+    if (jobs.length === 0) return;
+    try {
+      await this.queue!.addBulk(jobs);
+    } catch (error) {
+      this.unadded.push(...jobIds);
+      throw error;
     }
   }
 
-  /** Journals what the response cache already has; returns the rest, to be sent by workers. */
-  private async journalCacheHits(): Promise<Pending[]> {
-    const {session} = this;
-    const sendable: Pending[] = [];
-    for (const [jobId, p] of [...this.outstanding]) {
-      const hit = session.cache && cacheable(p.task) ? session.cache.get(taskCacheKey(p.task)) : null;
-      if (!hit) {
-        sendable.push(p);
-        continue;
-      }
-      const now = new Date();
-      const result = await buildResult(p.task, {runId: session.runId, callModel: session.callModel, startedAt: now, endedAt: now, queueMs: 0, rateWaitMs: 0, attempts: 0, cached: true, completion: hit.completion, error: null});
-      if (!session.journal(p.task, result)) break;
-      this.lines.set(p.task.key, p.gen + 1);
-      this.outstanding.delete(jobId);
+  /** Whether a model's window has room for another job. */
+  private roomy(q: ModelWindow): boolean {
+    return !q.exhausted && q.inRedis < this.window;
+  }
+
+  /** Whether a model's window has drained enough to be worth a round trip: a whole step, so jobs go to Redis in chunks, not one by one. */
+  private drained(q: ModelWindow): boolean {
+    return !q.exhausted && this.window - q.inRedis >= this.refillStep();
+  }
+
+  /** Every model queue has given all its tasks. */
+  private exhausted(): boolean {
+    return this.queues.every((q) => q.exhausted);
+  }
+
+  /** Pulls pending tasks into the window (once at a time): cache hits are journaled, leftovers collected, the rest enqueued. */
+  private fill(): Promise<void> {
+    if (this.filling) {
+      // The fill under way may be past its last look at the window: it goes round once more.
+      this.fillAgain = true;
+      return this.filling;
     }
-    return sendable;
+    this.filling = (async () => {
+      try {
+        do {
+          this.fillAgain = false;
+          await this.fillOnce();
+        } while (this.fillAgain);
+      } finally {
+        this.filling = null;
+      }
+    })();
+    return this.filling;
+  }
+
+  private async fillOnce(): Promise<void> {
+    const {session} = this;
+    const stopped = () => session.signals.stopScheduling.aborted || session.fatal !== null;
+    if (this.unadded.length > 0 && !stopped()) {
+      const again = this.unadded;
+      this.unadded = [];
+      await this.add(again);
+    }
+    // Round the model queues, a chunk at a time, while any has room: each fills its own window.
+    for (let open = this.queues.filter((q) => this.drained(q)); open.length > 0 && !stopped(); open = open.filter((q) => this.drained(q))) {
+      const batch: string[] = [];
+      const found: string[] = [];
+      for (const q of open) {
+        while (batch.length < ADD_CHUNK && this.roomy(q) && !stopped()) {
+          const next = q.source.next();
+          if (next.done) {
+            q.exhausted = true;
+            break;
+          }
+          const task = next.value;
+          const gen = this.gens.get(task.key) ?? 0;
+          const jobId = jobIdFor(this.queueRunId, task.key, gen);
+          if (this.leftover.delete(jobId)) {
+            // Already in Redis (waiting, running or finished): collected, never added again.
+            this.outstanding.set(jobId, {task, gen});
+            q.inRedis++;
+            found.push(jobId);
+            continue;
+          }
+          const hit = session.cache && cacheable(task) ? session.cache.get(taskCacheKey(task)) : null;
+          if (hit) {
+            const now = new Date();
+            const result = await buildResult(task, {runId: session.runId, callModel: session.callModel, startedAt: now, endedAt: now, queueMs: 0, rateWaitMs: 0, attempts: 0, cached: true, completion: hit.completion, error: null});
+            session.journal(task, result);
+            continue;
+          }
+          // In outstanding before it is added: its completion event may come before addBulk returns.
+          this.outstanding.set(jobId, {task, gen});
+          q.inRedis++;
+          batch.push(jobId);
+        }
+      }
+      await this.add(batch);
+      for (const jobId of found) void this.settle(jobId).catch(() => {});
+    }
   }
 
   /** Turns a finished job into (at most) one journal line, then removes the job. */
-  private settle(jobId: string, finished?: {result?: QueueJobResult; failedReason?: string}): Promise<void> {
+  private settle(jobId: string, finished?: Finished): Promise<void> {
     const running = this.handling.get(jobId);
     if (running) return running;
     const work = this.settleOnce(jobId, finished).finally(() => this.handling.delete(jobId));
@@ -251,44 +365,56 @@ class QueueCoordinator {
     return work;
   }
 
-  private async settleOnce(jobId: string, finished?: {result?: QueueJobResult; failedReason?: string}): Promise<void> {
+  private async settleOnce(jobId: string, finished?: Finished): Promise<void> {
     const {session} = this;
-    const [, digest, genText] = jobId.slice(this.prefix.length - 1).split('/');
-    const task = this.byDigest.get(digest ?? '');
-    const gen = Number(genText);
-    if (!task || !Number.isInteger(gen) || (this.lines.get(task.key) ?? 0) !== gen) {
-      // Already journaled (or not a task of this plan): drop the duplicate.
-      this.outstanding.delete(jobId);
-      await this.queue!.remove(jobId).catch(() => {});
+    if (!this.scanned) return;
+    const pending = this.outstanding.get(jobId);
+    if (!pending) {
+      // A leftover not reached yet is collected when its task comes up; anything else was journaled
+      // already (or is not a task of this plan): drop the duplicate.
+      if (!this.leftover.has(jobId)) await this.queue!.remove(jobId).catch(() => {});
       return;
     }
     const got = finished ?? (await this.finishedJob(jobId));
     if (!got) return;
+    const {task} = pending;
     const outcome = this.outcomeOf(got);
     const result = await buildResult(task, {runId: session.runId, callModel: session.callModel, ...outcome, cached: false});
-    if ((this.lines.get(task.key) ?? 0) !== gen || session.fatal) return;
+    if (this.outstanding.get(jobId) !== pending || session.fatal) return;
     if (!session.journal(task, result)) return;
-    this.lines.set(task.key, gen + 1);
     this.outstanding.delete(jobId);
     this.inFlight.delete(jobId);
     if (outcome.completion && session.cache && cacheable(task)) session.cache.set(taskCacheKey(task), outcome.completion);
-    // Only after the journal line is written: a crash before this leaves a job whose generation is stale.
-    await this.queue!.remove(jobId).catch(() => {});
+    // Only after the journal line is written: a crash before this leaves a job whose task is finished,
+    // which a resumed session never reaches in its plan, and removes as stale.
+    try {
+      await this.queue!.remove(jobId).catch(() => {});
+    } finally {
+      // Its room in the window is given back only once it has left Redis.
+      const q = this.windowOf.get(task.model.label)!;
+      q.inRedis--;
+      if (this.drained(q)) void this.fill().catch(() => {});
+    }
+  }
+
+  /** How far the window drains before it is filled again: a whole add round trip's worth, or half the window. */
+  private refillStep(): number {
+    return Math.min(ADD_CHUNK, Math.ceil(this.window / 2));
   }
 
   /** A job's result or failure, when it is finished for good; undefined while it is waiting or running. */
-  private async finishedJob(jobId: string): Promise<{result?: QueueJobResult; failedReason?: string} | undefined> {
-    const job = (await this.queue!.getJob(jobId)) as Job<QueueJobData, QueueJobResult> | undefined;
+  private async finishedJob(jobId: string): Promise<Finished | undefined> {
+    const job = await this.queue!.getJob(jobId);
     if (!job) return undefined;
     const state = await job.getState();
-    if (state === 'completed') return {result: job.returnvalue};
+    if (state === 'completed') return {result: job.returnvalue as unknown};
     if (state === 'failed') return {failedReason: job.failedReason};
     return undefined;
   }
 
-  private outcomeOf(got: {result?: QueueJobResult; failedReason?: string}): SendOutcome {
+  private outcomeOf(got: Finished): SendOutcome {
     const read = got.result === undefined ? null : queueJobResultSchema.safeParse(got.result);
-    if (read?.success) return decodeOutcome(read.data as QueueJobResult);
+    if (read?.success) return decodeOutcome(read.data);
     const now = new Date();
     // A result this coordinator cannot read (another assay version, or not an assay worker) is a failed job.
     const reason = read ? `a worker returned a result this coordinator cannot read (${describeProblems(read.error, 1)})` : (got.failedReason ?? 'no result');
@@ -324,12 +450,18 @@ class QueueCoordinator {
     const {session} = this;
     let lastSweep = performance.now();
     let lastWorkerCheck = performance.now();
-    while (this.outstanding.size > 0 && !session.fatal) {
+    const more = () => !this.exhausted() && !session.signals.stopScheduling.aborted;
+    while ((this.outstanding.size > 0 || more()) && !session.fatal) {
       await sleep(100);
       const now = performance.now();
-      if (now - lastSweep < SWEEP_MS) continue;
+      if (now - lastSweep < SWEEP_MS) {
+        // Settling fills the window; this is for what that missed (a fill that failed, cache hits only).
+        if (more() && this.queues.some((q) => this.drained(q))) await this.fill().catch(() => {});
+        continue;
+      }
       lastSweep = now;
       try {
+        if (more()) await this.fill();
         await this.sweep();
         if (session.signals.stopScheduling.aborted) await this.removeUnstarted();
         else await this.checkJobsStillThere();
@@ -349,7 +481,31 @@ class QueueCoordinator {
     if (this.outstanding.size === 0 || this.session.signals.stopScheduling.aborted) return;
     if ((await this.redis.exists(this.marker)) === 1) return;
     this.session.emit({type: 'warning', message: `Redis at ${this.shown} lost this run's jobs (restarted without persistence?): adding the ${this.outstanding.size} unfinished ones again`});
-    await this.enqueue([...this.outstanding.values()]);
+    await this.redis.set(this.marker, '1');
+    await this.add([...this.outstanding.keys()]);
+  }
+
+  /** This run's jobs in Redis, in any state, left by an earlier session (at most about a window per model). */
+  private async findLeftovers(): Promise<void> {
+    const base = this.queue!.toKey('');
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${base}${this.prefix}*`, 'COUNT', 1000, 'TYPE', 'hash');
+      cursor = next;
+      for (const key of keys) {
+        const jobId = key.slice(base.length);
+        if (isJobIdOf(this.queueRunId, jobId)) this.leftover.add(jobId);
+      }
+    } while (cursor !== '0');
+    this.scanned = true;
+  }
+
+  /** Leftovers the whole plan went by: their tasks were journaled already. Removed; never sent, never journaled. */
+  private async removeStale(): Promise<void> {
+    for (const jobId of [...this.leftover]) {
+      await this.queue!.remove(jobId).catch(() => 0);
+      this.leftover.delete(jobId);
+    }
   }
 
   /** First Ctrl+C: jobs no worker has taken are withdrawn (--resume adds them again); taken ones finish. */
@@ -357,8 +513,10 @@ class QueueCoordinator {
     for (const jobId of [...this.outstanding.keys()]) {
       if (this.handling.has(jobId)) continue;
       const removed = await this.queue!.remove(jobId).catch(() => 0);
-      if (removed === 1) this.outstanding.delete(jobId);
-      else if (!(await this.queue!.getJob(jobId).catch(() => null))) this.outstanding.delete(jobId);
+      if (removed !== 1 && (await this.queue!.getJob(jobId).catch(() => null))) continue;
+      const p = this.outstanding.get(jobId);
+      this.outstanding.delete(jobId);
+      if (p) this.windowOf.get(p.task.model.label)!.inRedis--;
     }
   }
 

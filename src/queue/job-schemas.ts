@@ -40,3 +40,6 @@ export const queueJobResultSchema = z.looseObject({
   attempts: z.number().int().nonnegative(),
   worker: z.string(),
 });
+
+/** A job's progress as the coordinator reads it: a worker reports each retry it waits out. */
+export const jobProgressSchema = z.object({retry: z.object({reason: z.string(), waitMs: z.number(), message: z.string()}).optional()});

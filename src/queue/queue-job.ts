@@ -48,6 +48,12 @@ export function jobIdPrefix(run: string): string {
   return `${run}/`;
 }
 
+/** Whether `jobId` (as found in Redis) has the shape jobIdFor gives this run's jobs. */
+export function isJobIdOf(run: string, jobId: string): boolean {
+  if (!jobId.startsWith(jobIdPrefix(run))) return false;
+  return /^[0-9a-f]{32}\/(0|[1-9]\d*)$/.test(jobId.slice(run.length + 1));
+}
+
 export function encodeOutcome(o: SendOutcome, worker: string): QueueJobResult {
   return {
     v: 1,

@@ -36,6 +36,8 @@ export interface RunOptions extends PlanOptions {
   batchPollMs?: number;
   /** redis://HOST:PORT: enqueue every request on this Redis for `assay worker` processes (see executeQueue). */
   queue?: string;
+  /** With `queue`: at most this many jobs of each model in Redis at once (default max(1000, 4 × concurrency)). */
+  queueWindow?: number;
 }
 
 /** What an executor (in-process pool, provider batch APIs, a Redis queue) gets: tasks to send and where results go. */
