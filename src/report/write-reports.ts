@@ -152,6 +152,7 @@ export async function writeReports(dir: string, runId: string | undefined, opts:
   const summary = facts.summary.summary(id, Array.isArray(run?.breakerTransitions) ? run.breakerTransitions : []);
   if (opts.keepGate) keepPreviousGate(dir, summary);
   const gate = opts.gate?.(facts.gateSource());
+  facts.summary.releaseScratch();
   if (gate) summary.gate = gate;
   writeJsonAtomic(files.summary, summary);
   writeFileAtomic(files.summaryCsv, summaryToCsv(summary));

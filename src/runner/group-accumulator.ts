@@ -40,6 +40,7 @@ export interface CaseValues {
  * group's rows when asked for, and dropped after: a summary never holds one per group.
  */
 export class CaseTable {
+  readonly #rows: ResultRows;
   /** Case number → its slot, -1 when the group has no scored result of it. */
   readonly slotOf: Int32Array;
   readonly caseOf: Int32Array;
@@ -49,13 +50,15 @@ export class CaseTable {
   readonly #passed: Int32Array;
   size = 0;
 
-  constructor(rows: ResultRows, members: Int32Array | null, memberCount: number, scoredRows: number) {
-    this.slotOf = new Int32Array(rows.cases).fill(-1);
-    this.caseOf = new Int32Array(scoredRows);
-    this.#sum = new Float64Array(scoredRows);
-    this.#count = new Int32Array(scoredRows);
-    this.#graded = new Int32Array(scoredRows);
-    this.#passed = new Int32Array(scoredRows);
+  /** `set`: the name of the working arrays it is built in (ResultRows.scratch); two tables read together need two names. */
+  constructor(rows: ResultRows, members: Int32Array | null, memberCount: number, scoredRows: number, set: string) {
+    this.#rows = rows;
+    this.slotOf = rows.scratch(`${set}.slotOf`, Int32Array, rows.cases).fill(-1);
+    this.caseOf = rows.scratch(`${set}.caseOf`, Int32Array, scoredRows);
+    this.#sum = rows.scratch(`${set}.sum`, Float64Array, scoredRows);
+    this.#count = rows.scratch(`${set}.count`, Int32Array, scoredRows);
+    this.#graded = rows.scratch(`${set}.graded`, Int32Array, scoredRows);
+    this.#passed = rows.scratch(`${set}.passed`, Int32Array, scoredRows);
     const flags = rows.flags.values;
     const score = rows.score.values;
     const caseOfRow = rows.caseOf.values;
@@ -87,23 +90,23 @@ export class CaseTable {
   }
 
   /** Each case's mean score, and the pass fractions of the cases with any graded repeat, in slot order. */
-  means(): {scores: number[]; passFractions: number[]} {
-    const scores = new Array<number>(this.size);
-    const passFractions: number[] = [];
+  means(): {scores: Float64Array; passFractions: Float64Array} {
+    const scores = this.#rows.scratch('scores', Float64Array, this.size);
+    const fractions = this.#rows.scratch('passFractions', Float64Array, this.size);
+    let graded = 0;
     for (let slot = 0; slot < this.size; slot++) {
       scores[slot] = this.#sum[slot]! / this.#count[slot]!;
-      const graded = this.#graded[slot]!;
-      if (graded !== 0) passFractions.push(this.#passed[slot]! / graded);
+      if (this.#graded[slot] !== 0) fractions[graded++] = this.#passed[slot]! / this.#graded[slot]!;
     }
-    return {scores, passFractions};
+    return {scores, passFractions: fractions.subarray(0, graded)};
   }
 }
 
 /**
  * The statistics of one group (the run, a model, a suite × model, a tag × model) accumulated one
  * result at a time, in journal order. It keeps counts and sums, and the numbers of its results'
- * rows in a ResultRows shared with the other groups (the run's group, which has every row, not even
- * those): the per-case table and the sorted latencies are built from them when its statistics are
+ * rows in a ResultRows shared with the other groups (none while they are all the rows so far: the
+ * run's group, and a run's only model and suite): the per-case table and the sorted latencies are built from them when its statistics are
  * asked for. Sums are added in the order groupStats always added them, so the figures are the same
  * to the last bit.
  */
@@ -119,8 +122,8 @@ export class GroupAccumulator {
   #passed = 0;
   #unscored = 0;
   readonly #rows: ResultRows;
-  /** The rows of this group's results, in the order added; null when the group has every row of #rows. */
-  readonly #members: Int32s | null;
+  /** The rows of this group's results, in the order added; null while they are rows 0 … n − 1 (no list needed). */
+  #members: Int32s | null = null;
   #scoredRows = 0;
   #timedRows = 0;
   #firstTokenRows = 0;
@@ -142,18 +145,22 @@ export class GroupAccumulator {
   #turnarounds: Map<string, number> | null = null;
 
   /**
-   * `rows` holds the rows of this group's results (added by its owner before `add`); `everyRow`: the
-   * group gets every row of them, in order (the run's group, or a group on rows of its own), so it
-   * keeps no list.
+   * `rows` holds the rows of this group's results (added by its owner before `add`). While the group
+   * has had every row so far (the run's group; a run's only model and only suite), it keeps no list.
    */
-  constructor(rows: ResultRows = new ResultRows(), everyRow = false) {
+  constructor(rows: ResultRows = new ResultRows()) {
     this.#rows = rows;
-    this.#members = everyRow ? null : new Int32s(16);
   }
 
   /** Adds `r`, whose row in this group's ResultRows is `row`. */
   add(r: Result, row: number): void {
-    this.#members?.push(row);
+    if (this.#members) this.#members.push(row);
+    else if (row !== this.n) {
+      // The first row this group does not share with the rows before it: list its rows from here on.
+      this.#members = new Int32s(Math.max(16, this.n + 1));
+      for (let i = 0; i < this.n; i++) this.#members.push(i);
+      this.#members.push(row);
+    }
     const flags = this.#rows.flags.values[row]!;
     if (flags & SCORED) this.#scoredRows++;
     if (flags & TIMED) this.#timedRows++;
@@ -215,17 +222,17 @@ export class GroupAccumulator {
     if (r.costEstimated) this.#costEstimated++;
   }
 
-  /** This group's cases with their numbers, built from its rows (hold it only while it is read). */
-  caseTable(): CaseTable {
-    return new CaseTable(this.#rows, this.#members?.values ?? null, this.#members?.length ?? this.#rows.length, this.#scoredRows);
+  /** This group's cases with their numbers, built from its rows in working arrays named `set`: valid until the next table built in the same set. */
+  caseTable(set = 'table'): CaseTable {
+    return new CaseTable(this.#rows, this.#members?.values ?? null, this.#members?.length ?? this.n, this.#scoredRows, set);
   }
 
   /** The values of `column` on this group's rows whose flags have `bit`, sorted. */
   #sorted(column: Float64Array, bit: number, count: number): Float64Array {
-    const out = new Float64Array(count);
+    const out = this.#rows.scratch(`sorted.${bit}`, Float64Array, count);
     const flags = this.#rows.flags.values;
     const members = this.#members?.values ?? null;
-    const memberCount = this.#members?.length ?? this.#rows.length;
+    const memberCount = this.#members?.length ?? this.n;
     let at = 0;
     for (let i = 0; i < memberCount; i++) {
       const row = members ? members[i]! : i;

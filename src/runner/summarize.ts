@@ -11,7 +11,7 @@ export type {BreakerTransitionRecord, GroupStats, ModelComparison, Summary} from
 export function groupStats(results: readonly Result[]): GroupStats {
   const cases = new CaseIndex();
   const rows = new ResultRows();
-  const group = new GroupAccumulator(rows, true);
+  const group = new GroupAccumulator(rows);
   for (const r of results) group.add(r, rows.add(r, cases.of(r.suiteId, r.caseId)));
   return group.stats();
 }
@@ -72,9 +72,9 @@ function compareGroups(byModel: ReadonlyMap<string, GroupAccumulator>): ModelCom
   const raw: Array<Omit<ModelComparison, 'pValueAdjusted' | 'significant'>> = [];
   for (let i = 0; i < labels.length; i++) {
     // Two case tables at a time, not one per model: each is a few numbers per case.
-    const a = labels.length > i + 1 ? byModel.get(labels[i]!)!.caseTable() : null;
+    const a = labels.length > i + 1 ? byModel.get(labels[i]!)!.caseTable('a') : null;
     for (let j = i + 1; j < labels.length; j++) {
-      const {metric, units} = sharedCaseUnits(a!, byModel.get(labels[j]!)!.caseTable());
+      const {metric, units} = sharedCaseUnits(a!, byModel.get(labels[j]!)!.caseTable('b'));
       const t = pairedTest(units);
       if (!t) continue;
       raw.push({
@@ -117,7 +117,7 @@ function byKey<T>(groups: ReadonlyMap<string, T>): Array<[string, T]> {
 export class SummaryAccumulator {
   readonly #cases = new CaseIndex();
   readonly #rows = new ResultRows();
-  readonly #overall = new GroupAccumulator(this.#rows, true);
+  readonly #overall = new GroupAccumulator(this.#rows);
   readonly models = new Map<string, GroupAccumulator>();
   readonly #suites = new Map<string, Map<string, GroupAccumulator>>();
   readonly #tags = new Map<string, Map<string, GroupAccumulator>>();
@@ -164,7 +164,7 @@ export class SummaryAccumulator {
       }
       return out;
     };
-    return {
+    const summary: Summary = {
       runId,
       generatedAt: new Date().toISOString(),
       simulated: this.#overall.simulated,
@@ -176,6 +176,13 @@ export class SummaryAccumulator {
       circuitBreaker,
       comparisons: compareGroups(this.models),
     };
+    this.releaseScratch();
+    return summary;
+  }
+
+  /** Frees the working arrays the groups' statistics were built in (made again if asked for more). */
+  releaseScratch(): void {
+    this.#rows.releaseScratch();
   }
 }
 
