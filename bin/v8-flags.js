@@ -50,11 +50,14 @@ export function capYoungGeneration(capMb) {
   const capBytes = 2 * capMb * 1024 * 1024;
   const liftBytes = LIFT_CAP_AT_OLD_SPACE_MB * 1024 * 1024;
   let capped = false;
-  const observer = new PerformanceObserver(() => {
+  let done = false;
+  const check = () => {
+    if (done) return;
     const spaces = getHeapSpaceStatistics();
     const old = spaces.find((space) => space.space_name === 'old_space');
     if (old && old.space_used_size >= liftBytes) {
       if (capped) setFlagsFromString('--semi-space-growth-factor=2');
+      done = true;
       observer.disconnect();
       return;
     }
@@ -63,9 +66,17 @@ export function capYoungGeneration(capMb) {
       setFlagsFromString('--semi-space-growth-factor=1');
       capped = true;
     }
-  });
+  };
+  const observer = new PerformanceObserver(check);
   observer.observe({entryTypes: ['gc']});
+  // The observer runs only when the event loop turns, never inside a long synchronous pass (the
+  // reports' passes over a journal, a dataset's checking pass), where the young generation then grew
+  // to 64 MB semi-spaces: the heap governor (src/core/heap-governor.ts) calls this from those passes.
+  globalThis[Symbol.for(YOUNG_GENERATION_CHECK)] = check;
 }
+
+/** The global symbol's key under which the launcher leaves its check for the heap governor. */
+export const YOUNG_GENERATION_CHECK = 'assay.youngGenerationCheck';
 
 /** Applies launcherHeapSettings to this process. */
 export function applyHeapSettings() {

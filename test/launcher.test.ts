@@ -62,6 +62,34 @@ describe('launcher heap settings', () => {
     expect(capped).toBeLessThan(uncapped / 2);
   });
 
+  it('the cap holds inside a synchronous pass too, where the observer never runs, when the pass reports its work to the heap governor', () => {
+    // The reports' passes over a journal never let the event loop turn; they call noteHeapWork as they go.
+    const churn = (reported: boolean) => {
+      const script = `
+        const {capYoungGeneration} = await import(${JSON.stringify(join(ROOT, 'bin', 'v8-flags.js'))});
+        const {noteHeapWork} = await import(${JSON.stringify(join(ROOT, 'src', 'core', 'heap-governor.ts'))});
+        const {getHeapSpaceStatistics} = await import('node:v8');
+        capYoungGeneration(2);
+        let keep = [];
+        let max = 0;
+        for (let round = 0; round < 200; round++) {
+          for (let i = 0; i < 20000; i++) {
+            keep.push({i, s: 'x' + i});
+            ${reported ? 'noteHeapWork();' : ''}
+          }
+          if (keep.length > 200000) keep = keep.slice(100000);
+          max = Math.max(max, getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+        }
+        console.log(max);`;
+      return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'})) / 2 / 1024 / 1024;
+    };
+    const unreported = churn(false);
+    const reported = churn(true);
+    expect(unreported).toBeGreaterThanOrEqual(32);
+    expect(reported).toBeLessThanOrEqual(16);
+    expect(reported).toBeLessThan(unreported / 2);
+  });
+
   it('lifts the cap once the old generation holds 128 MB: a large run grows its young generation as V8 would', () => {
     const script = `
       const {capYoungGeneration} = await import(${JSON.stringify(join(ROOT, 'bin', 'v8-flags.js'))});

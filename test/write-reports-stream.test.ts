@@ -3,7 +3,9 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {evaluateGate} from '../src/gate/evaluate-gate.ts';
+import {caseOrder} from '../src/report/report-data.ts';
 import {resultsToCsv} from '../src/report/results-csv.ts';
+import {indexJournal} from '../src/report/scan-run.ts';
 import {writeReports} from '../src/report/write-reports.ts';
 import {latestResults} from '../src/runner/journal.ts';
 import {summarize} from '../src/runner/summarize.ts';
@@ -33,5 +35,13 @@ describe('writeReports, streaming', () => {
     const inJournalOrder = journal.filter((r) => latest.includes(r));
     expect(readFileSync(reports.files.csv, 'utf8')).toBe(resultsToCsv(inJournalOrder));
     expect(reports.slimResults.map((r) => [r.caseId, r.model, r.latencyMs])).toEqual(latest.map((r) => [r.caseId, r.model, r.latencyMs]));
+    // The case table's picks (here its first 10 and all of them), made while the index streams, are
+    // caseOrder's over the latest results (requests are numbered as latestResults orders them).
+    for (const limit of [10, 100]) {
+      const index = indexJournal(join(dir, 'results.jsonl'), limit);
+      expect(index.count).toBe(latest.length);
+      expect([...index.shown].map((request) => latest[request])).toEqual([...latest].sort(caseOrder).slice(0, limit));
+      expect([...index.late.values()].map(({result}) => result.latencyMs)).toEqual(retried.map((r) => r.latencyMs));
+    }
   });
 });

@@ -1,6 +1,10 @@
 import type {Result} from '../core/types.ts';
 import {taskKey} from '../core/task-key.ts';
+import {Int32s, SmallInts} from '../core/growable-arrays.ts';
+import {CaseIndex} from '../runner/group-accumulator.ts';
 import {journalEntries} from '../runner/journal.ts';
+import {FirstInCaseOrder} from './first-in-case-order.ts';
+import {RequestIds} from './request-ids.ts';
 
 /**
  * A journal read for its reports in one streaming pass: the latest result of each request, without
@@ -121,115 +125,61 @@ export function* resultsOnLines(file: string, wanted: ReadonlySet<number>): Gene
   for (const {result, line} of journalEntries(file)) if (wanted.has(line)) yield result;
 }
 
-/** A growable Int32Array: one number per request or per line, without an object each. */
-export class Ints {
-  values: Int32Array;
-  length = 0;
-
-  constructor(capacity = 1024) {
-    this.values = new Int32Array(capacity);
-  }
-
-  push(value: number): number {
-    if (this.length === this.values.length) this.#grow(this.length * 2);
-    this.values[this.length] = value;
-    return this.length++;
-  }
-
-  /** Sets index `i` (growing, and filling the gap with `fill`). */
-  set(i: number, value: number, fill = -1): void {
-    if (i >= this.values.length) this.#grow(Math.max(i + 1, this.values.length * 2));
-    if (i >= this.length) {
-      this.values.fill(fill, this.length, i);
-      this.length = i + 1;
-    }
-    this.values[i] = value;
-  }
-
-  get(i: number, missing = -1): number {
-    return i < this.length ? this.values[i]! : missing;
-  }
-
-  #grow(capacity: number): void {
-    const grown = new Int32Array(capacity);
-    grown.set(this.values.subarray(0, this.length));
-    this.values = grown;
-  }
-}
-
 /**
- * A journal's requests, read in one streaming pass without keeping their results: which line each
- * request first appeared on and which line holds its latest result (a resumed run appends a retried
- * request's later result, which wins, in the first one's place), its case and repeat for the case
- * table's order, and its graders for results.csv's columns. The few latest results that come after
- * their request's first line (a resumed run's retries) are kept without their texts, so a second pass
- * can add every request's winner at its first line: the order summaries were always added in.
- * About 20 bytes a request and 4 a line, plus each case's id once.
+ * A journal's requests, read in one streaming pass without keeping their results: each line's
+ * request (a resumed run appends a retried request's later result, which wins, in the first one's
+ * place), each request's case number, the case table's requests, and the graders for results.csv's
+ * columns. Requests are numbered in order of first appearance, so a second pass knows a request's
+ * first line as the first line of the next number. The few latest results that come after their
+ * request's first line (a resumed run's retries) are kept without their texts, so a second pass can
+ * add every request's winner at its first line: the order summaries were always added in.
+ * About 4 bytes a line, 15 a request and 20 a case, in typed arrays (no string or Map entry each).
  */
 export interface JournalIndex {
   /** Requests in order of first appearance. */
   count: number;
-  firstLine: Ints;
-  winnerLine: Ints;
   /** Journal line number → its request (-1: blank or torn). */
-  requestOfLine: Ints;
-  /** Request → its case's number in `caseSuite` / `caseId`. */
-  caseOf: Ints;
-  repeatOf: Ints;
-  caseSuite: string[];
-  caseId: string[];
-  /** Latest results (without texts) of requests whose latest line is not their first. */
-  late: Map<number, Result>;
+  requestOfLine: Int32s;
+  /** Request → its case's number: dense from 0, one per (suite id, case id), in order of first appearance. */
+  caseOf: Int32s;
+  /** Requests whose latest line is not their first: that line and its result (without texts). */
+  late: Map<number, {line: number; result: Result}>;
+  /** The case table's requests (at most `shownMax`), in its order. */
+  shown: Int32Array;
   /** The graders named in the latest results, in order of first appearance (results.csv's columns). */
   graderNames: string[];
   tornLines: number;
 }
 
-export function indexJournal(file: string): JournalIndex {
-  const firstLine = new Ints();
-  const winnerLine = new Ints();
-  const requestOfLine = new Ints();
-  const caseOf = new Ints();
-  const repeatOf = new Ints();
-  const graderListOf = new Ints();
-  const caseSuite: string[] = [];
-  const caseId: string[] = [];
-  const cases = new Map<string, Map<string, number>>();
-  // model → repeat → case number → request: numbers as keys, no string built per request.
-  const requests = new Map<string, Map<number, Map<number, number>>>();
+/** Indexes a journal; `shownMax`: how many requests the case table shows, picked in its order (FirstInCaseOrder). */
+export function indexJournal(file: string, shownMax = 0): JournalIndex {
+  const requestOfLine = new Int32s();
+  const cases = new CaseIndex();
+  const models = new Map<string, number>();
+  const requests = new RequestIds();
+  const graderListOf = new SmallInts();
   const graderLists = new Map<string, number>();
   const graderListNames: string[][] = [];
-  const late = new Map<number, Result>();
+  const late = new Map<number, {line: number; result: Result}>();
+  const shown = new FirstInCaseOrder(shownMax);
   const share = sharer();
   const torn = {lines: 0};
   for (const {result: r, line} of journalEntries(file, torn)) {
-    let inSuite = cases.get(r.suiteId);
-    if (!inSuite) cases.set(r.suiteId, (inSuite = new Map()));
-    let caseNo = inSuite.get(r.caseId);
-    if (caseNo === undefined) {
-      inSuite.set(r.caseId, (caseNo = caseId.push(r.caseId) - 1));
-      caseSuite.push(r.suiteId);
-    }
-    let byRepeat = requests.get(r.model);
-    if (!byRepeat) requests.set(r.model, (byRepeat = new Map()));
-    let byCase = byRepeat.get(r.repeat);
-    if (!byCase) byRepeat.set(r.repeat, (byCase = new Map()));
+    const caseNo = cases.of(r.suiteId, r.caseId);
+    let model = models.get(r.model);
+    if (model === undefined) models.set(r.model, (model = models.size));
     const names = r.grades.map((g) => g.grader);
     const listKey = names.join('\u0000');
     let list = graderLists.get(listKey);
     if (list === undefined) graderLists.set(listKey, (list = graderListNames.push(names) - 1));
-    let request = byCase.get(caseNo);
-    if (request === undefined) {
-      request = firstLine.push(line);
-      byCase.set(caseNo, request);
-      winnerLine.push(line);
-      caseOf.push(caseNo);
-      repeatOf.push(r.repeat);
+    let request = requests.find(caseNo, model, r.repeat);
+    if (request === -1) {
+      request = requests.add(caseNo, model, r.repeat);
       graderListOf.push(list);
+      shown.offer(r.suiteId, r.caseId, r.repeat, request);
     } else {
-      winnerLine.values[request] = line;
-      graderListOf.values[request] = list;
-      late.set(request, withoutTexts(r, share));
+      graderListOf.set(request, list);
+      late.set(request, {line, result: withoutTexts(r, share)});
     }
     requestOfLine.set(line, request);
   }
@@ -241,5 +191,5 @@ export function indexJournal(file: string): JournalIndex {
     seenLists.add(list);
     for (const name of graderListNames[list]!) graderNames.add(name);
   }
-  return {count: firstLine.length, firstLine, winnerLine, requestOfLine, caseOf, repeatOf, caseSuite, caseId, late, graderNames: [...graderNames], tornLines: torn.lines};
+  return {count: requests.size, requestOfLine, caseOf: requests.caseOf, late, shown: shown.requests(), graderNames: [...graderNames], tornLines: torn.lines};
 }

@@ -43,39 +43,23 @@ export interface WriteReportsOptions {
   gate?: (source: GateSource) => GateOutcome | null;
 }
 
-// One collator for every comparison, as in caseOrder (report-data.ts).
-const NUMERIC = new Intl.Collator(undefined, {numeric: true});
-
-/**
- * The case table's requests: the first REPORT_MAX_RESULTS in caseOrder (suite, case id numeric-aware,
- * repeat; ties in order of first appearance), from the index's numbers: each case is ranked once
- * (cases the order cannot tell apart share a rank), then the requests sort by rank, repeat, index.
- */
-function shownRequests(index: JournalIndex): Int32Array {
-  const cases = index.caseId.length;
-  const byCase = Int32Array.from({length: cases}, (_, i) => i);
-  const caseCompare = (a: number, b: number) => index.caseSuite[a]!.localeCompare(index.caseSuite[b]!) || NUMERIC.compare(index.caseId[a]!, index.caseId[b]!);
-  byCase.sort(caseCompare);
-  const rank = new Int32Array(cases);
-  for (let i = 1; i < cases; i++) rank[byCase[i]!] = rank[byCase[i - 1]!]! + (caseCompare(byCase[i - 1]!, byCase[i]!) === 0 ? 0 : 1);
-  const order = Int32Array.from({length: index.count}, (_, i) => i);
-  const caseOf = index.caseOf.values;
-  const repeatOf = index.repeatOf.values;
-  order.sort((a, b) => rank[caseOf[a]!]! - rank[caseOf[b]!]! || repeatOf[a]! - repeatOf[b]! || a - b);
-  return order.length > REPORT_MAX_RESULTS ? order.slice(0, REPORT_MAX_RESULTS) : order;
-}
-
 /** The case table's results, read back whole from the journal, in the table's order. */
 function shownResults(journal: string, index: JournalIndex): Result[] {
-  const picked = shownRequests(index);
   const position = new Map<number, number>();
-  for (let i = 0; i < picked.length; i++) position.set(index.winnerLine.values[picked[i]!]!, i);
-  const shown = new Array<Result>(picked.length);
+  for (let i = 0; i < index.shown.length; i++) position.set(index.shown[i]!, i);
+  const shown = new Array<Result>(index.shown.length);
   for (const {result, line} of journalEntries(journal)) {
-    const at = position.get(line);
-    if (at !== undefined) shown[at] = result;
+    const request = index.requestOfLine.get(line);
+    const at = position.get(request);
+    if (at !== undefined && isWinner(index, request, line)) shown[at] = result;
   }
   return shown;
+}
+
+/** Whether `line` holds `request`'s latest result: its only line, or the late one. */
+function isWinner(index: JournalIndex, request: number, line: number): boolean {
+  const late = index.late.get(request);
+  return late === undefined || late.line === line;
 }
 
 /** Everything the reports read of the results, added one latest result at a time in the summary's order. */
@@ -91,9 +75,10 @@ class ReportFacts {
     this.routing = new RoutingFacts(expectedResults);
   }
 
-  add(r: Result): void {
+  /** Adds `r`, of case number `caseNo` in the journal's index. */
+  add(r: Result, caseNo: number): void {
     this.firstRunId ??= r.runId;
-    this.summary.add(r);
+    this.summary.add(r, caseNo);
     this.costs.add(r);
     this.served.add(r);
     this.routing.add(r);
@@ -117,12 +102,17 @@ class ReportFacts {
  * earlier one in its place, which is the order the summary's sums were always added in.
  */
 function* winnersFeeding(journal: string, index: JournalIndex, facts: ReportFacts): Generator<Result> {
+  // Requests are numbered in order of first appearance: the next number's first line is the next new request.
+  let next = 0;
   for (const {result, line} of journalEntries(journal)) {
     const request = index.requestOfLine.get(line);
     // A line the index did not see (a journal still growing) belongs to no request it counted.
     if (request === -1) continue;
-    if (index.firstLine.values[request] === line) facts.add(index.late.get(request) ?? result);
-    if (index.winnerLine.values[request] === line) yield result;
+    if (request === next) {
+      next++;
+      facts.add(index.late.get(request)?.result ?? result, index.caseOf.values[request]!);
+    }
+    if (isWinner(index, request, line)) yield result;
   }
 }
 
@@ -139,7 +129,7 @@ function* winnersFeeding(journal: string, index: JournalIndex, facts: ReportFact
  */
 export async function writeReports(dir: string, runId: string | undefined, opts: WriteReportsOptions = {}): Promise<RunReports> {
   const journal = join(dir, 'results.jsonl');
-  const index = indexJournal(journal);
+  const index = indexJournal(journal, REPORT_MAX_RESULTS);
   const run = readRunMeta(dir);
   const out = opts.outDir ?? dir;
   try {
@@ -162,6 +152,7 @@ export async function writeReports(dir: string, runId: string | undefined, opts:
   const summary = facts.summary.summary(id, Array.isArray(run?.breakerTransitions) ? run.breakerTransitions : []);
   if (opts.keepGate) keepPreviousGate(dir, summary);
   const gate = opts.gate?.(facts.gateSource());
+  facts.summary.releaseScratch();
   if (gate) summary.gate = gate;
   writeJsonAtomic(files.summary, summary);
   writeFileAtomic(files.summaryCsv, summaryToCsv(summary));

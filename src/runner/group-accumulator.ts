@@ -2,39 +2,29 @@ import type {CostBreakdown, Result} from '../core/types.ts';
 import {caseMeanInterval} from '../stats/case-mean-interval.ts';
 import {clusteredMeanOfMeans} from '../stats/clustered-mean.ts';
 import {percentileOfSorted} from '../stats/percentile.ts';
+import {Int32s} from '../core/growable-arrays.ts';
+import {StringIds} from '../core/string-ids.ts';
 import {costsDisagree} from './cost.ts';
+import {FIRST_TOKEN, GRADED, PASSED, ResultRows, SCORED, TIMED} from './result-rows.ts';
 import type {GroupStats} from './summary-types.ts';
 
-/** Cases numbered once per run (suite id, then case id), so groups key their cases by a number, never by a string per result. */
+/**
+ * Cases numbered once per run (suite id, then case id), densely in order of first appearance, so
+ * groups key their cases by a number, never by a string per result. The ids are held as bytes
+ * (StringIds), not as a Map of strings: at a million cases that is ~20 MB instead of ~60.
+ */
 export class CaseIndex {
-  readonly #suites = new Map<string, Map<string, number>>();
-  size = 0;
+  readonly #suites = new Map<string, number>();
+  readonly #cases = new StringIds();
+
+  get size(): number {
+    return this.#cases.size;
+  }
 
   of(suiteId: string, caseId: string): number {
-    let cases = this.#suites.get(suiteId);
-    if (!cases) this.#suites.set(suiteId, (cases = new Map()));
-    let index = cases.get(caseId);
-    if (index === undefined) cases.set(caseId, (index = this.size++));
-    return index;
-  }
-}
-
-/** A growable Float64Array: numbers without an object per value. */
-class Numbers {
-  values = new Float64Array(16);
-  length = 0;
-
-  push(value: number): void {
-    if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.length++] = value;
-  }
-
-  sorted(): Float64Array {
-    return this.values.subarray(0, this.length).sort();
+    let suite = this.#suites.get(suiteId);
+    if (suite === undefined) this.#suites.set(suiteId, (suite = this.#suites.size));
+    return this.#cases.id(suite, caseId);
   }
 }
 
@@ -45,10 +35,79 @@ export interface CaseValues {
 }
 
 /**
+ * A group's cases in order of first appearance (slots) with four numbers each (score sum, scored
+ * repeats, graded, passed): what the case-level intervals and the paired tests read. Built from the
+ * group's rows when asked for, and dropped after: a summary never holds one per group.
+ */
+export class CaseTable {
+  readonly #rows: ResultRows;
+  /** Case number → its slot, -1 when the group has no scored result of it. */
+  readonly slotOf: Int32Array;
+  readonly caseOf: Int32Array;
+  readonly #sum: Float64Array;
+  readonly #count: Int32Array;
+  readonly #graded: Int32Array;
+  readonly #passed: Int32Array;
+  size = 0;
+
+  /** `set`: the name of the working arrays it is built in (ResultRows.scratch); two tables read together need two names. */
+  constructor(rows: ResultRows, members: Int32Array | null, memberCount: number, scoredRows: number, set: string) {
+    this.#rows = rows;
+    this.slotOf = rows.scratch(`${set}.slotOf`, Int32Array, rows.cases).fill(-1);
+    this.caseOf = rows.scratch(`${set}.caseOf`, Int32Array, scoredRows);
+    this.#sum = rows.scratch(`${set}.sum`, Float64Array, scoredRows);
+    this.#count = rows.scratch(`${set}.count`, Int32Array, scoredRows);
+    this.#graded = rows.scratch(`${set}.graded`, Int32Array, scoredRows);
+    this.#passed = rows.scratch(`${set}.passed`, Int32Array, scoredRows);
+    const flags = rows.flags.values;
+    const score = rows.score.values;
+    const caseOfRow = rows.caseOf.values;
+    for (let i = 0; i < memberCount; i++) {
+      const row = members ? members[i]! : i;
+      const f = flags[row]!;
+      if ((f & SCORED) === 0) continue;
+      const caseIndex = caseOfRow[row]!;
+      let slot = this.slotOf[caseIndex]!;
+      if (slot === -1) {
+        slot = this.size++;
+        this.slotOf[caseIndex] = slot;
+        this.caseOf[slot] = caseIndex;
+      }
+      // Added in the order the results came, as the old per-group arrays added them: the same sums to the bit.
+      this.#sum[slot]! += score[row]!;
+      this.#count[slot]!++;
+      if (f & GRADED) {
+        this.#graded[slot]!++;
+        if (f & PASSED) this.#passed[slot]!++;
+      }
+    }
+  }
+
+  /** The case in `slot`: its mean score and, when any repeat was graded, its pass fraction. */
+  values(slot: number): CaseValues {
+    const graded = this.#graded[slot]!;
+    return {score: this.#sum[slot]! / this.#count[slot]!, passRate: graded === 0 ? undefined : this.#passed[slot]! / graded};
+  }
+
+  /** Each case's mean score, and the pass fractions of the cases with any graded repeat, in slot order. */
+  means(): {scores: Float64Array; passFractions: Float64Array} {
+    const scores = this.#rows.scratch('scores', Float64Array, this.size);
+    const fractions = this.#rows.scratch('passFractions', Float64Array, this.size);
+    let graded = 0;
+    for (let slot = 0; slot < this.size; slot++) {
+      scores[slot] = this.#sum[slot]! / this.#count[slot]!;
+      if (this.#graded[slot] !== 0) fractions[graded++] = this.#passed[slot]! / this.#graded[slot]!;
+    }
+    return {scores, passFractions: fractions.subarray(0, graded)};
+  }
+}
+
+/**
  * The statistics of one group (the run, a model, a suite × model, a tag × model) accumulated one
- * result at a time, in journal order. It keeps counts and sums, the latencies as numbers, and per
- * case (in order of first appearance) four numbers: what the case-level intervals and the paired
- * tests need. Sums are added in the order groupStats always added them, so the figures are the same
+ * result at a time, in journal order. It keeps counts and sums, and the numbers of its results'
+ * rows in a ResultRows shared with the other groups (none while they are all the rows so far: the
+ * run's group, and a run's only model and suite): the per-case table and the sorted latencies are built from them when its statistics are
+ * asked for. Sums are added in the order groupStats always added them, so the figures are the same
  * to the last bit.
  */
 export class GroupAccumulator {
@@ -62,14 +121,12 @@ export class GroupAccumulator {
   #graded = 0;
   #passed = 0;
   #unscored = 0;
-  /** Case index → its slot in the per-case arrays below (slots in order of first appearance). */
-  readonly slots = new Map<number, number>();
-  readonly #caseSum = new Numbers();
-  readonly #caseCount = new Numbers();
-  readonly #casePassed = new Numbers();
-  readonly #caseGraded = new Numbers();
-  readonly #latencies = new Numbers();
-  readonly #ttfts = new Numbers();
+  readonly #rows: ResultRows;
+  /** The rows of this group's results, in the order added; null while they are rows 0 … n − 1 (no list needed). */
+  #members: Int32s | null = null;
+  #scoredRows = 0;
+  #timedRows = 0;
+  #firstTokenRows = 0;
   #inputTokens = 0;
   #outputTokens = 0;
   #cacheReadTokens = 0;
@@ -87,7 +144,27 @@ export class GroupAccumulator {
   #cached = 0;
   #turnarounds: Map<string, number> | null = null;
 
-  add(r: Result, caseIndex: number): void {
+  /**
+   * `rows` holds the rows of this group's results (added by its owner before `add`). While the group
+   * has had every row so far (the run's group; a run's only model and only suite), it keeps no list.
+   */
+  constructor(rows: ResultRows = new ResultRows()) {
+    this.#rows = rows;
+  }
+
+  /** Adds `r`, whose row in this group's ResultRows is `row`. */
+  add(r: Result, row: number): void {
+    if (this.#members) this.#members.push(row);
+    else if (row !== this.n) {
+      // The first row this group does not share with the rows before it: list its rows from here on.
+      this.#members = new Int32s(Math.max(16, this.n + 1));
+      for (let i = 0; i < this.n; i++) this.#members.push(i);
+      this.#members.push(row);
+    }
+    const flags = this.#rows.flags.values[row]!;
+    if (flags & SCORED) this.#scoredRows++;
+    if (flags & TIMED) this.#timedRows++;
+    if (flags & FIRST_TOKEN) this.#firstTokenRows++;
     if (this.n++ === 0) this.provider = r.provider;
     if (r.simulated) this.simulated = true;
     this.#attempts += r.attempts;
@@ -101,13 +178,8 @@ export class GroupAccumulator {
       this.#graded++;
       if (r.pass === true) this.#passed++;
     }
-    if (r.score !== null) this.#addCaseScore(r.score, r.pass, caseIndex);
     if (r.grades.some((g) => g.unscored)) this.#unscored++;
     if (r.cached) this.#cached++;
-    else {
-      if (r.latencyMs !== null) this.#latencies.push(r.latencyMs);
-      if (r.ttftMs !== null) this.#ttfts.push(r.ttftMs);
-    }
     this.#inputTokens += r.inputTokens ?? 0;
     this.#outputTokens += r.outputTokens ?? 0;
     this.#cacheReadTokens += r.cacheReadTokens ?? 0;
@@ -125,24 +197,6 @@ export class GroupAccumulator {
     if (cls === 'circuit-open' && cause) {
       const key = `${cause.class}${cause.status !== null ? ` ${cause.status}` : ''}`;
       this.#circuitOpenCauses[key] = (this.#circuitOpenCauses[key] ?? 0) + 1;
-    }
-  }
-
-  #addCaseScore(score: number, pass: boolean | null, caseIndex: number): void {
-    let slot = this.slots.get(caseIndex);
-    if (slot === undefined) {
-      slot = this.#caseSum.length;
-      this.slots.set(caseIndex, slot);
-      this.#caseSum.push(0);
-      this.#caseCount.push(0);
-      this.#casePassed.push(0);
-      this.#caseGraded.push(0);
-    }
-    this.#caseSum.values[slot]! += score;
-    this.#caseCount.values[slot]!++;
-    if (pass !== null) {
-      this.#caseGraded.values[slot]!++;
-      if (pass) this.#casePassed.values[slot]!++;
     }
   }
 
@@ -168,10 +222,23 @@ export class GroupAccumulator {
     if (r.costEstimated) this.#costEstimated++;
   }
 
-  /** The case in `slot`: its mean score and, when any repeat was graded, its pass fraction. */
-  caseValues(slot: number): CaseValues {
-    const graded = this.#caseGraded.values[slot]!;
-    return {score: this.#caseSum.values[slot]! / this.#caseCount.values[slot]!, passRate: graded === 0 ? undefined : this.#casePassed.values[slot]! / graded};
+  /** This group's cases with their numbers, built from its rows in working arrays named `set`: valid until the next table built in the same set. */
+  caseTable(set = 'table'): CaseTable {
+    return new CaseTable(this.#rows, this.#members?.values ?? null, this.#members?.length ?? this.n, this.#scoredRows, set);
+  }
+
+  /** The values of `column` on this group's rows whose flags have `bit`, sorted. */
+  #sorted(column: Float64Array, bit: number, count: number): Float64Array {
+    const out = this.#rows.scratch(`sorted.${bit}`, Float64Array, count);
+    const flags = this.#rows.flags.values;
+    const members = this.#members?.values ?? null;
+    const memberCount = this.#members?.length ?? this.n;
+    let at = 0;
+    for (let i = 0; i < memberCount; i++) {
+      const row = members ? members[i]! : i;
+      if (flags[row]! & bit) out[at++] = column[row]!;
+    }
+    return out.sort();
   }
 
   stats(): GroupStats {
@@ -211,13 +278,7 @@ export class GroupAccumulator {
 
   /** Pass rate and mean score with their case-level intervals (repeats of a case are one unit of evidence). */
   #gradeStats() {
-    const passFractions: number[] = [];
-    const scores: number[] = [];
-    for (let slot = 0; slot < this.#caseSum.length; slot++) {
-      const {score, passRate} = this.caseValues(slot);
-      scores.push(score);
-      if (passRate !== undefined) passFractions.push(passRate);
-    }
+    const {scores, passFractions} = this.caseTable().means();
     const passCi = caseMeanInterval(passFractions, {trials: this.#graded});
     const scoreCi = caseMeanInterval(scores);
     return {
@@ -235,8 +296,8 @@ export class GroupAccumulator {
 
   /** Latency and time to first token over the requests really sent (a cached answer took no time). */
   #timings(): Pick<GroupStats, 'latencyMs' | 'ttftMs'> {
-    const latencies = this.#latencies.sorted();
-    const ttfts = this.#ttfts.sorted();
+    const latencies = this.#sorted(this.#rows.latency.values, TIMED, this.#timedRows);
+    const ttfts = this.#sorted(this.#rows.ttft.values, FIRST_TOKEN, this.#firstTokenRows);
     return {
       latencyMs: {
         p50: percentileOfSorted(latencies, 50),

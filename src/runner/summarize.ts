@@ -2,15 +2,17 @@ import type {Result} from '../core/types.ts';
 import {holmAdjust} from '../stats/holm.ts';
 import {pairedTest} from '../stats/paired-test.ts';
 import type {BreakerTransitionRecord, GroupStats, ModelComparison, Summary} from './summary-types.ts';
-import {CaseIndex, GroupAccumulator, type CaseValues} from './group-accumulator.ts';
+import {CaseIndex, GroupAccumulator, type CaseTable, type CaseValues} from './group-accumulator.ts';
+import {ResultRows} from './result-rows.ts';
 
 export type {BreakerTransitionRecord, GroupStats, ModelComparison, Summary} from './summary-types.ts';
 
 /** The statistics of one group of results (a gate's model, a compared run). */
 export function groupStats(results: readonly Result[]): GroupStats {
   const cases = new CaseIndex();
-  const group = new GroupAccumulator();
-  for (const r of results) group.add(r, cases.of(r.suiteId, r.caseId));
+  const rows = new ResultRows();
+  const group = new GroupAccumulator(rows);
+  for (const r of results) group.add(r, rows.add(r, cases.of(r.suiteId, r.caseId)));
   return group.stats();
 }
 
@@ -44,15 +46,24 @@ export function pairedUnits(
 }
 
 /** A and B on their shared cases (A's order): pass fractions when every shared case has them on both sides, else mean scores. */
-function sharedCaseUnits(a: GroupAccumulator, b: GroupAccumulator): {metric: 'passRate' | 'score'; units: Array<{a: number; b: number}>} {
-  const pairs: Array<[CaseValues, CaseValues]> = [];
-  for (const [caseIndex, slot] of a.slots) {
-    const other = b.slots.get(caseIndex);
-    if (other !== undefined) pairs.push([a.caseValues(slot), b.caseValues(other)]);
+function sharedCaseUnits(a: CaseTable, b: CaseTable): {metric: 'passRate' | 'score'; units: Array<{a: number; b: number}>} {
+  // Two passes over A's cases rather than a pair of objects per shared case: the metric first, then the units.
+  let shared = 0;
+  let byPass = true;
+  for (let slot = 0; slot < a.size; slot++) {
+    const other = b.slotOf[a.caseOf[slot]!] ?? -1;
+    if (other === -1) continue;
+    shared++;
+    if (byPass && (a.values(slot).passRate === undefined || b.values(other).passRate === undefined)) byPass = false;
   }
-  const byPass = pairs.length > 0 && pairs.every(([x, y]) => x.passRate !== undefined && y.passRate !== undefined);
+  byPass &&= shared > 0;
   const value = (v: CaseValues) => (byPass ? v.passRate! : v.score);
-  return {metric: byPass ? 'passRate' : 'score', units: pairs.map(([x, y]) => ({a: value(x), b: value(y)}))};
+  const units: Array<{a: number; b: number}> = [];
+  for (let slot = 0; slot < a.size; slot++) {
+    const other = b.slotOf[a.caseOf[slot]!] ?? -1;
+    if (other !== -1) units.push({a: value(a.values(slot)), b: value(b.values(other))});
+  }
+  return {metric: byPass ? 'passRate' : 'score', units};
 }
 
 /** Every two models on their shared cases, one test each, Holm-adjusted across the pairs. */
@@ -60,8 +71,10 @@ function compareGroups(byModel: ReadonlyMap<string, GroupAccumulator>): ModelCom
   const labels = [...byModel.keys()].sort();
   const raw: Array<Omit<ModelComparison, 'pValueAdjusted' | 'significant'>> = [];
   for (let i = 0; i < labels.length; i++) {
+    // Two case tables at a time, not one per model: each is a few numbers per case.
+    const a = labels.length > i + 1 ? byModel.get(labels[i]!)!.caseTable('a') : null;
     for (let j = i + 1; j < labels.length; j++) {
-      const {metric, units} = sharedCaseUnits(byModel.get(labels[i]!)!, byModel.get(labels[j]!)!);
+      const {metric, units} = sharedCaseUnits(a!, byModel.get(labels[j]!)!.caseTable('b'));
       const t = pairedTest(units);
       if (!t) continue;
       raw.push({
@@ -96,12 +109,6 @@ function byKey<T>(groups: ReadonlyMap<string, T>): Array<[string, T]> {
   return [...groups].sort(([a], [b]) => a.localeCompare(b));
 }
 
-function groupIn(groups: Map<string, GroupAccumulator>, key: string): GroupAccumulator {
-  let group = groups.get(key);
-  if (!group) groups.set(key, (group = new GroupAccumulator()));
-  return group;
-}
-
 /**
  * A run's summary built one result at a time: each case is numbered once and each result is added to
  * its groups (the run, its model, its suite × model, each tag × model), which keep counts, sums and
@@ -109,17 +116,28 @@ function groupIn(groups: Map<string, GroupAccumulator>, key: string): GroupAccum
  */
 export class SummaryAccumulator {
   readonly #cases = new CaseIndex();
-  readonly #overall = new GroupAccumulator();
+  readonly #rows = new ResultRows();
+  readonly #overall = new GroupAccumulator(this.#rows);
   readonly models = new Map<string, GroupAccumulator>();
   readonly #suites = new Map<string, Map<string, GroupAccumulator>>();
   readonly #tags = new Map<string, Map<string, GroupAccumulator>>();
 
-  add(r: Result): void {
-    const caseIndex = this.#cases.of(r.suiteId, r.caseId);
-    this.#overall.add(r, caseIndex);
-    groupIn(this.models, r.model).add(r, caseIndex);
-    groupIn(this.#perModel(this.#suites, r.suiteId), r.model).add(r, caseIndex);
-    for (const tag of r.tags) groupIn(this.#perModel(this.#tags, tag), r.model).add(r, caseIndex);
+  /**
+   * Adds `r`. `caseIndex`: its case's number when the caller numbers the cases already (a journal
+   * index does), dense from 0 and one per (suite id, case id); give it for every result or for none.
+   */
+  add(r: Result, caseIndex = this.#cases.of(r.suiteId, r.caseId)): void {
+    const row = this.#rows.add(r, caseIndex);
+    this.#overall.add(r, row);
+    this.#groupIn(this.models, r.model).add(r, row);
+    this.#groupIn(this.#perModel(this.#suites, r.suiteId), r.model).add(r, row);
+    for (const tag of r.tags) this.#groupIn(this.#perModel(this.#tags, tag), r.model).add(r, row);
+  }
+
+  #groupIn(groups: Map<string, GroupAccumulator>, key: string): GroupAccumulator {
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = new GroupAccumulator(this.#rows)));
+    return group;
   }
 
   /** Each model's group within a suite, in order of first appearance there (the gate's suite checks). */
@@ -146,7 +164,7 @@ export class SummaryAccumulator {
       }
       return out;
     };
-    return {
+    const summary: Summary = {
       runId,
       generatedAt: new Date().toISOString(),
       simulated: this.#overall.simulated,
@@ -158,6 +176,13 @@ export class SummaryAccumulator {
       circuitBreaker,
       comparisons: compareGroups(this.models),
     };
+    this.releaseScratch();
+    return summary;
+  }
+
+  /** Frees the working arrays the groups' statistics were built in (made again if asked for more). */
+  releaseScratch(): void {
+    this.#rows.releaseScratch();
   }
 }
 

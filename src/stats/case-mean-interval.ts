@@ -23,17 +23,25 @@ export interface CaseMeanInterval {
  * reduces to p̄ ± t·SE as n grows. For pass rates, `trials` (graded results) caps the effective size:
  * repeats cannot be worth more than independent observations, and at the cap it is Wilson over trials.
  */
-export function caseMeanInterval(values: readonly number[], opts: {trials?: number; alpha?: number} = {}): CaseMeanInterval | null {
+export function caseMeanInterval(values: ArrayLike<number>, opts: {trials?: number; alpha?: number} = {}): CaseMeanInterval | null {
   const alpha = opts.alpha ?? 0.05;
   const n = values.length;
   if (n === 0) return null;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const binary = values.every((v) => v === 0 || v === 1);
+  // Loops, not reduce: `values` may be a typed array (a summary's working array); the sums are the same, left to right from 0.
+  let sum = 0;
+  let binary = true;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    sum += v;
+    if (v !== 0 && v !== 1) binary = false;
+  }
+  const mean = sum / n;
   if (binary || n === 1) {
     const [lo, hi] = wilsonInterval(mean * n, n)!;
     return {estimate: mean, ciLow: lo, ciHigh: hi, n, nEffective: n, method: 'wilson'};
   }
-  const ss = values.reduce((a, v) => a + (v - mean) ** 2, 0);
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (values[i]! - mean) ** 2;
   const se2 = ss / (n - 1) / n;
   // No spread between cases: the SE says nothing; treat each case as one pass/fail observation rather than claim certainty.
   const kish = se2 > 0 ? (mean * (1 - mean)) / se2 : n;

@@ -15,11 +15,16 @@ export function clusteredMean(scores: ReadonlyArray<{cluster: string; score: num
 }
 
 /** The same from each cluster's mean (in order of first appearance); null when there are none. */
-export function clusteredMeanOfMeans(means: readonly number[]): {mean: number; se: number | null; clusters: number} | null {
+export function clusteredMeanOfMeans(means: ArrayLike<number>): {mean: number; se: number | null; clusters: number} | null {
   const k = means.length;
   if (k === 0) return null;
-  const mean = means.reduce((a, b) => a + b, 0) / k;
+  // Loops, not reduce: `means` may be a typed array; the same sums, left to right from 0.
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum += means[i]!;
+  const mean = sum / k;
   if (k < 2) return {mean, se: null, clusters: k};
-  const variance = means.reduce((a, m) => a + (m - mean) ** 2, 0) / (k - 1);
+  let ss = 0;
+  for (let i = 0; i < k; i++) ss += (means[i]! - mean) ** 2;
+  const variance = ss / (k - 1);
   return {mean, se: Math.sqrt(variance / k), clusters: k};
 }
