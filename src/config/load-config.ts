@@ -4,6 +4,7 @@ import {dirname, extname, isAbsolute, relative, resolve} from 'node:path';
 import {InputError} from '../core/errors.ts';
 import type {ModelParams, Pricing} from '../core/types.ts';
 import type {CustomGraderFn} from '../graders/custom.ts';
+import {ConfigDigestWriter} from './config-digest.ts';
 import {decodeUtf8} from './decode-utf8.ts';
 import {explainProviderIssue} from './explain-provider-issue.ts';
 import {checkProviderRules} from './provider-rules.ts';
@@ -154,6 +155,8 @@ export async function loadConfig(configPath?: string, opts: LoadConfigOptions = 
     throw new InputError(`judge "${config.judge}" is not a model label`, {file: display, field: 'judge', line: structured.lineOf(['judge']), hint: `known models: ${[...models.keys()].join(', ')}`});
   }
 
+  // The run's config digest is fed as the suites load (each case as it is checked), in the order it hashes them.
+  const digest = new ConfigDigestWriter(config, providers);
   const suites: LoadedSuite[] = [];
   for (const [index, entry] of config.suites.entries()) {
     const sources = typeof entry === 'string' ? await expandGlob(entry, rootDir, display, ['suites', index], opts.suitesOptional) : [entry];
@@ -165,6 +168,7 @@ export async function loadConfig(configPath?: string, opts: LoadConfigOptions = 
           index,
           cwd,
           graders: {defaultJudge: config.judge, functions: (config.graders ?? {}) as Record<string, CustomGraderFn>, models: new Set(models.keys())},
+          digest,
         }),
       );
     }
@@ -191,7 +195,9 @@ export async function loadConfig(configPath?: string, opts: LoadConfigOptions = 
       hint: 'add a suite file (see suites/ in a project made by `assay init`) and list it under `suites:`; `assay check` works without one',
     });
   }
-  return {file: display, rootDir, config, providers, models, suites};
+  const loaded = {file: display, rootDir, config, providers, models, suites};
+  digest.finish(loaded);
+  return loaded;
 }
 
 async function expandGlob(pattern: string, rootDir: string, configFile: string, path: (string | number)[], emptyOk = false): Promise<string[]> {

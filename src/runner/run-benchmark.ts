@@ -1,6 +1,6 @@
-import {createHash} from 'node:crypto';
 import {mkdirSync, readFileSync, rmSync} from 'node:fs';
 import {basename, dirname, join, resolve} from 'node:path';
+import {configDigest} from '../config/config-digest.ts';
 import {loadConfig, type LoadedConfig, type LoadedModel} from '../config/load-config.ts';
 import {evaluateGate, type GateOutcome} from '../gate/evaluate-gate.ts';
 import {junitXml} from '../gate/junit-xml.ts';
@@ -82,24 +82,6 @@ function versions(): Record<string, string> {
     }
   }
   return out;
-}
-
-/**
- * sha256 of `JSON.stringify({config, providers, suites: [{id, graders, cases: [[id, messages, expected, tags]]}]})`,
- * fed to the hash piece by piece: a million cases never become one string.
- */
-function digest(loaded: LoadedConfig): string {
-  const hash = createHash('sha256');
-  const json = (value: unknown) => JSON.stringify(value) ?? 'null';
-  hash.update(`{"config":${json(loaded.config)},"providers":${json(loaded.providers)},"suites":[`);
-  loaded.suites.forEach((s, i) => {
-    hash.update(`${i > 0 ? ',' : ''}{"id":${json(s.id)},${s.graderDefs === undefined ? '' : `"graders":${json(s.graderDefs)},`}"cases":[`);
-    let j = 0;
-    for (const c of s.cases) hash.update(`${j++ > 0 ? ',' : ''}${json([c.id, c.messages, c.expected, c.tags])}`);
-    hash.update(']}');
-  });
-  hash.update(']}');
-  return `sha256:${hash.digest('hex')}`;
 }
 
 /**
@@ -227,7 +209,7 @@ function newRunMeta(runId: string, cwd: string, loaded: LoadedConfig, planOption
   return {
     id: runId,
     configFile: resolve(cwd, loaded.file),
-    configDigest: digest(loaded),
+    configDigest: configDigest(loaded),
     options: planOptions,
     startedAt: new Date().toISOString(),
     endedAt: null,

@@ -14,6 +14,7 @@ import {loadDataset, type DatasetRow} from '../datasets/load-dataset.ts';
 import {IdHashSet} from '../datasets/id-hash-set.ts';
 import {datasetStamp, isStreamedDataset, readDatasetRows} from '../datasets/read-dataset-rows.ts';
 import {createGrader, type GraderContext} from '../graders/create-grader.ts';
+import type {ConfigDigestWriter} from '../config/config-digest.ts';
 import type {Grader} from '../graders/grader.ts';
 
 export interface SuiteCase {
@@ -65,6 +66,8 @@ export interface SuiteLoadOptions {
   cwd?: string;
   /** What graders may refer to: the config's judge, its custom grader functions, its model labels. */
   graders?: Omit<GraderContext, 'file' | 'dir'>;
+  /** Fed the suite's head and each case as the loading pass checks it: the run's config digest without another pass. */
+  digest?: ConfigDigestWriter;
 }
 
 export async function loadSuite(source: string | Record<string, unknown>, opts: SuiteLoadOptions): Promise<LoadedSuite> {
@@ -153,6 +156,7 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
       hint: 'case ids must be unique within a suite: results are joined and resumed by them',
     });
 
+  opts.digest?.beginSuite(def.id, def.graders);
   let cases: SuiteCases;
   if (Array.isArray(rows)) {
     const seen = new Map<string, number | undefined>();
@@ -160,10 +164,12 @@ export async function loadSuite(source: string | Record<string, unknown>, opts: 
       const id = caseIdOf(row.values, i);
       if (seen.has(id)) throw duplicate(id, row.line, seen.get(id));
       seen.set(id, row.line);
-      return toCase(row, i, true);
+      const c = toCase(row, i, true);
+      opts.digest?.addCase(c);
+      return c;
     });
   } else {
-    cases = streamedCases(rows, toCase, duplicate);
+    cases = streamedCases(rows, toCase, duplicate, opts.digest);
   }
   return {
     id: def.id,
@@ -192,6 +198,7 @@ function streamedCases(
   rows: () => Iterable<DatasetRow>,
   toCase: (row: DatasetRow, i: number, check: boolean) => SuiteCase,
   duplicate: (id: string, line: number | undefined, first: number | undefined) => InputError,
+  digest: ConfigDigestWriter | undefined,
 ): SuiteCases {
   const ids = new IdHashSet();
   let count = 0;
@@ -216,6 +223,7 @@ function streamedCases(
       if (found) throw duplicate(id, row.line, first);
     }
     const c = toCase(row, count++, true);
+    digest?.addCase(c);
     let chars = 0;
     for (const m of c.messages) {
       chars += m.content.length;
