@@ -40,17 +40,27 @@ export function launcherHeapSettings(env, execArgv) {
 export const LIFT_CAP_AT_OLD_SPACE_MB = 128;
 
 /**
- * Stops the young generation growing once its semi-spaces reach `capMb` (after each collection, a
- * `gc` performance entry: once the new space, two semi-spaces, is that big, growth factor 1), until
- * a full collection leaves the old generation over LIFT_CAP_AT_OLD_SPACE_MB (growth factor 2, V8's default, again).
- * It may overshoot by a doubling when scavenges come faster than the observer runs.
+ * Keeps the young generation's semi-spaces at or under `capMb` until a full collection leaves the
+ * old generation over LIFT_CAP_AT_OLD_SPACE_MB (growth factor 2, V8's default, again from then on).
+ * V8 grows the semi-spaces by the growth factor after busy scavenges and reads the factor at each growth, so:
+ * factor 1 (no growth) from the start, and after each collection (a `gc` performance entry) factor
+ * 2 only while one more doubling stays within the cap. Growth is held from the start because the
+ * observer runs only between tasks: module loading is one long synchronous stretch, and with
+ * growth allowed there the semi-spaces had doubled past the cap (to 16 MB against 8) before the
+ * observer first ran, and stayed there. A long synchronous stretch later can still overshoot by the
+ * doublings it allows.
  * @param {number} capMb
  */
 export function capYoungGeneration(capMb) {
   const capBytes = 2 * capMb * 1024 * 1024;
   const liftBytes = LIFT_CAP_AT_OLD_SPACE_MB * 1024 * 1024;
-  let capped = false;
+  let factor = 0;
   let done = false;
+  const setFactor = (/** @type {number} */ next) => {
+    if (next !== factor) setFlagsFromString(`--semi-space-growth-factor=${next}`);
+    factor = next;
+  };
+  setFactor(1);
   /** @param {boolean} afterFullCollection */
   const check = (afterFullCollection) => {
     if (done) return;
@@ -60,16 +70,14 @@ export function capYoungGeneration(capMb) {
     // holds garbage promoted since: read then, a 100,000-case run with ~35 MB live lifted the cap at
     // 128 MB used and its young generation grew to 128 MB (docs/performance.md#memory-at-scale).
     if (afterFullCollection && old && old.space_used_size >= liftBytes) {
-      if (capped) setFlagsFromString('--semi-space-growth-factor=2');
+      setFactor(2);
       done = true;
       observer.disconnect();
       return;
     }
+    // new_space's size is both semi-spaces.
     const young = spaces.find((space) => space.space_name === 'new_space');
-    if (!capped && young && young.space_size >= capBytes) {
-      setFlagsFromString('--semi-space-growth-factor=1');
-      capped = true;
-    }
+    if (young) setFactor(2 * young.space_size <= capBytes ? 2 : 1);
   };
   const observer = new PerformanceObserver((list) => {
     check(list.getEntries().some((entry) => /** @type {{kind?: number} | undefined} */ (entry.detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR));

@@ -1,6 +1,6 @@
 import {getHeapStatistics} from 'node:v8';
 import {describe, expect, it} from 'vitest';
-import {enableHeapGovernor, noteHeapWork} from '../src/core/heap-governor.ts';
+import {collectAtBytes, enableHeapGovernor, noteHeapWork} from '../src/core/heap-governor.ts';
 
 describe('heap governor', () => {
   it('collects garbage V8 has let pile up once the heap outgrows what was live', () => {
@@ -25,5 +25,15 @@ describe('heap governor', () => {
     expect(after).toBeLessThan(grown - 80 * 1024 * 1024);
     expect(kept[199_999]).toEqual({i: 199_999});
     void garbage;
+  });
+
+  it('lets a small heap grow by 16 MB before collecting, a large one to one and a half times what is live plus 24 MB', () => {
+    const MB = 1024 * 1024;
+    // The 2,000-result run: ~25 MB live; its old space grew to ~60 MB under the large-heap rule.
+    expect(collectAtBytes(25 * MB)).toBe(41 * MB);
+    expect(collectAtBytes(47 * MB)).toBe(63 * MB);
+    // At 100,000 results and beyond: 1.5 x live + 24 MB.
+    expect(collectAtBytes(48 * MB)).toBe(96 * MB);
+    expect(collectAtBytes(140 * MB)).toBe(234 * MB);
   });
 });
