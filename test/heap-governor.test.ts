@@ -1,6 +1,6 @@
 import {getHeapStatistics} from 'node:v8';
 import {describe, expect, it} from 'vitest';
-import {collectAtBytes, enableHeapGovernor, noteHeapWork} from '../src/core/heap-governor.ts';
+import {collectAtBytes, collectBetweenPhases, enableHeapGovernor, noteHeapWork} from '../src/core/heap-governor.ts';
 
 describe('heap governor', () => {
   it('collects garbage V8 has let pile up once the heap outgrows what was live', () => {
@@ -25,6 +25,17 @@ describe('heap governor', () => {
     expect(after).toBeLessThan(grown - 80 * 1024 * 1024);
     expect(kept[199_999]).toEqual({i: 199_999});
     void garbage;
+  });
+
+  it('collects between phases at once, whatever the growth, and resets what it counts as live', () => {
+    expect(enableHeapGovernor()).toBe(true);
+    let junk: string[][] | null = [];
+    for (let i = 0; i < 40; i++) junk.push(Array.from({length: 10_000}, (_, j) => `row ${i} ${j} ${'x'.repeat(60)}`));
+    const grown = getHeapStatistics().used_heap_size;
+    junk = null;
+    collectBetweenPhases();
+    expect(getHeapStatistics().used_heap_size).toBeLessThan(grown - 20 * 1024 * 1024);
+    void junk;
   });
 
   it('lets a small heap grow by 16 MB before collecting, a large one to one and a half times what is live plus 24 MB', () => {

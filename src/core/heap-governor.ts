@@ -85,3 +85,18 @@ export function noteHeapWork(weight = 1): void {
   lastCollectionMs = lastCollectedAt - now;
   liveBytes = getHeapStatistics().used_heap_size;
 }
+
+/**
+ * Collects now, when the governor is on: for the boundary between a long phase and the next (the
+ * run's requests done, its reports about to be written), where the first phase's promoted garbage
+ * would otherwise stay under the second's peak. The 2,000-result job: 164-176 MB peak RSS against
+ * 184-186 MB without it (3 runs each, quiet machine); it costs one collection of a small heap.
+ */
+export function collectBetweenPhases(): void {
+  if (!enabled) return;
+  const now = performance.now();
+  gc!();
+  lastCollectedAt = performance.now();
+  lastCollectionMs = lastCollectedAt - now;
+  liveBytes = getHeapStatistics().used_heap_size;
+}

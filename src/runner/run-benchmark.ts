@@ -8,6 +8,7 @@ import {AssayError, InputError} from '../core/errors.ts';
 import {asWriteError, writeFileAtomic, writeJsonAtomic, WriteError} from '../core/write-atomic.ts';
 import {checkCredentials, DEFAULT_TIMEOUT_MS, keyEnvOf} from '../providers/create-client.ts';
 import {writeReports, type RunReports} from '../report/write-reports.ts';
+import {collectBetweenPhases} from '../core/heap-governor.ts';
 import type {RunMeta, RunModelMeta} from '../rundir/run-meta.ts';
 import type {ExecutionMode, Executor, RunOptions} from './executor.ts';
 import {withCostNotes} from './cost-notes.ts';
@@ -321,6 +322,7 @@ export async function runBenchmark(opts: RunOptions = {}): Promise<RunOutcome> {
       emit({type: 'end', interrupted: execution.interrupted});
       throw execution.fatal;
     }
+    collectBetweenPhases();
     const finished = await finishRun(dir, runId, runMeta, loaded, opts, cwd);
     emit({type: 'end', interrupted: execution.interrupted});
     return Object.defineProperties(
