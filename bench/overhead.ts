@@ -49,7 +49,7 @@ function phases(dir: string): Promise<{loadMb: number; runMb: number; processMb:
   });
 }
 
-const phaseNote = (p: {loadMb: number; runMb: number; processMb: number}) => `(library: loaded ${p.loadMb.toFixed(0)} MB, run ${p.runMb.toFixed(0)} MB, with reports ${p.processMb.toFixed(0)} MB)`;
+const phaseNote = (p: {loadMb: number; runMb: number; processMb: number}) => `(phases, through the library: loaded ${p.loadMb.toFixed(0)} MB, run ${p.runMb.toFixed(0)} MB, with reports ${p.processMb.toFixed(0)} MB)`;
 
 /** Runs a bench script as its own process and returns its one JSON line. */
 function script<T>(file: string, args: string[]): Promise<T> {

@@ -1,11 +1,19 @@
-// Peak RSS of each phase of one run, driven through the library: `node bench/run-phases.ts DIR`
+// Peak RSS of each phase of one run, driven through the library as the CLI runs it: `node bench/run-phases.ts DIR`
 // runs DIR's bench.config.yaml and prints one JSON line with the process's high-water mark of
 // resident memory (VmHWM, which the kernel keeps: no sample can miss a peak) read when loading and
 // planning end (the `start` event), when the last result is journaled, and after the reports.
 // Used by bench/overhead.ts (`scale`, `million`) and the method in docs/performance.md.
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import v8 from 'node:v8';
-import {runBenchmark} from '../src/index.ts';
+// The CLI's heap settings (the launcher's young-generation cap, the heap governor) and the built
+// library the CLI runs (dist/; loading src/ through Node's type stripping adds ~20 MB of its own).
+import {applyHeapSettings} from '../bin/v8-flags.js';
+
+applyHeapSettings();
+const built = new URL('../dist/index.js', import.meta.url);
+if (!existsSync(built)) throw new Error('bench/run-phases.ts runs the built library: run `npm run build` first');
+const {enableHeapGovernor, runBenchmark} = (await import(built.href)) as typeof import('../src/index.ts');
+enableHeapGovernor();
 
 function highWaterMb(): number {
   const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
