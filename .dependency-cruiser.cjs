@@ -8,7 +8,7 @@ const LAYERS = [
   // Pure pricing arithmetic (runner/cost.ts) is read by the summary as well as the engine.
   ['core', ['^src/core/', '^src/stats/', '^src/runner/cost[.]ts$']],
   // The run-directory contract: result lines, run.json, journal reading and writing, the summary.
-  ['rundir', ['^src/rundir/', '^src/runner/(journal|summarize|summary-types|group-accumulator|result-rows|run-lock)[.]ts$']],
+  ['rundir', ['^src/rundir/', '^src/runner/(journal|finished-tasks|summarize|summary-types|group-accumulator|result-rows|run-lock)[.]ts$']],
   ['config', ['^src/config/', '^src/suites/', '^src/datasets/', '^src/graders/']],
   ['providers', ['^src/providers/', '^src/traffic/', '^src/cache/']],
   // The simulator stands in for real providers; only the engine's runner/simulated.ts loads it, lazily.

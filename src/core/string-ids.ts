@@ -37,6 +37,20 @@ export class StringIds {
     }
   }
 
+  /** The number of (namespace, key), or -1 when it has none (nothing is added). */
+  find(namespace: number, key: string): number {
+    if (!key.isWellFormed()) return this.#illFormed.get(`${namespace}\u0000${key}`) ?? -1;
+    if (key.length * 3 > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(key.length * 3);
+    const scratch = this.#scratch;
+    const length = scratch.write(key, 0, 'utf8');
+    const mask = this.#table.length - 1;
+    for (let slot = hashBytes(scratch, 0, length, namespace) & mask; ; slot = (slot + 1) & mask) {
+      const id = this.#table[slot]!;
+      if (id === -1) return -1;
+      if (this.#namespace.values[id] === namespace && this.#equals(id, scratch, length)) return id;
+    }
+  }
+
   #illFormedId(namespace: number, key: string): number {
     const name = `${namespace}\u0000${key}`;
     let id = this.#illFormed.get(name);

@@ -4,6 +4,7 @@ import type {AssayError} from '../core/errors.ts';
 import type {PlanOptions, RunMeta} from '../rundir/run-meta.ts';
 import type {RunPlan} from './plan-tasks.ts';
 import type {RunEvent} from './run-event.ts';
+import type {TaskKeys} from './plan-tasks.ts';
 
 // The executor contract: run-benchmark.ts picks an executor and hands it these; executors import
 // this module, never the orchestrator, so no executor is loaded unless the run uses it.
@@ -48,8 +49,8 @@ export interface ExecuteArgs {
   dir: string;
   /** The run's tasks, generated on demand (no task list is held). */
   plan: RunPlan;
-  /** Keys of the tasks the journal already has a finished result for: not sent again. */
-  done: ReadonlySet<string>;
+  /** Keys of the plan's tasks the journal already has a finished result for: not sent again. */
+  done: TaskKeys;
   /** Tasks without a finished result yet, per model label (the plan less `done`). */
   pendingSizes: ReadonlyMap<string, number>;
   usedModels: Map<string, LoadedModel>;

@@ -4,6 +4,7 @@ import type {Result} from '../core/types.ts';
 import {taskKey} from '../core/task-key.ts';
 import {checkResultLine} from '../rundir/result-line.ts';
 import {noteHeapWork} from '../core/heap-governor.ts';
+import {FinishedTasks} from './finished-tasks.ts';
 
 /**
  * results.jsonl: one result per line, written to the OS synchronously as results complete (one by one,
@@ -142,8 +143,8 @@ export function* journalEntries(file: string, torn: {lines: number} = {lines: 0}
 
 /** What a resume needs from a journal, read in one streaming pass (never the results themselves). */
 export interface JournalIndex {
-  /** Task key → the fingerprint ('' when the line has none) of its latest result, when that result is kept: ok, or any with keepErrors. */
-  finished: Map<string, string>;
+  /** The tasks whose latest result is kept (ok, or any with keepErrors), with the fingerprint each was sent with. */
+  finished: FinishedTasks;
   suites: Set<string>;
   models: Set<string>;
   /** The highest repeat index seen, -1 for an empty journal. */
@@ -153,7 +154,7 @@ export interface JournalIndex {
 
 /** Indexes a journal for --resume: the latest result per task decides (a resumed run re-tries errors by appending). */
 export function indexJournal(file: string, keepErrors: boolean): JournalIndex {
-  const index: JournalIndex = {finished: new Map(), suites: new Set(), models: new Set(), maxRepeat: -1, tornLines: 0};
+  const index: JournalIndex = {finished: new FinishedTasks(), suites: new Set(), models: new Set(), maxRepeat: -1, tornLines: 0};
   index.tornLines = forEachJournalLine(file, (r) => {
     const key = taskKey(r.suiteId, r.caseId, r.model, r.repeat);
     if (r.status === 'ok' || keepErrors) index.finished.set(key, r.fingerprint ?? '');

@@ -131,8 +131,14 @@ export function judgeModelsOf(args: {loaded: LoadedConfig; plan: RunPlan}): Load
   return [...labels].map((l) => args.loaded.models.get(l)!).filter(Boolean);
 }
 
+/** Task keys a run looks up (a Set, or FinishedTasks on --resume). */
+export interface TaskKeys {
+  has(key: string): boolean;
+  readonly size: number;
+}
+
 /** The plan's tasks (one model's, given a label) without a finished result in `done` (task keys). */
-export function* pendingTasks(plan: RunPlan, done: ReadonlySet<string>, label?: string): Generator<Task> {
+export function* pendingTasks(plan: RunPlan, done: TaskKeys, label?: string): Generator<Task> {
   for (const task of label === undefined ? plan.tasks() : plan.tasksOf(label)) if (!done.has(task.key)) yield task;
 }
 

@@ -13,7 +13,7 @@ import type {RunMeta, RunModelMeta} from '../rundir/run-meta.ts';
 import type {ExecutionMode, Executor, RunOptions} from './executor.ts';
 import {withCostNotes} from './cost-notes.ts';
 import {indexJournal, type JournalIndex} from './journal.ts';
-import {judgeModelsOf, planRun, type PlanOptions, type RunPlan} from './plan-tasks.ts';
+import {judgeModelsOf, planRun, type PlanOptions, type RunPlan, type TaskKeys} from './plan-tasks.ts';
 import {readResumeMeta} from './resume-meta.ts';
 import type {RunEvent} from './run-event.ts';
 import {acquireRunLock} from './run-lock.ts';
@@ -174,21 +174,20 @@ function createRunDir(outDir: string): {runId: string; dir: string} {
  * model. One streaming pass over the journal (indexJournal) and one over the plan; refuses (exit 2)
  * when a finished task would now be sent differently (its fingerprint changed).
  */
-function finishedKeys(opts: RunOptions, dir: string, journaled: JournalIndex | null, plan: RunPlan): {done: Set<string>; pendingSizes: Map<string, number>} {
+function finishedKeys(opts: RunOptions, dir: string, journaled: JournalIndex | null, plan: RunPlan): {done: TaskKeys; pendingSizes: Map<string, number>} {
   // Errors are sent again, so a config fixed after them (a param a model refused) is no conflict.
   const finished = (journaled ?? indexJournal(join(dir, 'results.jsonl'), !(opts.retryErrors ?? true))).finished;
-  const done = new Set<string>();
   const sizes = new Map<string, number>();
   const changed: string[] = [];
   let changedCount = 0;
   for (const task of plan.tasks()) {
-    const stored = finished.get(task.key);
+    const stored = finished.fingerprint(task.key);
     if (stored === undefined) {
       sizes.set(task.model.label, (sizes.get(task.model.label) ?? 0) + 1);
       continue;
     }
     if (stored && stored !== taskFingerprint(task) && changedCount++ < 3) changed.push(`${task.suite.id}/${task.testCase.id} on ${task.model.label}`);
-    done.add(task.key);
+    finished.markDone(task.key);
   }
   if (changedCount > 0) {
     throw new InputError(
@@ -196,7 +195,7 @@ function finishedKeys(opts: RunOptions, dir: string, journaled: JournalIndex | n
       {file: opts.resume, hint: 'restore the config, suites and datasets the run started with, or start a new run'},
     );
   }
-  return {done, pendingSizes: new Map([...plan.models.keys()].map((label) => [label, sizes.get(label) ?? 0]))};
+  return {done: finished, pendingSizes: new Map([...plan.models.keys()].map((label) => [label, sizes.get(label) ?? 0]))};
 }
 
 function rebuiltWarning(rebuiltBecause: string, loaded: LoadedConfig, planOptions: PlanOptions): RunEvent {
