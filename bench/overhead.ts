@@ -136,17 +136,21 @@ if (!only || only === 'throughput') {
 if (!only || only === 'latency') {
   // The server in its own process (as for throughput): in the bench's process its 20 ms timers ran
   // late whenever the bench itself was busy, which read as assay adding latency. Median of rounds.
+  // Concurrency 32 keeps assay well under its ceiling; 128 saturates it (the server could answer
+  // 6,400 req/s at 20 ms), where replies wait unread while the process works on others.
   const srv = spawn(process.execPath, [join(ROOT, 'bench', 'zero-latency-server.ts'), '0', 'zero-a', 'zero-b', 'fixed'], {stdio: ['pipe', 'pipe', 'inherit']});
   const url = (await lines(srv).next()).value as string;
-  const dir = project(600, ['fixed'], 'concurrency: 32\n', url);
-  const p50s: number[] = [];
-  for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
-    const r = await cli(dir, ['run', '--json']);
-    p50s.push(JSON.parse(r.stdout).models.fixed.latencyMs.p50 as number);
+  for (const [cases, concurrency] of [[600, 32], [3000, 128]] as const) {
+    const dir = project(cases, ['fixed'], `concurrency: ${concurrency}\n`, url);
+    const p50s: number[] = [];
+    for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
+      const r = await cli(dir, ['run', '--json']);
+      p50s.push(JSON.parse(r.stdout).models.fixed.latencyMs.p50 as number);
+    }
+    const p50 = median(p50s);
+    rows.push([`latency truth: server adds 20 ms, concurrency ${concurrency} (median of rounds)`, `p50 ${p50.toFixed(1)} ms (rounds: ${p50s.map((x) => x.toFixed(1)).join(', ')})`, '≤ 23 ms', p50 <= 23 ? 'met' : 'not met']);
   }
   srv.stdin!.end();
-  const p50 = median(p50s);
-  rows.push(['latency truth: server adds 20 ms, concurrency 32 (median of rounds)', `p50 ${p50.toFixed(1)} ms (rounds: ${p50s.map((x) => x.toFixed(1)).join(', ')})`, '≤ 23 ms', p50 <= 23 ? 'met' : 'not met']);
 }
 
 if (!only || only === 'scale') {

@@ -3,6 +3,7 @@ import {Agent as HttpsAgent, request as httpsRequest} from 'node:https';
 import {Readable} from 'node:stream';
 import {urlToHttpOptions} from 'node:url';
 import {BufferedResponse} from './buffered-response.ts';
+import {handOn} from './hand-on.ts';
 import {ReplyHeaders} from './reply-headers.ts';
 import {wireTiming} from './wire-timing.ts';
 import {whenAborted} from './when-aborted.ts';
@@ -147,8 +148,9 @@ export async function httpTransport(input: string | URL | Request, init: Request
       res.on('end', () => {
         if (timing) timing.receivedAt = performance.now();
         cleanup();
-        // Handed on after the loop has read every other reply that is ready: parsing and grading
-        // this one must not delay noticing those (their latency would include it).
+        // Handed on after the loop has read every other reply that is ready, a bounded amount of
+        // work a turn: parsing and grading this one must not delay noticing those (their latency
+        // would include it).
         const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         // A success is read through text() or json() by the SDKs: no web stream for it. Other
         // replies (errors, redirects) are rare and get a real Response.
@@ -156,7 +158,7 @@ export async function httpTransport(input: string | URL | Request, init: Request
           status >= 200 && status < 300
             ? (new BufferedResponse(bytes, {status, statusText, headers: new ReplyHeaders(res.rawHeaders)}, url.href) as unknown as Response)
             : new Response(bytes as unknown as BodyInit, responseInit());
-        setImmediate(() => resolve(response));
+        handOn(() => resolve(response));
       });
       res.on('error', (error) => {
         cleanup();
