@@ -9,7 +9,7 @@ import {redactingLogger} from './redacting-logger.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {anthropicUsage, mergeUsage, NO_USAGE} from './usage.ts';
-import {measureWire} from './wire-timing.ts';
+import {measureWire, streamTiming} from './wire-timing.ts';
 
 /** Anthropic requires max_tokens; this is used when a model's params name none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
@@ -55,7 +55,6 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
       const ctx = classifyContext(opts, model, request.timeoutMs);
       const dl = deadline(request.signal, request.timeoutMs, request.stallTimeoutMs);
       const {signal} = dl;
-      const started = performance.now();
       try {
         if (!request.stream) {
           const {value: r, latencyMs} = await measureWire(() => client.messages.create({...body(model, request), stream: false}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}), dl.timing);
@@ -74,7 +73,8 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
             ttftMs: null,
           };
         }
-        const stream = await dl.run(() => client.messages.create({...body(model, request), stream: true}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}));
+        const clock = streamTiming(dl.timing);
+        const stream = await dl.run(() => clock.open(() => client.messages.create({...body(model, request), stream: true}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)})));
         dl.touch();
         let text = '';
         const calls = new AnthropicToolUseDeltas();
@@ -96,7 +96,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
             case 'content_block_delta':
               if ((event.delta.type === 'text_delta' && event.delta.text) || event.delta.type === 'input_json_delta') {
                 request.onChunk?.();
-                if (ttftMs === null) ttftMs = performance.now() - started;
+                if (ttftMs === null) ttftMs = clock.firstTokenMs();
                 if (event.delta.type === 'text_delta') text += event.delta.text;
                 else calls.delta(event.index, event.delta.partial_json);
               }
@@ -111,7 +111,7 @@ export function createAnthropicClient(opts: ClientOptions): ProviderClient {
               break;
           }
         }
-        const latencyMs = performance.now() - started;
+        const latencyMs = clock.totalMs();
         // An abort mid-stream can end the iteration quietly instead of throwing.
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
         if (!stopped) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without message_stop`, {hint: 'the stream was cut short; it is retried'});

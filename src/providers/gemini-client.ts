@@ -10,6 +10,7 @@ import {geminiBatchApi, type GeminiCall} from './gemini-batch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {geminiUsage, mergeUsage, NO_USAGE} from './usage.ts';
+import {streamTiming} from './wire-timing.ts';
 
 /**
  * Gemini through @google/genai. Its errors carry no headers, so a fetch wrapper keeps the last
@@ -111,11 +112,11 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
       const {signal} = dl;
       const slot = {headers: null as Headers | null};
       return lastResponse.run(slot, async () => {
-        const started = performance.now();
+        const clock = streamTiming(dl.timing);
         try {
           if (!r.stream) {
-            const res = await dl.run(() => ai.models.generateContent(request(model, r, signal)));
-            const latencyMs = performance.now() - started;
+            const res = await dl.run(() => clock.open(() => ai.models.generateContent(request(model, r, signal))));
+            const latencyMs = clock.totalMs();
             const candidate = res.candidates?.[0];
             if (!candidate) throw new ProviderError('bad-response', `${opts.providerId} returned no candidates`, {hint: 'the prompt may have been blocked; see promptFeedback'});
             const finishRaw = candidate.finishReason ?? null;
@@ -132,7 +133,7 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
               ttftMs: null,
             };
           }
-          const stream = await dl.run(() => ai.models.generateContentStream(request(model, r, signal)));
+          const stream = await dl.run(() => clock.open(() => ai.models.generateContentStream(request(model, r, signal))));
           dl.touch();
           let text = '';
           const calls: ToolCall[] = [];
@@ -148,7 +149,7 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
             calls.push(...toolCalls);
             if (delta || toolCalls.length > 0) {
               r.onChunk?.();
-              if (ttftMs === null) ttftMs = performance.now() - started;
+              if (ttftMs === null) ttftMs = clock.firstTokenMs();
               text += delta;
             }
             const finish = chunk.candidates?.[0]?.finishReason;
@@ -156,7 +157,7 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
             // usageMetadata is cumulative; the last chunk's is the total.
             if (chunk.usageMetadata) usage = mergeUsage(usage, geminiUsage(chunk.usageMetadata));
           }
-          const latencyMs = performance.now() - started;
+          const latencyMs = clock.totalMs();
           // An abort mid-stream can end the iteration quietly instead of throwing.
           if (signal.aborted) throw signal.reason ?? new Error('aborted');
           if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});

@@ -10,6 +10,7 @@ import {ProviderError} from './provider-error.ts';
 import {sseEvents} from './sse-events.ts';
 import {mergeUsage, NO_USAGE, reportedCost, type UsageParts} from './usage.ts';
 import {signV4, type AwsCredentials} from './sigv4.ts';
+import {streamTiming} from './wire-timing.ts';
 
 const hbs = Handlebars.create();
 hbs.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null)));
@@ -120,7 +121,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
         params: request.params,
         stream,
       };
-      const started = performance.now();
+      const clock = streamTiming(dl.timing);
       try {
         const body = (stream ? streamBodyTemplate : bodyTemplate)(vars);
         try {
@@ -128,7 +129,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
         } catch (error) {
           throw new InputError(`http.body does not render to valid JSON: ${(error as Error).message}`, {file, field: stream ? 'http.stream.body' : 'http.body', hint: 'insert strings with {{json prompt}}, not "{{prompt}}"'});
         }
-        const response = await dl.run(() => send(url(urlTemplate, vars), {method: spec.method, headers: headers(), body, signal: dl.signal}));
+        const response = await dl.run(() => clock.open(() => send(url(urlTemplate, vars), {method: spec.method, headers: headers(), body, signal: dl.signal})));
         if (!response.ok) await fail(response);
         if (!stream) {
           const text = await response.text();
@@ -151,7 +152,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
             ...disjoint(usageAt(json, spec.response), response.headers),
             finishReason: typeof finishRaw === 'string' ? normalizeFinishReason(finishRaw) : 'stop',
             finishReasonRaw: typeof finishRaw === 'string' ? finishRaw : null,
-            latencyMs: performance.now() - started,
+            latencyMs: clock.totalMs(),
             ttftMs: null,
           };
         }
@@ -180,7 +181,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
           const delta = read(json, s.text);
           if (typeof delta === 'string' && delta !== '') {
             request.onChunk?.();
-            if (ttftMs === null) ttftMs = performance.now() - started;
+            if (ttftMs === null) ttftMs = clock.firstTokenMs();
             text += delta;
           }
           usage = mergeUsage(usage, usageAt(json, s));
@@ -194,7 +195,7 @@ export function createHttpClient(opts: ClientOptions, spec: HttpSpec, auth: Http
           ...disjoint(usage, response.headers),
           finishReason: finishRaw ? normalizeFinishReason(finishRaw) : 'stop',
           finishReasonRaw: finishRaw,
-          latencyMs: performance.now() - started,
+          latencyMs: clock.totalMs(),
           ttftMs,
         };
       } catch (error) {

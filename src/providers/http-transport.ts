@@ -1,8 +1,8 @@
 import {Agent as HttpAgent, request as httpRequest, type IncomingMessage} from 'node:http';
 import {Agent as HttpsAgent, request as httpsRequest} from 'node:https';
-import {Readable} from 'node:stream';
 import {urlToHttpOptions} from 'node:url';
 import {BufferedResponse} from './buffered-response.ts';
+import {eventStreamBody} from './event-stream-body.ts';
 import {handOn} from './hand-on.ts';
 import {ReplyHeaders} from './reply-headers.ts';
 import {wireTiming} from './wire-timing.ts';
@@ -130,13 +130,8 @@ export async function httpTransport(input: string | URL | Request, init: Request
       // Server-sent events are handed over as they arrive; anything else is read whole first,
       // which is cheaper than a web stream per reply.
       if ((res.headers['content-type'] ?? '').includes('text/event-stream')) {
-        const stream = Readable.toWeb(res) as ReadableStream<Uint8Array>;
-        if (timing) {
-          res.on('data', () => (timing.lastByteAt = performance.now()));
-          res.on('end', () => (timing.receivedAt = performance.now()));
-        }
+        const stream = eventStreamBody(res, timing, networkError);
         res.on('close', cleanup);
-        res.on('error', () => {});
         resolve(new Response(stream, responseInit()));
         return;
       }

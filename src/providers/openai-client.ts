@@ -10,7 +10,7 @@ import {OpenAIToolCallDeltas, openaiMessages, openaiToolCalls, openaiTools, reco
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {openaiChatUsage, reportedCost, type UsageParts} from './usage.ts';
-import {measureWire} from './wire-timing.ts';
+import {measureWire, streamTiming} from './wire-timing.ts';
 import {listOpenAIModels} from './list-openai-models.ts';
 
 /** Azure OpenAI: deployments under {endpoint}/openai with an api-version, or the v1 API when there is none. */
@@ -98,7 +98,6 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
       const ctx = classifyContext(opts, model, request.timeoutMs);
       const dl = deadline(request.signal, request.timeoutMs, request.stallTimeoutMs);
       const {signal} = dl;
-      const started = performance.now();
       try {
         if (!request.stream) {
           // The deadline's signal goes to the transport, not the SDK: given one, the SDK joins it to its
@@ -121,8 +120,9 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
             ttftMs: null,
           };
         }
+        const clock = streamTiming(dl.timing);
         const {data: stream, response} = await dl.run(() =>
-          client.chat.completions.create({...body(model, request), stream: true, ...streamOptions}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}).withResponse(),
+          clock.open(() => client.chat.completions.create({...body(model, request), stream: true, ...streamOptions}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}).withResponse()),
         );
         dl.touch();
         let text = '';
@@ -138,14 +138,14 @@ export function createOpenAIClient(opts: ClientOptions, compatible: boolean, bat
           const called = calls.add(delta?.tool_calls);
           if (delta?.content || called) {
             request.onChunk?.();
-            if (ttftMs === null) ttftMs = performance.now() - started;
+            if (ttftMs === null) ttftMs = clock.firstTokenMs();
             text += delta?.content ?? '';
           }
           const finish = chunk.choices?.[0]?.finish_reason;
           if (finish) finishRaw = finish;
           if (chunk.usage) usage = chunk.usage;
         }
-        const latencyMs = performance.now() - started;
+        const latencyMs = clock.totalMs();
         // An abort mid-stream can end the iteration quietly instead of throwing.
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
         if (finishRaw === null) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without a finish reason`, {hint: 'the stream was cut short; it is retried'});

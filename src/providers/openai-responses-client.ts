@@ -8,7 +8,7 @@ import {parseArguments, recordedCalls} from './message-format.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {openaiResponsesUsage, reportedCost} from './usage.ts';
-import {measureWire} from './wire-timing.ts';
+import {measureWire, streamTiming} from './wire-timing.ts';
 import {listOpenAIModels} from './list-openai-models.ts';
 
 // OpenAI's Responses API (`api: responses`), for models served only there: the same request in its
@@ -101,7 +101,6 @@ export function createOpenAIResponsesClient(client: OpenAI, opts: ClientOptions)
       const ctx = classifyContext(opts, model, request.timeoutMs);
       const dl = deadline(request.signal, request.timeoutMs, request.stallTimeoutMs);
       const {signal} = dl;
-      const started = performance.now();
       try {
         if (!request.stream) {
           const {value: withResponse, latencyMs} = await measureWire(
@@ -113,7 +112,8 @@ export function createOpenAIResponsesClient(client: OpenAI, opts: ClientOptions)
           const {calls, ...answer} = read(r);
           return {servedModel: r.model || null, ...answer, ...recordedCalls(request.params, calls), ...usage(r.usage, withResponse.response.headers), latencyMs, ttftMs: null};
         }
-        const {data: stream, response} = await dl.run(() => client.responses.create({...body(model, request), stream: true}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}).withResponse());
+        const clock = streamTiming(dl.timing);
+        const {data: stream, response} = await dl.run(() => clock.open(() => client.responses.create({...body(model, request), stream: true}, {signal, timeout: sdkTimeoutMs(request.timeoutMs)}).withResponse()));
         dl.touch();
         let text = '';
         let ttftMs: number | null = null;
@@ -122,7 +122,7 @@ export function createOpenAIResponsesClient(client: OpenAI, opts: ClientOptions)
           dl.touch();
           if ((event.type === 'response.output_text.delta' || event.type === 'response.function_call_arguments.delta') && event.delta) {
             request.onChunk?.();
-            if (ttftMs === null) ttftMs = performance.now() - started;
+            if (ttftMs === null) ttftMs = clock.firstTokenMs();
             if (event.type === 'response.output_text.delta') text += event.delta;
           } else if (event.type === 'response.completed' || event.type === 'response.incomplete') {
             final = event.response ?? null;
@@ -130,7 +130,7 @@ export function createOpenAIResponsesClient(client: OpenAI, opts: ClientOptions)
             throw new ProviderError('server', `${opts.providerId} failed the response mid-stream: ${event.response?.error?.message ?? event.message ?? 'unknown'}`, {hint: 'the stream reported a failure; it is retried'});
           }
         }
-        const latencyMs = performance.now() - started;
+        const latencyMs = clock.totalMs();
         // An abort mid-stream can end the iteration quietly instead of throwing.
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
         if (!final) throw new ProviderError('bad-response', `${opts.providerId} ended the stream without response.completed`, {hint: 'the stream was cut short; it is retried'});
