@@ -1,4 +1,5 @@
 import {Int32s, SmallInts} from './growable-arrays.ts';
+import {murmurMix} from './murmur-mix.ts';
 
 /**
  * Dense numbers (0, 1, 2, … in order of first appearance) for keys made of a small namespace number
@@ -15,6 +16,8 @@ export class StringIds {
   readonly #namespace = new SmallInts();
   #table = new Int32Array(1 << 10).fill(-1);
   #scratch = Buffer.allocUnsafe(256);
+  /** The length of the key #slotOf last wrote into #scratch. */
+  #keyLength = 0;
   /** Keys with a lone surrogate, which UTF-8 cannot tell apart (each becomes U+FFFD): kept as strings, never in the table. */
   readonly #illFormed = new Map<string, number>();
   size = 0;
@@ -22,32 +25,29 @@ export class StringIds {
   /** The number of (namespace, key), given the next one when the pair is new. */
   id(namespace: number, key: string): number {
     if (!key.isWellFormed()) return this.#illFormedId(namespace, key);
-    if (key.length * 3 > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(key.length * 3);
-    const scratch = this.#scratch;
-    const length = scratch.write(key, 0, 'utf8');
-    const mask = this.#table.length - 1;
-    for (let slot = hashBytes(scratch, 0, length, namespace) & mask; ; slot = (slot + 1) & mask) {
-      const id = this.#table[slot]!;
-      if (id === -1) {
-        this.#table[slot] = this.#add(namespace, scratch, length);
-        if (this.size * 2 > this.#table.length) this.#rehash();
-        return this.size - 1;
-      }
-      if (this.#namespace.values[id] === namespace && this.#equals(id, scratch, length)) return id;
-    }
+    const slot = this.#slotOf(namespace, key);
+    const id = this.#table[slot]!;
+    if (id !== -1) return id;
+    this.#table[slot] = this.#add(namespace, this.#scratch, this.#keyLength);
+    if (this.size * 2 > this.#table.length) this.#rehash();
+    return this.size - 1;
   }
 
   /** The number of (namespace, key), or -1 when it has none (nothing is added). */
   find(namespace: number, key: string): number {
     if (!key.isWellFormed()) return this.#illFormed.get(`${namespace}\u0000${key}`) ?? -1;
+    return this.#table[this.#slotOf(namespace, key)]!;
+  }
+
+  /** The key's UTF-8 bytes into the scratch buffer, and the slot that holds its id, or the empty one where it would go. */
+  #slotOf(namespace: number, key: string): number {
     if (key.length * 3 > this.#scratch.length) this.#scratch = Buffer.allocUnsafe(key.length * 3);
     const scratch = this.#scratch;
-    const length = scratch.write(key, 0, 'utf8');
+    const length = (this.#keyLength = scratch.write(key, 0, 'utf8'));
     const mask = this.#table.length - 1;
     for (let slot = hashBytes(scratch, 0, length, namespace) & mask; ; slot = (slot + 1) & mask) {
       const id = this.#table[slot]!;
-      if (id === -1) return -1;
-      if (this.#namespace.values[id] === namespace && this.#equals(id, scratch, length)) return id;
+      if (id === -1 || (this.#namespace.values[id] === namespace && this.#equals(id, scratch, length))) return slot;
     }
   }
 
@@ -105,10 +105,5 @@ export class StringIds {
 function hashBytes(bytes: Uint8Array, start: number, end: number, namespace: number): number {
   let h = Math.imul(0x811c9dc5 ^ namespace, 0x01000193);
   for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return murmurMix(h);
 }

@@ -1,4 +1,5 @@
 import {Int32s, SmallInts} from '../core/growable-arrays.ts';
+import {murmurMix} from '../core/murmur-mix.ts';
 
 /**
  * Dense numbers (in order of first appearance) for a journal's requests, each one (case number,
@@ -51,11 +52,5 @@ export class RequestIds {
 
 /** The three numbers mixed (murmur3's finaliser), so sequential case numbers spread over the table. */
 function hash(caseNo: number, model: number, repeat: number): number {
-  let h = Math.imul(caseNo ^ Math.imul(model, 0x9e3779b1) ^ Math.imul(repeat, 0x85ebca77), 0xcc9e2d51);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return murmurMix(Math.imul(caseNo ^ Math.imul(model, 0x9e3779b1) ^ Math.imul(repeat, 0x85ebca77), 0xcc9e2d51));
 }

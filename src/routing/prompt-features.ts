@@ -1,3 +1,4 @@
+import {murmurMix} from '../core/murmur-mix.ts';
 /** How a request becomes a feature vector: stored in the policy so training and serving agree exactly. */
 export interface FeatureConfig {
   /** Hashed feature space size (a power of two). */
@@ -32,14 +33,7 @@ const TAG = 0xc2b2ae3d;
 const META = 0x27d4eb2f;
 const LENGTH = 0x165667b1;
 
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+const mix = murmurMix;
 
 /** Whitespace as JavaScript's \\s knows it (ASCII and the Unicode space separators). */
 function isSpace(c: number): boolean {
