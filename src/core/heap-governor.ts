@@ -78,12 +78,8 @@ export function noteHeapWork(weight = 1): void {
   // The small-heap rule collects often in a run that stays small for long (20,000 results: +16% CPU
   // without this budget), so it waits until SMALL_HEAP_GC_SHARE of the time since the last
   // collection has paid for it; the large-heap rule does not wait.
-  const now = performance.now();
-  if (used < LIVE_FACTOR * liveBytes + SLACK_BYTES && (now - lastCollectedAt) * SMALL_HEAP_GC_SHARE < lastCollectionMs) return;
-  gc!();
-  lastCollectedAt = performance.now();
-  lastCollectionMs = lastCollectedAt - now;
-  liveBytes = getHeapStatistics().used_heap_size;
+  if (used < LIVE_FACTOR * liveBytes + SLACK_BYTES && (performance.now() - lastCollectedAt) * SMALL_HEAP_GC_SHARE < lastCollectionMs) return;
+  collect();
 }
 
 /**
@@ -93,10 +89,14 @@ export function noteHeapWork(weight = 1): void {
  * 184-186 MB without it (3 runs each, quiet machine); it costs one collection of a small heap.
  */
 export function collectBetweenPhases(): void {
-  if (!enabled) return;
-  const now = performance.now();
+  if (enabled) collect();
+}
+
+/** A full collection, timed for the small-heap rule's budget; what it leaves is the new live size. */
+function collect(): void {
+  const startedAt = performance.now();
   gc!();
   lastCollectedAt = performance.now();
-  lastCollectionMs = lastCollectedAt - now;
+  lastCollectionMs = lastCollectedAt - startedAt;
   liveBytes = getHeapStatistics().used_heap_size;
 }

@@ -10,7 +10,7 @@ import {geminiBatchApi, type GeminiCall} from './gemini-batch.ts';
 import type {Completion, CompletionRequest, ProviderClient} from './provider-client.ts';
 import {ProviderError} from './provider-error.ts';
 import {geminiUsage, mergeUsage, NO_USAGE} from './usage.ts';
-import {streamTiming} from './wire-timing.ts';
+import {measureWire, streamTiming} from './wire-timing.ts';
 
 /**
  * Gemini through @google/genai. Its errors carry no headers, so a fetch wrapper keeps the last
@@ -112,11 +112,9 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
       const {signal} = dl;
       const slot = {headers: null as Headers | null};
       return lastResponse.run(slot, async () => {
-        const clock = streamTiming(dl.timing);
         try {
           if (!r.stream) {
-            const res = await dl.run(() => clock.open(() => ai.models.generateContent(request(model, r, signal))));
-            const latencyMs = clock.totalMs();
+            const {value: res, latencyMs} = await dl.run(() => measureWire(() => ai.models.generateContent(request(model, r, signal)), dl.timing));
             const candidate = res.candidates?.[0];
             if (!candidate) throw new ProviderError('bad-response', `${opts.providerId} returned no candidates`, {hint: 'the prompt may have been blocked; see promptFeedback'});
             const finishRaw = candidate.finishReason ?? null;
@@ -133,6 +131,7 @@ export async function createGeminiClient(opts: ClientOptions, vertex?: {project:
               ttftMs: null,
             };
           }
+          const clock = streamTiming(dl.timing);
           const stream = await dl.run(() => clock.open(() => ai.models.generateContentStream(request(model, r, signal))));
           dl.touch();
           let text = '';

@@ -43,20 +43,30 @@ export class FinishedTasks {
 
   /** The fingerprint `key`'s kept result was sent with ('' when its line had none); undefined when it has none kept. */
   fingerprint(key: string): string | undefined {
+    return this.#fingerprintOf(this.#ids.find(0, key));
+  }
+
+  /**
+   * Marks `key`'s finished task as one of this run's plan (`has` answers true for it from then on)
+   * and returns its fingerprint, as `fingerprint` does: undefined, and nothing marked, when it has
+   * no kept result. One look-up a planned task on --resume.
+   */
+  markDone(key: string): string | undefined {
     const id = this.#ids.find(0, key);
+    const print = this.#fingerprintOf(id);
+    if (print !== undefined && this.#state.values[id] === FINISHED) {
+      this.#state.values[id] = DONE;
+      this.#done++;
+    }
+    return print;
+  }
+
+  #fingerprintOf(id: number): string | undefined {
     if (id < 0 || this.#state.values[id] === NONE) return undefined;
     const other = this.#otherPrints.get(id);
     if (other !== undefined) return other;
     const half = (value: number) => (value >>> 0).toString(16).padStart(8, '0');
     return half(this.#high.values[id]!) + half(this.#low.values[id]!);
-  }
-
-  /** Marks `key`'s finished task as one of this run's plan: `has` answers true for it from then on. */
-  markDone(key: string): void {
-    const id = this.#ids.find(0, key);
-    if (id < 0 || this.#state.values[id] !== FINISHED) return;
-    this.#state.values[id] = DONE;
-    this.#done++;
   }
 
   /** Whether `key` is a task of the plan with a kept result (marked with markDone): not sent again. */

@@ -181,13 +181,12 @@ function finishedKeys(opts: RunOptions, dir: string, journaled: JournalIndex | n
   const changed: string[] = [];
   let changedCount = 0;
   for (const task of plan.tasks()) {
-    const stored = finished.fingerprint(task.key);
+    const stored = finished.markDone(task.key);
     if (stored === undefined) {
       sizes.set(task.model.label, (sizes.get(task.model.label) ?? 0) + 1);
       continue;
     }
     if (stored && stored !== taskFingerprint(task) && changedCount++ < 3) changed.push(`${task.suite.id}/${task.testCase.id} on ${task.model.label}`);
-    finished.markDone(task.key);
   }
   if (changedCount > 0) {
     throw new InputError(
