@@ -3,7 +3,7 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {Queue, Worker} from 'bullmq';
 import {Redis} from 'ioredis';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {jobIdFor} from '../src/queue/queue-job.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
@@ -78,9 +78,20 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue --queue-window', () => {
     await redis.start();
     probe = new Redis(redis.url);
   });
+  afterEach(async () => {
+    // A test that failed part-way leaves its worker running and its jobs in Redis: the next one
+    // would find both (a worker taking its jobs, jobs it did not add). Each test starts clean.
+    await Promise.all(
+      workers.splice(0).map(async (w) => {
+        if (w.child.exitCode !== null || w.child.signalCode !== null) return;
+        w.child.kill('SIGKILL');
+        await w.exited;
+      }),
+    );
+    await probe.flushall();
+  });
   afterAll(async () => {
     probe?.disconnect();
-    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
     await redis.kill();
   });
 
@@ -127,7 +138,7 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue --queue-window', () => {
     await sandbox.listen();
     try {
       const dir = project(sandbox.url, 30);
-      const worker = startWorker(redis.url, ['--concurrency', '3', '--lock-ms', '2000'], dir);
+      const worker = startWorker(redis.url, ['--concurrency', '3'], dir);
       workers.push(worker);
       await worker.ready;
       const child = spawn(process.execPath, [BIN, 'run', '--queue', redis.url, '--queue-window', '10'], {cwd: dir, env: {...process.env, CI: 'true'}, stdio: 'ignore'});
@@ -149,7 +160,9 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue --queue-window', () => {
       const lines = journalOf(dir);
       expect(lines).toHaveLength(30);
       expect(new Set(lines.map(keyOf)).size).toBe(30);
-      expect(lines.every((r) => r.status === 'ok')).toBe(true);
+      // Every line an answer; a failure names each error line and what the worker said of it.
+      const errors = lines.filter((r) => r.status !== 'ok');
+      expect(errors, JSON.stringify({errors, worker: worker.events.filter((e) => e.type !== 'job' || e.status !== 'ok'), stderr: worker.stderr(), resumed: resumed.stderr})).toEqual([]);
       // Nothing paid twice: every prompt was sent once; the leftovers' results came from Redis.
       expect(new Set(sandbox.log.map((l) => l.prompt)).size).toBe(30);
       expect(sandbox.log).toHaveLength(30);

@@ -18,6 +18,7 @@ import {sandboxBaseURL} from '../runner/open-clients.ts';
 import {pendingTasks, type Task} from '../runner/plan-tasks.ts';
 import {judgeModelsOf, openRunSession, type RunSession} from '../runner/run-session.ts';
 import {jobProgressSchema, queueJobResultSchema} from './job-schemas.ts';
+import {readFinishedJob, type FinishedJob} from './read-finished-job.ts';
 import {decodeOutcome, isJobIdOf, jobIdFor, jobIdPrefix, type QueueJobData} from './queue-job.ts';
 import {connectRedis, parseRedisUrl, QUEUE_NAME, redactRedisUrl} from './redis-connection.ts';
 import {RedisLimits} from './redis-limits.ts';
@@ -45,12 +46,6 @@ interface ModelWindow {
   exhausted: boolean;
   /** Outstanding jobs plus journaled ones still being removed. */
   inRedis: number;
-}
-
-/** A finished job as the coordinator reads it: the worker's return value (parsed later), or why it failed. */
-interface Finished {
-  result?: unknown;
-  failedReason?: string;
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
@@ -357,7 +352,7 @@ class QueueCoordinator {
   }
 
   /** Turns a finished job into (at most) one journal line, then removes the job. */
-  private settle(jobId: string, finished?: Finished): Promise<void> {
+  private settle(jobId: string, finished?: FinishedJob): Promise<void> {
     const running = this.handling.get(jobId);
     if (running) return running;
     const work = this.settleOnce(jobId, finished).finally(() => this.handling.delete(jobId));
@@ -365,7 +360,7 @@ class QueueCoordinator {
     return work;
   }
 
-  private async settleOnce(jobId: string, finished?: Finished): Promise<void> {
+  private async settleOnce(jobId: string, finished?: FinishedJob): Promise<void> {
     const {session} = this;
     if (!this.scanned) return;
     const pending = this.outstanding.get(jobId);
@@ -375,7 +370,7 @@ class QueueCoordinator {
       if (!this.leftover.has(jobId)) await this.queue!.remove(jobId).catch(() => {});
       return;
     }
-    const got = finished ?? (await this.finishedJob(jobId));
+    const got = finished ?? (await readFinishedJob(this.queue!, jobId));
     if (!got) return;
     const {task} = pending;
     const outcome = this.outcomeOf(got);
@@ -402,17 +397,7 @@ class QueueCoordinator {
     return Math.min(ADD_CHUNK, Math.ceil(this.window / 2));
   }
 
-  /** A job's result or failure, when it is finished for good; undefined while it is waiting or running. */
-  private async finishedJob(jobId: string): Promise<Finished | undefined> {
-    const job = await this.queue!.getJob(jobId);
-    if (!job) return undefined;
-    const state = await job.getState();
-    if (state === 'completed') return {result: job.returnvalue as unknown};
-    if (state === 'failed') return {failedReason: job.failedReason};
-    return undefined;
-  }
-
-  private outcomeOf(got: Finished): SendOutcome {
+  private outcomeOf(got: FinishedJob): SendOutcome {
     const read = got.result === undefined ? null : queueJobResultSchema.safeParse(got.result);
     if (read?.success) return decodeOutcome(read.data);
     const now = new Date();
