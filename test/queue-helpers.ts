@@ -2,6 +2,7 @@ import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {readFileSync, existsSync, readdirSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {join} from 'node:path';
+import {Redis} from 'ioredis';
 import {BIN} from './helpers.ts';
 
 /** Whether Debian's redis-server is installed (scripts/ensure-redis.sh installs it before the tests). */
@@ -44,6 +45,16 @@ export class RedisServer {
       child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
     });
     return this;
+  }
+
+  /** Empties it: a test starts without the jobs and keys an earlier one left. */
+  async flush(): Promise<void> {
+    const client = new Redis(this.url);
+    try {
+      await client.flushall();
+    } finally {
+      client.disconnect();
+    }
   }
 
   /** Kills it at once (SIGKILL): everything it held is gone, as after a crash without persistence. */
@@ -92,6 +103,21 @@ export function startWorker(url: string, args: string[] = [], cwd = process.cwd(
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {child, events, stderr: () => err, exited, ready};
+}
+
+/**
+ * After each test: kills the workers it left running (one that failed part-way never stopped its own)
+ * and empties Redis, so the next test neither shares a worker nor finds jobs it did not add.
+ */
+export async function cleanUpQueueTest(workers: WorkerProcess[], redis: RedisServer): Promise<void> {
+  await Promise.all(
+    workers.splice(0).map(async (w) => {
+      if (w.child.exitCode !== null || w.child.signalCode !== null) return;
+      w.child.kill('SIGKILL');
+      await w.exited;
+    }),
+  );
+  await redis.flush();
 }
 
 /** Stops a worker gracefully (SIGTERM) and returns its exit code. */

@@ -1,11 +1,11 @@
 import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
 import {BIN, FAST_DEFAULT_CONFIG, makeProject, runCli} from './helpers.ts';
-import {HAVE_REDIS, journalFile, journalOf, keyOf, RedisServer, startWorker, stopWorker, waitFor, type WorkerProcess} from './queue-helpers.ts';
+import {cleanUpQueueTest, HAVE_REDIS, journalFile, journalOf, keyOf, RedisServer, startWorker, stopWorker, waitFor, type WorkerProcess} from './queue-helpers.ts';
 
 // Multi-machine runs: a coordinator (`assay run --queue`) and worker processes (`assay worker`) on a
 // real redis-server on loopback, real SDKs over HTTP to the sandbox. Nothing is mocked.
@@ -15,10 +15,8 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue with assay worker processes', ()
   beforeAll(async () => {
     await redis.start();
   });
-  afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
-    await redis.kill();
-  });
+  afterEach(() => cleanUpQueueTest(workers, redis));
+  afterAll(() => redis.kill());
 
   it('a coordinator and two workers complete a run: every task journaled once, the same answers as a local run', async () => {
     const project = makeProject({'bench.config.json': FAST_DEFAULT_CONFIG}, {withDefaults: true});
@@ -122,7 +120,7 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue with assay worker processes', ()
         'bench.config.yaml': `providers:\n  - {id: sim, type: sandbox, wire: openai, baseURL: "${sandbox.url}/v1", models: [{label: slow, model: slow, stream: false}]}\nsuites: [s.yaml]\nconcurrency: 16\n`,
         's.yaml': `id: s\nprompt: "Answer {{q}}"\ncases:\n${cases}\ngraders: [{type: exact-match}]\n`,
       });
-      const worker = startWorker(redis.url, ['--lock-ms', '2000', '--concurrency', '4'], project);
+      const worker = startWorker(redis.url, ['--concurrency', '4'], project);
       workers.push(worker);
       await worker.ready;
       const child = spawn(process.execPath, [BIN, 'run', '--queue', redis.url], {cwd: project, env: {...process.env, CI: 'true'}, stdio: ['ignore', 'pipe', 'pipe']});
@@ -164,7 +162,7 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue with assay worker processes', ()
         'bench.config.yaml': `providers:\n  - {id: sim, type: sandbox, wire: openai, baseURL: "${sandbox.url}/v1", models: [{label: slow, model: slow, stream: false}]}\nsuites: [s.yaml]\nconcurrency: 16\n`,
         's.yaml': `id: s\nprompt: "Answer {{q}}"\ncases:\n${cases}\ngraders: [{type: exact-match}]\n`,
       });
-      const worker = startWorker(redis.url, ['--lock-ms', '2000', '--concurrency', '8'], project);
+      const worker = startWorker(redis.url, ['--concurrency', '8'], project);
       workers.push(worker);
       await worker.ready;
       const child = spawn(process.execPath, [BIN, 'run', '--queue', redis.url], {cwd: project, env: {...process.env, CI: 'true'}, stdio: 'ignore'});

@@ -8,7 +8,7 @@ import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {jobIdFor} from '../src/queue/queue-job.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
 import {BIN, makeProject, runCli} from './helpers.ts';
-import {HAVE_REDIS, journalFile, journalOf, keyOf, RedisServer, startWorker, stopWorker, waitFor, type WorkerProcess} from './queue-helpers.ts';
+import {cleanUpQueueTest, HAVE_REDIS, journalFile, journalOf, keyOf, RedisServer, startWorker, stopWorker, waitFor, type WorkerProcess} from './queue-helpers.ts';
 
 /** Every job of the queue in Redis, in any state (each test's Redis serves one run at a time). */
 async function jobsInRedis(redis: Redis): Promise<{total: number; waiting: number; active: number; finished: number}> {
@@ -78,18 +78,7 @@ describe.skipIf(!HAVE_REDIS)('assay run --queue --queue-window', () => {
     await redis.start();
     probe = new Redis(redis.url);
   });
-  afterEach(async () => {
-    // A test that failed part-way leaves its worker running and its jobs in Redis: the next one
-    // would find both (a worker taking its jobs, jobs it did not add). Each test starts clean.
-    await Promise.all(
-      workers.splice(0).map(async (w) => {
-        if (w.child.exitCode !== null || w.child.signalCode !== null) return;
-        w.child.kill('SIGKILL');
-        await w.exited;
-      }),
-    );
-    await probe.flushall();
-  });
+  afterEach(() => cleanUpQueueTest(workers, redis));
   afterAll(async () => {
     probe?.disconnect();
     await redis.kill();
