@@ -1,10 +1,10 @@
 import {Redis} from 'ioredis';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {RedisLimits, RedisRateLimiter} from '../src/queue/redis-limits.ts';
 import {Sandbox} from '../src/sandbox/sandbox-server.ts';
 import {resolveSimModel} from '../src/sandbox/sim-model.ts';
 import {makeProject, runCli} from './helpers.ts';
-import {freePort, HAVE_REDIS, journalOf, keyOf, RedisServer, startWorker, stopWorker, waitFor, type WorkerProcess} from './queue-helpers.ts';
+import {cleanUpQueueTest, freePort, HAVE_REDIS, journalOf, keyOf, RedisServer, startWorker, stopWorker, waitFor, type WorkerProcess} from './queue-helpers.ts';
 
 function project(sandboxUrl: string, n: number, provider: string): string {
   const cases = Array.from({length: n}, (_, i) => `  - {id: c${i}, q: "question ${i}"}`).join('\n');
@@ -21,10 +21,8 @@ describe.skipIf(!HAVE_REDIS)('limits shared through Redis', () => {
   beforeAll(async () => {
     await Promise.all([redis.start(), sandbox.listen()]);
   });
-  afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
-    await Promise.all([redis.kill(), sandbox.close()]);
-  });
+  afterEach(() => cleanUpQueueTest(workers, redis));
+  afterAll(() => Promise.all([redis.kill(), sandbox.close()]));
 
   it('an rpm limit holds across two workers: never more than ceil(rpm/60) starts in a second, spaced 60 s / rpm', async () => {
     // rpm 120: 2 a second, 500 ms apart. Each worker alone would send 12 requests in under a second.
