@@ -143,10 +143,11 @@ export function pacing(m: ModelProgress): string {
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export function modelLine(m: ModelProgress): string {
+  const name = `${m.label}${m.simulated ? ' (simulated)' : ''}`;
   // A resumed run whose requests for this model were all journaled earlier: no counts to show.
-  if (m.total === 0) return `${m.label}${m.simulated ? ' (simulated)' : ''}: nothing left to send`;
+  if (m.total === 0) return `${name}: nothing left to send`;
   const pass = m.graded > 0 ? `${((m.passed / m.graded) * 100).toFixed(0)}% pass` : 'ungraded';
   const pace = pacing(m);
   const cost = m.done === 0 ? 'no cost yet' : formatUsd(m.costUsd, 'price unknown');
-  return `${m.label}${m.simulated ? ' (simulated)' : ''}: ${m.done}/${m.total} done, ${plural(m.errors, 'error', 'errors')}, ${plural(m.retries, 'retry', 'retries')}${m.cached ? `, ${m.cached} cached` : ''}, ${pass}, ${cost}${pace ? `; ${pace}` : ''}`;
+  return `${name}: ${m.done}/${m.total} done, ${plural(m.errors, 'error', 'errors')}, ${plural(m.retries, 'retry', 'retries')}${m.cached ? `, ${m.cached} cached` : ''}, ${pass}, ${cost}${pace ? `; ${pace}` : ''}`;
 }
